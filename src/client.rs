@@ -1,0 +1,546 @@
+//! The client: configuration, credentials and the one request path every call takes.
+//!
+//! `Client` -> [`Operation`] (path, Accept, paging) -> [`Retrier`] (throttle, retry) ->
+//! [`Transport`] (the wire) -> status check and envelope decoding -> the model.
+
+use crate::endpoint::Operation;
+use crate::error::{snippet, Error, Result, TransportError, TransportErrorKind};
+use crate::page::List;
+use crate::retry::{
+    Clock, RateLimitStatus, Retrier, RetryEvent, RetryHook, RetryPolicy, RetryPredicate, SystemClock, Throttle,
+};
+use crate::secret::{basic_auth, Secret};
+use crate::transport::{HttpRequest, HttpResponse, Method, Transport, UreqSettings, UreqTransport};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The API's address unless told otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://api.fivetran.com";
+/// Default time allowed to open a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for one whole request (connect, send, answer, body).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default cap on a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A Fivetran API client. Cheap to clone: clones share the connection pool, the retry policy and
+/// the throttle state (a 429 seen by one pauses all), and it is `Send + Sync`.
+///
+/// ```no_run
+/// let client = fivetrex::Client::new("my_key", "my_secret")?;
+/// for group in client.groups() {
+///     let group = group?;
+///     println!("{} {}", group.id, group.name);
+/// }
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base_url: String,
+    api_key: String,
+    auth: Secret,
+    user_agent: String,
+    transport: Arc<dyn Transport>,
+    retrier: Retrier,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("api_key", &mask_key(&self.inner.api_key))
+            .field("api_secret", &"***")
+            .field("user_agent", &self.inner.user_agent)
+            .field("retry", &self.inner.retrier.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Shows the first four characters of an API key, for telling keys apart in logs.
+fn mask_key(key: &str) -> String {
+    let head: String = key.chars().take(4).collect();
+    format!("{head}…")
+}
+
+/// Builds a [`Client`]. Every option has a documented default; only the key and secret are required.
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    api_secret: Option<Secret>,
+    base_url: Option<String>,
+    allow_insecure_http: bool,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    user_agent: Option<String>,
+    proxy: Option<String>,
+    max_response_bytes: Option<u64>,
+    retry: Option<RetryPolicy>,
+    transport: Option<Arc<dyn Transport>>,
+    clock: Option<Arc<dyn Clock>>,
+    requests_per_second: Option<f64>,
+    on_retry: Option<RetryHook>,
+    predicate: Option<RetryPredicate>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_deref().map(mask_key))
+            .field("api_secret", &self.api_secret.as_ref().map(|_| "***"))
+            .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy.as_ref().map(|_| "(set)"))
+            .field("retry", &self.retry)
+            .field("custom_transport", &self.transport.is_some())
+            .field("requests_per_second", &self.requests_per_second)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The API secret.
+    pub fn api_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.api_secret = Some(secret.into());
+        self
+    }
+
+    /// Reads `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET` and (if set) `FIVETRAN_BASE_URL`, keeping
+    /// values already given for anything the environment lacks.
+    pub fn from_env(mut self) -> Self {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        if let Some(k) = var("FIVETRAN_API_KEY") {
+            self.api_key = Some(k);
+        }
+        if let Some(s) = var("FIVETRAN_API_SECRET") {
+            self.api_secret = Some(Secret::new(s));
+        }
+        if let Some(u) = var("FIVETRAN_BASE_URL") {
+            self.base_url = Some(u);
+        }
+        self
+    }
+
+    /// Where the API lives (default `https://api.fivetran.com`). Plain `http://` is accepted only
+    /// for loopback hosts unless [`ClientBuilder::allow_insecure_http`] is set.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Allows plain `http://` to a host that is not loopback: credentials then cross the network
+    /// unencrypted. Only for a trusted network (a TLS-terminating sidecar, say).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+
+    /// Time allowed for one whole request, body included (default 60 s). Retries each get it anew.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// The `User-Agent` (default `fivetrex/<version>`).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// An HTTP(S) or SOCKS proxy URL. Without it the usual `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`
+    /// environment variables are honoured.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Largest response body accepted (default 64 MiB); a larger one fails with a transport error
+    /// of kind [`TransportErrorKind::BodyTooLarge`] without being held in memory.
+    pub fn max_response_bytes(mut self, n: u64) -> Self {
+        self.max_response_bytes = Some(n);
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Replaces the HTTP transport (the connect, timeout, proxy and size options then belong to it).
+    pub fn transport(mut self, t: impl Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(t));
+        self
+    }
+
+    /// Replaces the clock used for retry waits, pauses and deadlines (for tests).
+    pub fn clock(mut self, c: Arc<dyn Clock>) -> Self {
+        self.clock = Some(c);
+        self
+    }
+
+    /// Spaces requests so that no more than `n` per second leave this client and its clones.
+    pub fn max_requests_per_second(mut self, n: f64) -> Self {
+        self.requests_per_second = Some(n);
+        self
+    }
+
+    /// Called before each retry with the error, the attempt number and the wait.
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
+    /// Overrides what is retried: return `Some(true)`/`Some(false)` to decide, `None` to let the
+    /// policy decide. Attempts, deadline and the `Retry-After` cap still apply.
+    pub fn retry_if(mut self, predicate: impl Fn(&Error, u32) -> Option<bool> + Send + Sync + 'static) -> Self {
+        self.predicate = Some(Arc::new(predicate));
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let api_key = self
+            .api_key
+            .filter(|k| !k.trim().is_empty())
+            .ok_or_else(|| Error::Config("API key is missing or empty".into()))?;
+        let secret = self
+            .api_secret
+            .filter(|s| !s.expose().trim().is_empty())
+            .ok_or_else(|| Error::Config("API secret is missing or empty".into()))?;
+        if api_key.contains(':') || api_key.chars().any(char::is_control) {
+            return Err(Error::Config("API key contains ':' or control characters".into()));
+        }
+        if secret.expose().chars().any(char::is_control) {
+            return Err(Error::Config("API secret contains control characters".into()));
+        }
+        let base_url = check_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
+        let user_agent = self.user_agent.unwrap_or_else(|| concat!("fivetrex/", env!("CARGO_PKG_VERSION")).to_owned());
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(t) => t,
+            None => Arc::new(UreqTransport::new(&UreqSettings {
+                connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                user_agent: user_agent.clone(),
+                proxy: self.proxy,
+                max_body: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                max_idle_connections: 16,
+            })?),
+        };
+        let auth = basic_auth(&api_key, secret.expose());
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url,
+                api_key,
+                auth,
+                user_agent,
+                transport,
+                retrier: Retrier {
+                    policy: self.retry.unwrap_or_default(),
+                    clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                    throttle: Arc::new(Throttle::new(self.requests_per_second)),
+                    on_retry: self.on_retry,
+                    predicate: self.predicate,
+                },
+            }),
+        })
+    }
+}
+
+/// Validates a base URL and returns it without a trailing slash.
+fn check_base_url(url: &str, allow_insecure: bool) -> Result<String> {
+    let bad = |why: &str| Error::Config(format!("base URL {url:?} {why}"));
+    let uri: ureq::http::Uri = url.parse().map_err(|_| bad("is not a valid URL"))?;
+    let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(|| bad("has no host"))?;
+    if uri.query().is_some() || url.contains('#') {
+        return Err(bad("must not have a query or fragment"));
+    }
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if allow_insecure || is_loopback(host) => {}
+        Some("http") => return Err(bad("uses plain http to a host that is not loopback; credentials would travel unencrypted (use https, or allow_insecure_http(true) if you really mean it)")),
+        _ => return Err(bad("must start with https:// (or http:// for loopback)")),
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.to_ascii_lowercase().ends_with(".localhost")
+        || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The envelope every answer comes in.
+#[derive(serde::Deserialize)]
+struct Envelope<T> {
+    #[serde(default = "Option::default")]
+    data: Option<T>,
+}
+
+/// What an action endpoint (sync, delete, resync, ...) answered: the envelope's `code` and `message`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct ActionResponse {
+    /// Usually `Success`.
+    #[serde(default)]
+    pub code: String,
+    /// A human-readable summary.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// A request body, already serialised once so retries resend the same bytes.
+pub(crate) fn to_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| Error::InvalidArgument(format!("cannot serialise request body: {e}")))
+}
+
+/// Decodes `bytes` into `T`, naming the field that did not fit on failure. The fast path runs
+/// serde_json alone; only a failure pays for the path tracking.
+pub(crate) fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|fast| {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let message = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) if !e.path().to_string().is_empty() && e.path().to_string() != "." => {
+                format!("at {}: {}", e.path(), e.inner())
+            }
+            _ => fast.to_string(),
+        };
+        Error::Decode { status, message, snippet: snippet(bytes) }
+    })
+}
+
+impl Client {
+    /// A builder with every option at its default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client for `https://api.fivetran.com` with the given key and secret.
+    pub fn new(api_key: impl Into<String>, api_secret: impl Into<Secret>) -> Result<Client> {
+        Client::builder().api_key(api_key).api_secret(api_secret).build()
+    }
+
+    /// A client from `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET` and optional `FIVETRAN_BASE_URL`.
+    pub fn from_env() -> Result<Client> {
+        Client::builder().from_env().build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retrier.policy
+    }
+
+    /// The clock used for waits (the real one unless replaced).
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.retrier.clock
+    }
+
+    /// The last `X-Rate-Limit` / `X-Rate-Limit-Remaining` values any request of this client saw.
+    pub fn rate_limit(&self) -> RateLimitStatus {
+        self.inner.retrier.throttle.status()
+    }
+
+    /// Runs `f` under this client's retry policy, throttle and hooks, as if it were one request.
+    /// `idempotent` says whether `f` may be repeated after an ambiguous failure.
+    ///
+    /// ```no_run
+    /// # let client = fivetrex::Client::new("k", "s")?;
+    /// let group = client.with_retry(true, || client.group("group_id"))?;
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn with_retry<T>(&self, idempotent: bool, f: impl FnMut() -> Result<T>) -> Result<T> {
+        self.inner.retrier.run(idempotent, f)
+    }
+
+    /// Sends one operation with retries and returns the successful answer.
+    pub(crate) fn send(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<HttpResponse> {
+        let mut url = String::with_capacity(self.inner.base_url.len() + op.path.len() + 64);
+        url.push_str(&self.inner.base_url);
+        op.render_path(params, &mut url)?;
+        append_query(&mut url, query);
+        self.send_url(op.method, &url, op.accept.as_str(), op.auth, op.idempotent, body)
+    }
+
+    pub(crate) fn send_url(
+        &self,
+        method: Method,
+        url: &str,
+        accept: &str,
+        auth: bool,
+        idempotent: bool,
+        body: Option<&[u8]>,
+    ) -> Result<HttpResponse> {
+        let mut headers: [(&str, &str); 4] =
+            [("Accept", accept), ("User-Agent", &self.inner.user_agent), ("", ""), ("", "")];
+        let mut n = 2;
+        if auth {
+            headers[n] = ("Authorization", self.inner.auth.expose());
+            n += 1;
+        }
+        if body.is_some() {
+            headers[n] = ("Content-Type", "application/json");
+            n += 1;
+        }
+        let request = HttpRequest { method, url, headers: &headers[..n], body };
+        let retrier = &self.inner.retrier;
+        retrier.run(idempotent, || {
+            log::debug!("{method} {url}");
+            let response = self.inner.transport.send(&request).map_err(from_transport)?;
+            retrier
+                .throttle
+                .record(header_u64(&response, "x-rate-limit"), header_u64(&response, "x-rate-limit-remaining"));
+            if (200..300).contains(&response.status) {
+                return Ok(response);
+            }
+            let retry_after = match response.status {
+                429 => response.header("retry-after").and_then(|v| parse_retry_after(v, &*retrier.clock)),
+                _ => None,
+            };
+            let err = Error::from_status(response.status, &response.body, retry_after);
+            log::debug!("{method} {url} -> {}", response.status);
+            Err(err)
+        })
+    }
+
+    /// Calls an operation that answers with `data` and decodes it.
+    pub(crate) fn call<T: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<T> {
+        let response = self.send(op, params, query, body)?;
+        let env: Envelope<T> = decode(response.status, &response.body)?;
+        env.data.ok_or_else(|| Error::Decode {
+            status: response.status,
+            message: "the answer has no `data`".into(),
+            snippet: snippet(&response.body),
+        })
+    }
+
+    /// Calls an operation that answers with only `code` and `message`.
+    pub(crate) fn action(&self, op: &Operation, params: &[&str], body: Option<&[u8]>) -> Result<ActionResponse> {
+        let response = self.send(op, params, &[], body)?;
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ActionResponse { code: "Success".into(), message: None });
+        }
+        decode(response.status, &response.body)
+    }
+
+    /// A lazy walk over a list operation.
+    pub(crate) fn list<T: DeserializeOwned>(&self, op: &'static Operation, params: &[&str]) -> List<T> {
+        List::new(self.clone(), op, params)
+    }
+
+    /// Sends any request through the same auth, retry, throttle and error handling and returns the
+    /// whole answer as JSON (`Value::Null` for an empty body). `path` starts with `/` and is
+    /// appended to the base URL as given; `query` values are percent-encoded.
+    ///
+    /// ```no_run
+    /// # let client = fivetrex::Client::new("k", "s")?;
+    /// use fivetrex::Method;
+    /// let answer = client.raw(Method::Get, "/v1/account/info", &[], None)?;
+    /// println!("{}", answer["data"]["account_id"]);
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value> {
+        let url = self.raw_url(path, query)?;
+        let body = body.map(to_body).transpose()?;
+        let response =
+            self.send_url(method, &url, "application/json", true, method != Method::Post, body.as_deref())?;
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        decode(response.status, &response.body)
+    }
+
+    /// A lazy pager over any list path (`data.items` / `data.next_cursor`), items as JSON.
+    pub fn raw_list(&self, path: &str, query: &[(&str, &str)]) -> Result<List<serde_json::Value>> {
+        let url = self.raw_url(path, query)?;
+        Ok(List::from_url(self.clone(), url))
+    }
+
+    fn raw_url(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
+        if !path.starts_with('/') || path.contains("://") || path.contains('?') || path.contains('#') {
+            return Err(Error::InvalidArgument(format!(
+                "path {path:?} must start with '/' and carry no query (pass it separately)"
+            )));
+        }
+        let mut url = format!("{}{}", self.inner.base_url, path);
+        append_query(&mut url, query);
+        Ok(url)
+    }
+}
+
+pub(crate) fn append_query(url: &mut String, query: &[(&str, &str)]) {
+    let mut sep = if url.contains('?') { '&' } else { '?' };
+    for (k, v) in query {
+        url.push(sep);
+        sep = '&';
+        crate::endpoint::encode_component(k, url);
+        url.push('=');
+        crate::endpoint::encode_component(v, url);
+    }
+}
+
+fn header_u64(r: &HttpResponse, name: &str) -> Option<u64> {
+    r.header(name).and_then(|v| v.trim().parse().ok())
+}
+
+/// `Retry-After` as delta-seconds or an HTTP-date; anything else is ignored (the backoff applies).
+pub(crate) fn parse_retry_after(v: &str, clock: &dyn Clock) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = crate::time::parse_http_date(v)?;
+    Some(at.duration_since(clock.system_now()).unwrap_or(Duration::ZERO))
+}
+
+fn from_transport(e: TransportError) -> Error {
+    if e.kind == TransportErrorKind::Timeout {
+        Error::Timeout { message: e.message, request_sent: e.request_sent }
+    } else {
+        Error::Transport(e)
+    }
+}

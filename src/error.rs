@@ -1,0 +1,339 @@
+//! The one error type of the crate.
+//!
+//! Every call returns [`Result<T>`]. HTTP failures are classified by status first (so an HTML 502
+//! from a proxy or an empty 500 still has the right kind) and the API's `code`/`message` are read
+//! from the body only when it parses. Nothing here ever holds a credential.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Shorthand for `Result<T, fivetrex::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Most bytes of a response body kept in an error, so logs stay small.
+pub(crate) const SNIPPET_LIMIT: usize = 512;
+
+/// What the API said when it refused a request: the HTTP status, the envelope's `code` and
+/// `message` when the body had them, and the start of the raw body.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// The envelope's `code` (`NotFound_Connector`, `InvalidInput`, ...), when the body was JSON.
+    pub code: Option<String>,
+    /// The envelope's `message`, when the body was JSON.
+    pub message: Option<String>,
+    /// The first bytes of the raw body (at most 512), lossily decoded as UTF-8.
+    pub body_snippet: String,
+}
+
+impl ApiError {
+    /// Builds the error for a non-2xx answer from its status and raw body.
+    pub(crate) fn from_response(status: u16, body: &[u8]) -> Self {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            code: Option<serde_json::Value>,
+            message: Option<serde_json::Value>,
+        }
+        let (code, message) = match serde_json::from_slice::<Envelope>(body) {
+            Ok(env) => (env.code.map(value_text), env.message.map(value_text)),
+            Err(_) => (None, None),
+        };
+        ApiError { status, code, message, body_snippet: snippet(body) }
+    }
+}
+
+fn value_text(v: serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// The start of a body as text, cut on a character boundary.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(SNIPPET_LIMIT)];
+    let mut s = String::from_utf8_lossy(cut).into_owned();
+    if body.len() > SNIPPET_LIMIT {
+        s.push('…');
+    }
+    s
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("body_snippet", &self.body_snippet)
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        match &self.message {
+            Some(m) => write!(f, ": {m}"),
+            None if self.body_snippet.is_empty() => write!(f, " (empty body)"),
+            None => write!(f, ": {}", self.body_snippet),
+        }
+    }
+}
+
+/// How a request failed below HTTP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host name did not resolve.
+    Dns,
+    /// The TCP connection could not be made (refused, unreachable).
+    Connect,
+    /// TLS failed (handshake, certificate).
+    Tls,
+    /// The connection broke while the request or the answer was on the wire.
+    Io,
+    /// The peer spoke something that is not HTTP/1.1.
+    Protocol,
+    /// The response body was larger than the configured limit.
+    BodyTooLarge,
+    /// The connect, or the whole exchange, took longer than allowed.
+    Timeout,
+    /// Anything else the transport reported.
+    Other,
+}
+
+/// A failure below HTTP: what kind, and whether the server may have seen the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// The kind of failure.
+    pub kind: TransportErrorKind,
+    /// A description (never contains headers or credentials).
+    pub message: String,
+    /// False when the request cannot have reached the server (DNS, connect, TLS handshake), so
+    /// retrying it can never duplicate an action.
+    pub request_sent: bool,
+}
+
+/// What failed, without the details; handy for `match` and for the C ABI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 401: bad or missing credentials.
+    Unauthorized,
+    /// 403: the key lacks the permission.
+    Forbidden,
+    /// 404: no such resource.
+    NotFound,
+    /// 409: conflict (a sync is running, ...).
+    Conflict,
+    /// 400, 405, 406, 415, 422: the request was refused as invalid.
+    InvalidRequest,
+    /// 429: rate limited.
+    RateLimited,
+    /// 5xx.
+    Server,
+    /// Another non-2xx status (408, 410, 3xx, ...).
+    Http,
+    /// DNS, connect, TLS, reset, cut-short body.
+    Transport,
+    /// A timeout (connect or whole request).
+    Timeout,
+    /// A 2xx answer whose body could not be decoded.
+    Decode,
+    /// The client was configured wrongly.
+    Config,
+    /// An argument was refused before anything was sent.
+    InvalidArgument,
+    /// A destructive call was made without the matching confirmation value.
+    ConfirmationRequired,
+    /// A list answered with a cursor it had already given: the walk stops instead of looping.
+    RepeatedCursor,
+    /// A sync-and-wait ran out of time.
+    WaitTimeout,
+}
+
+/// Every way a call can fail.
+///
+/// Match on the variant for details, or on [`Error::kind`] for the category. Use
+/// [`Error::status`], [`Error::api_code`] and [`Error::retry_after`] for what a caller acts on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401.
+    #[error("unauthorized: {0}")]
+    Unauthorized(ApiError),
+    /// 403.
+    #[error("forbidden: {0}")]
+    Forbidden(ApiError),
+    /// 404.
+    #[error("not found: {0}")]
+    NotFound(ApiError),
+    /// 409.
+    #[error("conflict: {0}")]
+    Conflict(ApiError),
+    /// 400, 405, 406, 415, 422.
+    #[error("invalid request: {0}")]
+    InvalidRequest(ApiError),
+    /// 429. `retry_after` is the server's `Retry-After`, when it sent a usable one.
+    #[error("rate limited{}: {error}", fmt_wait(.retry_after))]
+    RateLimited {
+        /// The API's answer.
+        error: ApiError,
+        /// How long the server asked to wait.
+        retry_after: Option<Duration>,
+    },
+    /// 5xx.
+    #[error("server error: {0}")]
+    Server(ApiError),
+    /// Another non-2xx status.
+    #[error("unexpected status: {0}")]
+    Http(ApiError),
+    /// DNS, connect, TLS, reset, cut-short body.
+    #[error("transport error ({:?}): {}", .0.kind, .0.message)]
+    Transport(TransportError),
+    /// The connect or the whole request took longer than allowed.
+    #[error("timed out: {message}")]
+    Timeout {
+        /// What timed out.
+        message: String,
+        /// False when it was the connect (the request never left).
+        request_sent: bool,
+    },
+    /// A 2xx answer that could not be decoded into the expected shape.
+    #[error("cannot decode HTTP {status} answer: {message}; body starts: {snippet}")]
+    Decode {
+        /// HTTP status of the answer.
+        status: u16,
+        /// What did not fit, naming the field where possible.
+        message: String,
+        /// The first bytes of the body.
+        snippet: String,
+    },
+    /// The client was configured wrongly (missing key, plain http to a remote host, ...).
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// An argument was refused before anything was sent (empty id, page size out of range, ...).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// A destructive call was made without the matching confirmation value.
+    #[error("confirmation required: {0}")]
+    ConfirmationRequired(String),
+    /// A list answered with a cursor it had already given.
+    #[error("the server repeated cursor {cursor:?}; stopping the walk instead of looping")]
+    RepeatedCursor {
+        /// The repeated cursor.
+        cursor: String,
+    },
+    /// A sync-and-wait ran out of time.
+    #[error("gave up waiting after {waited:?}")]
+    WaitTimeout {
+        /// How long it waited.
+        waited: Duration,
+    },
+}
+
+fn fmt_wait(d: &Option<Duration>) -> String {
+    match d {
+        Some(d) => format!(" (retry after {}s)", d.as_secs_f64()),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// Classifies a non-2xx answer by its status, then reads the body if it parses.
+    pub(crate) fn from_status(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+        let error = ApiError::from_response(status, body);
+        match status {
+            401 => Error::Unauthorized(error),
+            403 => Error::Forbidden(error),
+            404 => Error::NotFound(error),
+            409 => Error::Conflict(error),
+            400 | 405 | 406 | 415 | 422 => Error::InvalidRequest(error),
+            429 => Error::RateLimited { error, retry_after },
+            500..=599 => Error::Server(error),
+            _ => Error::Http(error),
+        }
+    }
+
+    /// The category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Unauthorized(_) => ErrorKind::Unauthorized,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::InvalidRequest(_) => ErrorKind::InvalidRequest,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::Server(_) => ErrorKind::Server,
+            Error::Http(_) => ErrorKind::Http,
+            Error::Transport(_) => ErrorKind::Transport,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Config(_) => ErrorKind::Config,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::ConfirmationRequired(_) => ErrorKind::ConfirmationRequired,
+            Error::RepeatedCursor { .. } => ErrorKind::RepeatedCursor,
+            Error::WaitTimeout { .. } => ErrorKind::WaitTimeout,
+        }
+    }
+
+    /// The API's answer, for errors that came from an HTTP status.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::InvalidRequest(e)
+            | Error::Server(e)
+            | Error::Http(e)
+            | Error::RateLimited { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Decode { status, .. } => Some(*status),
+            _ => self.api_error().map(|e| e.status),
+        }
+    }
+
+    /// The API's error `code` (`NotFound_Connector`, ...), when the body carried one.
+    pub fn api_code(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.code.as_deref())
+    }
+
+    /// The API's error `message`, when the body carried one.
+    pub fn api_message(&self) -> Option<&str> {
+        self.api_error().and_then(|e| e.message.as_deref())
+    }
+
+    /// The wait the server asked for with `Retry-After` (429 only).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// False when the failed request certainly never reached the server.
+    pub fn request_may_have_been_sent(&self) -> bool {
+        match self {
+            Error::Transport(t) => t.request_sent,
+            Error::Timeout { request_sent, .. } => *request_sent,
+            Error::Config(_)
+            | Error::InvalidArgument(_)
+            | Error::ConfirmationRequired(_)
+            | Error::RepeatedCursor { .. } => false,
+            _ => true,
+        }
+    }
+}

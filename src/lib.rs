@@ -1,0 +1,63 @@
+//! # fivetrex
+//!
+//! A blocking client for the [Fivetran REST API](https://fivetran.com/docs/rest-api): typed models,
+//! lazy cursor pagination as plain iterators, retry with exponential backoff that honours
+//! `Retry-After`, one shared pause window per client when the API says 429, structured errors, and
+//! safety valves on destructive calls. No async runtime.
+//!
+//! ```no_run
+//! use fivetrex::Client;
+//!
+//! let client = Client::from_env()?; // FIVETRAN_API_KEY, FIVETRAN_API_SECRET
+//! for group in client.groups() {
+//!     let group = group?;
+//!     for connection in client.group_connections(&group.id) {
+//!         let connection = connection?;
+//!         println!("{} / {} ({})", group.name, connection.schema, connection.service);
+//!     }
+//! }
+//! # Ok::<(), fivetrex::Error>(())
+//! ```
+//!
+//! ## How a request travels
+//! [`Client`] -> [`endpoint::Operation`] (method, path, `Accept`, paging: declared once per
+//! operation in [`api`]) -> [`retry`] (shared throttle, backoff, `Retry-After`) ->
+//! [`transport::Transport`] (ureq by default, replaceable) -> status check and envelope decoding
+//! ([`Error`]) -> the model.
+//!
+//! Errors never contain the API secret or the `Authorization` header, and the library never
+//! prints: diagnostics go through the [`log`](https://docs.rs/log) facade.
+
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod api;
+mod client;
+mod confirm;
+pub mod endpoint;
+mod error;
+mod json;
+pub mod page;
+pub mod retry;
+mod secret;
+pub mod time;
+pub mod transport;
+
+pub use api::connections::Connection;
+pub use api::groups::{Group, GroupRequest};
+pub use api::users::User;
+pub use client::{
+    ActionResponse, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+};
+pub use confirm::{Confirm, Destructive};
+pub use error::{ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind};
+pub use json::{is_secret_key, redact, RawJson, SecretJson};
+pub use page::{List, Page, Pages};
+pub use retry::{RateLimitStatus, RetryPolicy};
+pub use secret::Secret;
+pub use time::Timestamp;
+pub use transport::Method;
+
+/// The two names older clients used are kept as aliases.
+pub type Connector = Connection;

@@ -1,0 +1,239 @@
+//! The seam every request goes through: method, URL, headers and body in; status, headers and
+//! body out. [`UreqTransport`] is the default. Retry, throttling and error decoding live above this
+//! trait, so they apply to any transport a caller plugs in (recording, custom TLS, a test double).
+
+use crate::error::{TransportError, TransportErrorKind};
+use std::fmt;
+use std::io::Read;
+use std::time::Duration;
+
+/// HTTP methods the API uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PATCH
+    Patch,
+    /// PUT
+    Put,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name as sent on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Parses a method name, in any case.
+    pub fn parse(s: &str) -> Option<Method> {
+        Some(match s.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PATCH" => Method::Patch,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One request as handed to a [`Transport`]. `Debug` hides the `Authorization` value.
+pub struct HttpRequest<'a> {
+    /// The method.
+    pub method: Method,
+    /// The full URL, query included.
+    pub url: &'a str,
+    /// Headers to send, `Authorization` among them.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The body, if any.
+    pub body: Option<&'a [u8]>,
+}
+
+impl fmt::Debug for HttpRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|&(k, v)| if k.eq_ignore_ascii_case("authorization") { (k, "***") } else { (k, v) })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body_len", &self.body.map(<[u8]>::len))
+            .finish()
+    }
+}
+
+/// One answer from a [`Transport`], whatever its status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Response headers (names as received).
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header of that name, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends one HTTP request and returns the answer; a non-2xx status is an answer, not an error.
+///
+/// Implementations must be thread-safe: one client is shared by many threads.
+///
+/// ```
+/// use fivetrex::transport::{HttpRequest, HttpResponse, Transport};
+/// use fivetrex::TransportError;
+///
+/// /// Counts requests, then hands them to the real transport.
+/// struct Counting<T>(T, std::sync::atomic::AtomicUsize);
+/// impl<T: Transport> Transport for Counting<T> {
+///     fn send(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+///         self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///         self.0.send(req)
+///     }
+/// }
+/// ```
+pub trait Transport: Send + Sync {
+    /// Sends the request and reads the whole answer.
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
+}
+
+/// Settings for the default transport.
+#[derive(Clone, Debug)]
+pub(crate) struct UreqSettings {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub user_agent: String,
+    pub proxy: Option<String>,
+    pub max_body: u64,
+    pub max_idle_connections: usize,
+}
+
+/// The default transport over a `ureq` 3 agent: a keep-alive connection pool shared by every clone
+/// of the client, rustls with webpki roots, proxy from the environment unless set explicitly.
+/// Redirects keep `Authorization` only to the same host over https.
+#[derive(Debug)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+    max_body: u64,
+}
+
+impl UreqTransport {
+    pub(crate) fn new(s: &UreqSettings) -> Result<Self, crate::Error> {
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(s.connect_timeout))
+            .timeout_global(Some(s.timeout))
+            .user_agent(s.user_agent.as_str())
+            .max_idle_connections(s.max_idle_connections)
+            .max_idle_connections_per_host(s.max_idle_connections)
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+            // The API never compresses unless asked; we do not ask, to avoid a decoder dependency.
+            .accept_encoding("identity");
+        if let Some(p) = &s.proxy {
+            let proxy = ureq::Proxy::new(p).map_err(|e| crate::Error::Config(format!("invalid proxy: {e}")))?;
+            config = config.proxy(Some(proxy));
+        }
+        Ok(UreqTransport { agent: config.build().new_agent(), max_body: s.max_body })
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let mut builder = ureq::http::Request::builder().method(req.method.as_str()).uri(req.url);
+        for (k, v) in req.headers {
+            builder = builder.header(*k, *v);
+        }
+        let request = builder
+            .body(req.body.unwrap_or(&[]))
+            .map_err(|e| transport_error(TransportErrorKind::Other, format!("cannot build request: {e}"), false))?;
+        let response = self.agent.run(request).map_err(map_ureq_error)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let mut body = response.into_body();
+        let mut buf = match body.content_length() {
+            Some(n) if n <= self.max_body => Vec::with_capacity(n as usize),
+            Some(n) => return Err(too_large(self.max_body, Some(n))),
+            None => Vec::new(),
+        };
+        // Read one byte past the limit so "exactly the limit" and "more" can be told apart.
+        let mut reader = body.as_reader().take(self.max_body + 1);
+        reader.read_to_end(&mut buf).map_err(|e| map_io_error(&e))?;
+        if buf.len() as u64 > self.max_body {
+            return Err(too_large(self.max_body, None));
+        }
+        Ok(HttpResponse { status, headers, body: buf })
+    }
+}
+
+fn too_large(limit: u64, declared: Option<u64>) -> TransportError {
+    let msg = match declared {
+        Some(n) => format!("response body of {n} bytes exceeds the limit of {limit} bytes"),
+        None => format!("response body exceeds the limit of {limit} bytes"),
+    };
+    transport_error(TransportErrorKind::BodyTooLarge, msg, true)
+}
+
+fn transport_error(kind: TransportErrorKind, message: String, request_sent: bool) -> TransportError {
+    TransportError { kind, message, request_sent }
+}
+
+fn map_io_error(e: &std::io::Error) -> TransportError {
+    use std::io::ErrorKind as K;
+    // ureq wraps its own errors (timeouts among them) in io::Error when reading a body.
+    let msg = e.to_string();
+    match e.kind() {
+        K::TimedOut | K::WouldBlock => transport_error(TransportErrorKind::Timeout, msg, true),
+        K::ConnectionRefused => transport_error(TransportErrorKind::Connect, msg, false),
+        _ if msg.to_ascii_lowercase().contains("timeout") => transport_error(TransportErrorKind::Timeout, msg, true),
+        _ => transport_error(TransportErrorKind::Io, msg, true),
+    }
+}
+
+fn map_ureq_error(e: ureq::Error) -> TransportError {
+    use ureq::Timeout as T;
+    match e {
+        ureq::Error::Timeout(t) => {
+            let before_send = matches!(t, T::Resolve | T::Connect);
+            transport_error(TransportErrorKind::Timeout, format!("{t:?} timeout"), !before_send)
+        }
+        ureq::Error::HostNotFound => transport_error(TransportErrorKind::Dns, "host not found".into(), false),
+        ureq::Error::ConnectionFailed => {
+            transport_error(TransportErrorKind::Connect, "connection failed".into(), false)
+        }
+        ureq::Error::Tls(m) => transport_error(TransportErrorKind::Tls, m.to_string(), false),
+        ureq::Error::BodyExceedsLimit(n) => {
+            transport_error(TransportErrorKind::BodyTooLarge, format!("body exceeds limit of {n} bytes"), true)
+        }
+        ureq::Error::Protocol(p) => transport_error(TransportErrorKind::Protocol, p.to_string(), true),
+        ureq::Error::Io(io) => map_io_error(&io),
+        other => transport_error(TransportErrorKind::Other, other.to_string(), true),
+    }
+}

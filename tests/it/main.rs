@@ -1,0 +1,6 @@
+//! Integration tests: one binary, one module per area, against real HTTP servers on loopback.
+
+mod support;
+
+mod client;
+mod groups;
