@@ -1,6 +1,6 @@
 //! Retry, backoff and the shared throttle.
 //!
-//! Every request runs inside [`RetryPolicy`]'s loop: before each attempt the [`Throttle`] may make
+//! Every request runs inside [`RetryPolicy`]'s loop: before each attempt the shared throttle may make
 //! it wait (a 429 seen by any request of the client pauses all of them; an optional client-side
 //! request rate); after a failure the policy decides whether to try again and how long to sleep.
 //! Time comes from a [`Clock`], so tests can check every wait without sleeping.
