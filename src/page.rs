@@ -51,6 +51,8 @@ enum State {
     Start(Option<String>),
     /// The next request carries this cursor.
     Next(String),
+    /// The server repeated this cursor: the next call reports it, then the walk is over.
+    Repeated(String),
     /// The walk is over (last page served, or an error was yielded).
     Done,
 }
@@ -102,7 +104,7 @@ impl<T> List<T> {
         match &self.state {
             State::Start(c) => c.as_deref(),
             State::Next(c) => Some(c),
-            State::Done => None,
+            State::Repeated(_) | State::Done => None,
         }
     }
 
@@ -168,16 +170,19 @@ impl<T: DeserializeOwned> List<T> {
     pub fn next_page(&mut self) -> Option<Result<Page<T>>> {
         let cursor = match std::mem::replace(&mut self.state, State::Done) {
             State::Done => return None,
+            State::Repeated(cursor) => return Some(Err(Error::RepeatedCursor { cursor })),
             State::Start(c) => c,
             State::Next(c) => Some(c),
         };
         let result = self.fetch(cursor.as_deref());
         if let Ok(page) = &result {
             if let Some(next) = &page.next_cursor {
-                if !self.seen.insert(hash(next)) {
-                    return Some(Err(Error::RepeatedCursor { cursor: next.clone() }));
-                }
-                self.state = State::Next(next.clone());
+                // This page's items are still good: hand them out, report the loop next time.
+                self.state = if self.seen.insert(hash(next)) {
+                    State::Next(next.clone())
+                } else {
+                    State::Repeated(next.clone())
+                };
             }
         }
         Some(result)

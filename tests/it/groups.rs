@@ -95,9 +95,9 @@ fn a_repeated_cursor_ends_with_an_error_instead_of_looping() {
     });
     let (client, _) = client(&server.base_url());
     let results: Vec<_> = client.groups().collect();
-    assert_eq!(results.len(), 3, "two items and one error, then the end");
-    assert!(results[0].is_ok() && results[1].is_ok());
-    let err = results[2].as_ref().unwrap_err();
+    assert_eq!(results.len(), 4, "three items (none lost) and one error, then the end");
+    assert!(results[..3].iter().all(Result::is_ok));
+    let err = results[3].as_ref().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RepeatedCursor);
     again.assert_calls(1);
 }
@@ -240,4 +240,33 @@ fn users_keys_and_service_accounts() {
     for m in [add, remove, key, sa] {
         m.assert_calls(1);
     }
+}
+
+#[test]
+fn spec_examples_decode_into_the_group_models() {
+    let Some(_) = spec() else { return };
+    let server = MockServer::start();
+    for (op, path) in [("group_details", "/v1/groups/g1"), ("list_all_groups", "/v1/groups")] {
+        let body = example_response(op).expect("example");
+        server.mock(|when, then| {
+            when.method(GET).path(path);
+            then.status(200).json_body(body.clone());
+        });
+    }
+    let users = example_response("list_all_users_in_group").unwrap();
+    server.mock(|when, then| {
+        when.method(GET).path("/v1/groups/g1/users");
+        then.status(200).json_body(users.clone());
+    });
+    let (client, _) = client(&server.base_url());
+    let g = client.group("g1").unwrap();
+    assert_eq!(g.id, "group_id");
+    // The example's next_cursor is "cursor_value" and the mock serves it again for the second
+    // page: a repeated cursor, which the walk reports after the items instead of looping.
+    let groups: Vec<_> = client.groups().collect();
+    assert_eq!(groups.len(), 3);
+    assert_eq!(groups[0].as_ref().unwrap().name, "Group_Name");
+    assert_eq!(groups[2].as_ref().unwrap_err().kind(), ErrorKind::RepeatedCursor);
+    let user = client.group_users("g1").next().unwrap().unwrap();
+    assert_eq!(user.email, "user@email.value");
 }

@@ -73,3 +73,101 @@ pub fn connection(i: usize, group: &str) -> Value {
         "config": { "host": "db.internal", "port": 5432, "user": "fivetran", "password": "pg-password-123" }
     })
 }
+
+/// The official OpenAPI definition, read from `$FIVETRAN_OPENAPI` or `../shared/fivetran-openapi.json`
+/// beside the repository. `None` (after saying so loudly) when it is absent: the spec is not ours
+/// to commit.
+pub fn spec() -> Option<&'static Value> {
+    static SPEC: std::sync::OnceLock<Option<Value>> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = std::env::var("FIVETRAN_OPENAPI").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fivetran-openapi.json")
+        });
+        match std::fs::read(&path) {
+            Ok(bytes) => Some(serde_json::from_slice(&bytes).expect("the spec is valid JSON")),
+            Err(e) => {
+                eprintln!("skipped: spec not found at {} ({e}); set FIVETRAN_OPENAPI", path.display());
+                None
+            }
+        }
+    })
+    .as_ref()
+}
+
+/// The operation object for an operationId: `(method, path, operation)`.
+pub fn spec_operation(operation_id: &str) -> Option<(String, String, &'static Value)> {
+    let spec = spec()?;
+    for (path, item) in spec["paths"].as_object()? {
+        for (method, op) in item.as_object()? {
+            if op.get("operationId").and_then(Value::as_str) == Some(operation_id) {
+                return Some((method.to_uppercase(), path.clone(), op));
+            }
+        }
+    }
+    None
+}
+
+/// Resolves `{"$ref": "#/components/schemas/X"}` chains.
+pub fn resolve(schema: &'static Value) -> &'static Value {
+    let mut s = schema;
+    while let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        let spec = spec().expect("spec loaded");
+        s = r.trim_start_matches("#/").split('/').fold(spec, |v, k| &v[k]);
+    }
+    s
+}
+
+/// An example value built from a schema: the schema's own `example` where it has one (and is not
+/// an object with properties), else an object of its properties' examples, an array of one item,
+/// or a plausible value of its type.
+pub fn example_from_schema(schema: &'static Value) -> Value {
+    example_at(schema, 0)
+}
+
+fn example_at(schema: &'static Value, depth: usize) -> Value {
+    let s = resolve(schema);
+    if depth > 12 {
+        return Value::Null;
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        let mut out = serde_json::Map::new();
+        for part in all {
+            if let Value::Object(m) = example_at(part, depth + 1) {
+                out.extend(m);
+            }
+        }
+        return Value::Object(out);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = s.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
+            return example_at(first, depth + 1);
+        }
+    }
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        return Value::Object(props.iter().map(|(k, v)| (k.clone(), example_at(v, depth + 1))).collect());
+    }
+    if let Some(e) = s.get("example") {
+        return e.clone();
+    }
+    match s.get("type").and_then(Value::as_str) {
+        Some("array") => Value::Array(vec![example_at(&s["items"], depth + 1)]),
+        Some("integer") | Some("number") => json!(1),
+        Some("boolean") => json!(true),
+        Some("object") => json!({}),
+        Some("string") if s.get("format").and_then(Value::as_str) == Some("date-time") => json!("2024-01-01T00:00:00Z"),
+        Some("string") => match s.get("enum").and_then(Value::as_array).and_then(|a| a.first()) {
+            Some(v) => v.clone(),
+            None => json!("string"),
+        },
+        _ => Value::Null,
+    }
+}
+
+/// The example body of an operation's success answer, built from the spec's schema.
+pub fn example_response(operation_id: &str) -> Option<Value> {
+    let (_, _, op) = spec_operation(operation_id)?;
+    let responses = op["responses"].as_object()?;
+    let (_, ok) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
+    let schema = ok.get("content")?.get("application/json")?.get("schema")?;
+    Some(example_from_schema(schema))
+}
