@@ -150,7 +150,10 @@ impl UreqTransport {
             .user_agent(s.user_agent.as_str())
             .max_idle_connections(s.max_idle_connections)
             .max_idle_connections_per_host(s.max_idle_connections)
-            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+            // The API does not redirect. Following one could hand the credentials to another
+            // host, so a 3xx comes back as an answer (and becomes `Error::Http`).
+            .max_redirects(0)
+            .max_redirects_will_error(false)
             // The API never compresses unless asked; we do not ask, to avoid a decoder dependency.
             .accept_encoding("identity");
         if let Some(p) = &s.proxy {
@@ -212,9 +215,17 @@ fn map_io_error(e: &std::io::Error) -> TransportError {
     match e.kind() {
         K::TimedOut | K::WouldBlock => transport_error(TransportErrorKind::Timeout, msg, true),
         K::ConnectionRefused => transport_error(TransportErrorKind::Connect, msg, false),
+        // ureq hands rustls failures up as io errors; they happen in the handshake, before the
+        // request is written.
+        _ if is_tls_message(&msg) => transport_error(TransportErrorKind::Tls, msg, false),
         _ if msg.to_ascii_lowercase().contains("timeout") => transport_error(TransportErrorKind::Timeout, msg, true),
         _ => transport_error(TransportErrorKind::Io, msg, true),
     }
+}
+
+fn is_tls_message(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    m.contains("certificate") || m.contains("handshake") || m.contains("tls")
 }
 
 fn map_ureq_error(e: ureq::Error) -> TransportError {

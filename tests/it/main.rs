@@ -4,3 +4,4 @@ mod support;
 
 mod client;
 mod groups;
+mod security;
