@@ -3,5 +3,6 @@
 mod support;
 
 mod client;
+mod fuzz_regressions;
 mod groups;
 mod security;

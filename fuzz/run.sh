@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time (default 60 s each; FUZZ_SECONDS to change).
+# Needs a nightly toolchain and cargo-fuzz; says clearly when it skips. Crash inputs found are kept
+# under fuzz/artifacts/ — copy them into fuzz/regressions/<target>/ so tests/it/fuzz_regressions.rs
+# replays them on stable in every test run.
+set -uo pipefail
+cd "$(dirname "$0")"
+secs=${FUZZ_SECONDS:-60}
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  echo "fuzz: skipped: no nightly toolchain on this machine"
+  exit 0
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "fuzz: cargo-fuzz missing; installing it"
+  cargo install cargo-fuzz --locked >/dev/null 2>&1 || { echo "fuzz: skipped: cannot install cargo-fuzz"; exit 0; }
+fi
+status=0
+for target in $(cargo +nightly fuzz list); do
+  mkdir -p "corpus/$target"
+  if [ -d "regressions/$target" ]; then cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null; fi
+  echo "fuzz: $target for ${secs}s"
+  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$secs" -rss_limit_mb=2048 2>&1 | grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs|==[0-9]+==|SUMMARY|.*panicked)' || true
+  if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "fuzz: $target FOUND A CRASH (see fuzz/artifacts/$target)"; status=1; fi
+done
+exit $status
