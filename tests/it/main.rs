@@ -2,5 +2,10 @@
 
 mod support;
 
+mod certificates;
 mod client;
+mod connections;
+mod destinations;
 mod groups;
+mod schemas;
+mod sync_wait;
