@@ -262,35 +262,33 @@ fn moved(t: Option<Timestamp>, baseline: Option<Timestamp>) -> bool {
     }
 }
 
-fn broken(c: Connection) -> SyncOutcome {
-    SyncOutcome::Broken { tasks: c.status.tasks.clone(), warnings: c.status.warnings.clone(), connection: Box::new(c) }
+fn broken(c: Box<Connection>) -> SyncOutcome {
+    SyncOutcome::Broken { tasks: c.status.tasks.clone(), warnings: c.status.warnings.clone(), connection: c }
 }
 
 /// The outcome this reading of the connection settles, if any.
 fn judge(
-    c: Connection,
+    c: Box<Connection>,
     baseline: Option<Timestamp>,
     opts: &WaitOptions,
     elapsed: Duration,
-) -> std::result::Result<SyncOutcome, Connection> {
+) -> std::result::Result<SyncOutcome, Box<Connection>> {
     let ok = moved(c.succeeded_at, baseline).then_some(c.succeeded_at).flatten();
     let failed = moved(c.failed_at, baseline).then_some(c.failed_at).flatten();
     match (ok, failed) {
-        (Some(at), f) if f.is_none_or(|f| at > f) => {
-            Ok(SyncOutcome::Succeeded { at, elapsed, connection: Box::new(c) })
-        }
+        (Some(at), f) if f.is_none_or(|f| at > f) => Ok(SyncOutcome::Succeeded { at, elapsed, connection: c }),
         (_, Some(at)) => Ok(SyncOutcome::Failed {
             at,
             tasks: c.status.tasks.clone(),
             warnings: c.status.warnings.clone(),
             elapsed,
-            connection: Box::new(c),
+            connection: c,
         }),
         _ if c.is_broken() => Ok(broken(c)),
         // The flag, not `sync_state`: right after a resume the state may still read `paused`.
-        _ if c.paused => Ok(SyncOutcome::Paused { connection: Box::new(c) }),
+        _ if c.paused => Ok(SyncOutcome::Paused { connection: c }),
         _ if c.is_rescheduled() && opts.when_rescheduled == WhenRescheduled::Return => {
-            Ok(SyncOutcome::Rescheduled { until: c.status.rescheduled_for, baseline, connection: Box::new(c) })
+            Ok(SyncOutcome::Rescheduled { until: c.status.rescheduled_for, baseline, connection: c })
         }
         _ => Err(c),
     }
@@ -318,15 +316,15 @@ impl Client {
     pub fn sync_and_wait(&self, connection_id: &str, options: &WaitOptions) -> Result<SyncOutcome> {
         options.check()?;
         let start = self.clock().now();
-        let mut connection = self.connection(connection_id)?;
+        let mut connection = Box::new(self.connection(connection_id)?);
         if connection.is_broken() {
             return Ok(broken(connection));
         }
         if connection.is_paused() {
             if !options.resume_if_paused {
-                return Ok(SyncOutcome::Paused { connection: Box::new(connection) });
+                return Ok(SyncOutcome::Paused { connection });
             }
-            connection = self.resume_connection(connection_id)?;
+            connection = Box::new(self.resume_connection(connection_id)?);
         }
         let baseline = connection.last_sync_at();
         self.sync_with(connection_id, options.force)?;
@@ -354,7 +352,7 @@ impl Client {
     ) -> Result<SyncOutcome> {
         let clock = self.clock();
         let mut polls = 0u32;
-        let mut last: Option<Connection> = None;
+        let mut last: Option<Box<Connection>> = None;
         loop {
             let result = self.connection(connection_id);
             polls = polls.saturating_add(1);
@@ -371,7 +369,7 @@ impl Client {
                             error: None,
                         });
                     }
-                    match judge(c, baseline, opts, elapsed) {
+                    match judge(Box::new(c), baseline, opts, elapsed) {
                         Ok(outcome) => return Ok(outcome),
                         Err(c) => last = Some(c),
                     }
@@ -393,7 +391,7 @@ impl Client {
             }
             let elapsed = clock.now().saturating_duration_since(start);
             if elapsed >= opts.timeout {
-                return Ok(SyncOutcome::TimedOut { elapsed, baseline, connection: last.map(Box::new) });
+                return Ok(SyncOutcome::TimedOut { elapsed, baseline, connection: last });
             }
             clock.sleep(opts.poll_interval.max(server_wait).min(opts.timeout - elapsed));
         }
