@@ -266,7 +266,8 @@ fn broken(c: Box<Connection>) -> SyncOutcome {
     SyncOutcome::Broken { tasks: c.status.tasks.clone(), warnings: c.status.warnings.clone(), connection: c }
 }
 
-/// The outcome this reading of the connection settles, if any.
+/// The outcome this reading of the connection settles; `Err` hands the connection back when it
+/// settles nothing (keep polling).
 fn judge(
     c: Box<Connection>,
     baseline: Option<Timestamp>,
