@@ -1,0 +1,335 @@
+//! How much the client costs over the network floor, measured on loopback.
+//!
+//! `cargo run --release --example bench [-- --n 100000 --runs 5 --requests 5000]`
+//!
+//! A local static server renders N realistic connections (about 720 bytes each, `config`
+//! included) once, in pages of 1000, then each variant walks them in a child process of its own
+//! (so its peak RSS is its own), `--runs` times, interleaved so that load changes hit every
+//! variant alike; the medians are printed:
+//! - `floor`: a bare ureq + serde_json loop into a plain typed struct (`config` as a JSON map);
+//! - `typed`: `client.connections()` into the library's model;
+//! - `value`: the bare loop into `serde_json::Value`;
+//! - `c`: the C ABI from a small C program (with `--features ffi`, when the C ABI has
+//!   `fivetrex_connections`).
+//!
+//! Each variant also walks 1000 items (one page) to give the RSS growth, and a last child times
+//! tiny GETs through the client and through bare ureq to give the client's per-request overhead.
+//! The output ends with one `name: value` line per figure.
+
+mod c_host;
+mod data;
+mod procfs;
+mod server;
+mod walk;
+
+use server::{Counts, Server, PAGE_SIZE};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use walk::Outcome;
+
+/// A child that has not finished after this long is killed and the benchmark fails.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
+
+struct Args {
+    n: usize,
+    runs: usize,
+    requests: u64,
+    /// Internal: run one walk against `url` and print its outcome.
+    variant: Option<String>,
+    url: Option<String>,
+    /// Run the server and one variant in this process, `runs` times (for profilers).
+    inline: Option<String>,
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: bench [--n ITEMS (100000)] [--runs RUNS (5)] [--requests TINY_GETS (5000)] [--inline VARIANT]\n\
+         variants: floor, typed, value, overhead"
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Args {
+    let mut a = Args { n: 100_000, runs: 5, requests: 5000, variant: None, url: None, inline: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().unwrap_or_else(|| usage());
+        match flag.as_str() {
+            "--n" => a.n = value().parse().unwrap_or_else(|_| usage()),
+            "--runs" => a.runs = value().parse().unwrap_or_else(|_| usage()),
+            "--requests" => a.requests = value().parse().unwrap_or_else(|_| usage()),
+            "--variant" => a.variant = Some(value()),
+            "--url" => a.url = Some(value()),
+            "--inline" => a.inline = Some(value()),
+            _ => usage(),
+        }
+    }
+    if a.n == 0 || a.runs == 0 || a.requests == 0 {
+        usage();
+    }
+    a
+}
+
+fn main() {
+    let args = parse_args();
+    if let (Some(variant), Some(url)) = (&args.variant, &args.url) {
+        let n = if variant == "overhead" { args.requests } else { args.n as u64 };
+        match walk::run(variant, url, n) {
+            Ok(o) => println!("{}", o.to_line()),
+            Err(e) => {
+                eprintln!("{variant}: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
+    if let Err(e) = parent(&args) {
+        eprintln!("bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// One child's outcome with the server's view of it.
+#[derive(Clone, Copy)]
+struct Sample {
+    o: Outcome,
+    server: Counts,
+}
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn parent(args: &Args) -> Res<()> {
+    let t_start = Instant::now();
+    let small = PAGE_SIZE.min(args.n);
+    let t = Instant::now();
+    let mut server = Server::start(args.n)?;
+    let body_bytes = server.prepare(args.n).body_bytes;
+    server.prepare(small);
+    let render = t.elapsed();
+
+    if let Some(variant) = &args.inline {
+        return inline(&mut server, variant, args);
+    }
+
+    let exe = std::env::current_exe()?;
+    let c = c_host::program(&exe);
+    let mut variants: Vec<&str> = vec!["floor", "typed", "value"];
+    if c.is_ok() {
+        variants.push("c");
+    }
+    let pages = args.n.div_ceil(PAGE_SIZE);
+    println!(
+        "fivetrex benchmark: {} connections in {pages} pages of {PAGE_SIZE} ({:.1} MB of JSON, {} bytes per item), \
+         {} runs per variant, loopback; pages rendered once in {:.0} ms",
+        args.n,
+        body_bytes as f64 / 1e6,
+        body_bytes / args.n,
+        args.runs,
+        render.as_secs_f64() * 1e3
+    );
+    println!("load average before: {}", loadavg());
+
+    let run_child = |server: &mut Server, variant: &str, n: usize| -> Res<Sample> {
+        server.serve(n);
+        let o = match variant {
+            "c" => child(Command::new(c.as_ref().map_err(|e| e.clone())?).args([&server.url, &n.to_string()]))?,
+            _ => child(Command::new(&exe).args([
+                "--variant",
+                variant,
+                "--url",
+                &server.url,
+                "--n",
+                &n.to_string(),
+                "--requests",
+                &args.requests.to_string(),
+            ]))?,
+        };
+        Ok(Sample { o, server: server.counts() })
+    };
+
+    let mut full: Vec<Vec<Sample>> = vec![Vec::new(); variants.len()];
+    let mut one_page: Vec<Vec<Sample>> = vec![Vec::new(); variants.len()];
+    for _ in 0..args.runs {
+        for (i, v) in variants.iter().enumerate() {
+            full[i].push(run_child(&mut server, v, args.n)?);
+            one_page[i].push(run_child(&mut server, v, small)?);
+        }
+    }
+    let mut overhead = Vec::new();
+    for _ in 0..args.runs {
+        overhead.push(run_child(&mut server, "overhead", 1)?);
+    }
+
+    // The table.
+    println!(
+        "\n{:<7} {:>9} {:>15} {:>11} {:>5} {:>4} {:>8} {:>9} {:>10} {:>11} {:>8} {:>8}",
+        "variant",
+        "wall ms",
+        "(min..max)",
+        "items/s",
+        "reqs",
+        "tcp",
+        "cpu ms",
+        "peak MB",
+        "1-page MB",
+        "server ms",
+        "wall/fl",
+        "cpu/fl"
+    );
+    let floor_wall = median(&full[0], |s| s.o.wall_ns);
+    let floor_cpu = median(&full[0], |s| s.o.cpu_ns);
+    for (i, v) in variants.iter().enumerate() {
+        let s = &full[i];
+        let wall = median(s, |s| s.o.wall_ns);
+        println!(
+            "{:<7} {:>9.1} {:>15} {:>11.0} {:>5} {:>4} {:>8.1} {:>9.1} {:>10.1} {:>11.1} {:>8.2} {:>8.2}",
+            v,
+            ms(wall),
+            format!("{:.1}..{:.1}", ms(min(s, |s| s.o.wall_ns) as f64), ms(max(s, |s| s.o.wall_ns) as f64)),
+            args.n as f64 / (wall / 1e9),
+            max(s, |s| s.server.requests),
+            max(s, |s| s.server.accepts),
+            ms(median(s, |s| s.o.cpu_ns)),
+            median(s, |s| s.o.peak_rss_kb) / 1024.0,
+            median(&one_page[i], |s| s.o.peak_rss_kb) / 1024.0,
+            ms(median(s, |s| s.server.cpu_ns)),
+            wall / floor_wall,
+            median(s, |s| s.o.cpu_ns) / floor_cpu,
+        );
+    }
+    if let Err(why) = &c {
+        println!("{:<7} skipped: {why}", "c");
+    }
+
+    let per_req = |f: fn(&Sample) -> u64| median(&overhead, f) / args.requests as f64 / 1e3;
+    let (client_us, bare_us) = (per_req(|s| s.o.wall_ns), per_req(|s| s.o.bare_wall_ns));
+    let (client_cpu_us, bare_cpu_us) = (per_req(|s| s.o.cpu_ns), per_req(|s| s.o.bare_cpu_ns));
+    // Paired per run: both sides of one run saw the same load.
+    let diffs: Vec<f64> =
+        overhead.iter().map(|s| (s.o.wall_ns as f64 - s.o.bare_wall_ns as f64) / args.requests as f64 / 1e3).collect();
+    let cpu_diffs: Vec<f64> =
+        overhead.iter().map(|s| (s.o.cpu_ns as f64 - s.o.bare_cpu_ns as f64) / args.requests as f64 / 1e3).collect();
+    println!(
+        "\nper request, {} tiny GETs per side per run: client {client_us:.1} µs (cpu {client_cpu_us:.1}), \
+         bare ureq {bare_us:.1} µs (cpu {bare_cpu_us:.1}); difference per run: {}",
+        args.requests,
+        diffs.iter().map(|d| format!("{d:+.1}")).collect::<Vec<_>>().join(" ")
+    );
+    println!("load average after: {}; whole benchmark took {:.1} s", loadavg(), t_start.elapsed().as_secs_f64());
+
+    // One figure per line, for comparing runs over time.
+    let idx = |name: &str| variants.iter().position(|v| *v == name);
+    let typed = idx("typed").ok_or("no typed variant")?;
+    let value = idx("value").ok_or("no value variant")?;
+    let typed_wall = median(&full[typed], |s| s.o.wall_ns);
+    let noise = |s: &[Sample]| {
+        let m = median(s, |s| s.o.wall_ns);
+        (max(s, |s| s.o.wall_ns) as f64 - min(s, |s| s.o.wall_ns) as f64) / m * 100.0
+    };
+    let mut figures: Vec<(&str, String)> = vec![
+        ("items", args.n.to_string()),
+        ("runs", args.runs.to_string()),
+        ("floor_ms", format!("{:.1}", ms(floor_wall))),
+        ("typed_ms", format!("{:.1}", ms(typed_wall))),
+        ("value_ms", format!("{:.1}", ms(median(&full[value], |s| s.o.wall_ns)))),
+        ("typed_items_per_s", format!("{:.0}", args.n as f64 / (typed_wall / 1e9))),
+        ("typed_vs_floor", format!("{:.2}", typed_wall / floor_wall)),
+        ("typed_cpu_vs_floor", format!("{:.2}", median(&full[typed], |s| s.o.cpu_ns) / floor_cpu)),
+        ("value_vs_floor", format!("{:.2}", median(&full[value], |s| s.o.wall_ns) / floor_wall)),
+        ("typed_peak_rss_mb", format!("{:.1}", median(&full[typed], |s| s.o.peak_rss_kb) / 1024.0)),
+        ("floor_peak_rss_mb", format!("{:.1}", median(&full[0], |s| s.o.peak_rss_kb) / 1024.0)),
+        (
+            "rss_growth_mb",
+            format!(
+                "{:.1}",
+                (median(&full[typed], |s| s.o.peak_rss_kb) - median(&one_page[typed], |s| s.o.peak_rss_kb)) / 1024.0
+            ),
+        ),
+        ("tcp_connections", max(&full[typed], |s| s.server.accepts).to_string()),
+        ("requests_per_walk", max(&full[typed], |s| s.server.requests).to_string()),
+        ("server_cpu_share", format!("{:.2}", median(&full[typed], |s| s.server.cpu_ns) / typed_wall)),
+    ];
+    match idx("c") {
+        Some(ci) => {
+            let c_wall = median(&full[ci], |s| s.o.wall_ns);
+            figures.push(("c_ms", format!("{:.1}", ms(c_wall))));
+            figures.push(("c_vs_rust", format!("{:.2}", c_wall / typed_wall)));
+        }
+        None => figures.push(("c_vs_rust", "skipped".into())),
+    }
+    figures.push(("overhead_us_per_request", format!("{:.1}", median_f(&diffs))));
+    figures.push(("overhead_cpu_us_per_request", format!("{:.1}", median_f(&cpu_diffs))));
+    figures.push(("typed_noise_pct", format!("{:.0}", noise(&full[typed]))));
+    figures.push(("floor_noise_pct", format!("{:.0}", noise(&full[0]))));
+    println!();
+    for (name, value) in figures {
+        println!("{name}: {value}");
+    }
+    Ok(())
+}
+
+/// Runs the server and one walk in this process, for `perf record` or callgrind.
+fn inline(server: &mut Server, variant: &str, args: &Args) -> Res<()> {
+    for _ in 0..args.runs {
+        let n = if variant == "overhead" { args.requests } else { args.n as u64 };
+        server.serve(args.n);
+        let o = walk::run(variant, &server.url, n)?;
+        println!("{variant}: {:.1} ms wall, {:.1} ms cpu", ms(o.wall_ns as f64), ms(o.cpu_ns as f64));
+        if variant == "overhead" {
+            println!("  bare: {:.1} ms wall, {:.1} ms cpu", ms(o.bare_wall_ns as f64), ms(o.bare_cpu_ns as f64));
+        }
+    }
+    Ok(())
+}
+
+/// Runs a child to completion (killing it after [`CHILD_TIMEOUT`]) and reads its outcome.
+fn child(cmd: &mut Command) -> Res<Outcome> {
+    let mut proc = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let deadline = Instant::now() + CHILD_TIMEOUT;
+    while proc.try_wait()?.is_none() {
+        if Instant::now() > deadline {
+            proc.kill()?;
+            proc.wait()?;
+            return Err(format!("{cmd:?} took more than {CHILD_TIMEOUT:?}").into());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let out = proc.wait_with_output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    match Outcome::parse(&stdout) {
+        Some(o) if out.status.success() => Ok(o),
+        _ => Err(format!("{cmd:?} failed ({}): {}{}", out.status, stdout, String::from_utf8_lossy(&out.stderr)).into()),
+    }
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn ms(ns: f64) -> f64 {
+    ns / 1e6
+}
+
+fn median(s: &[Sample], f: impl Fn(&Sample) -> u64) -> f64 {
+    median_f(&s.iter().map(|x| f(x) as f64).collect::<Vec<_>>())
+}
+
+fn median_f(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn min(s: &[Sample], f: impl Fn(&Sample) -> u64) -> u64 {
+    s.iter().map(f).min().unwrap_or(0)
+}
+
+fn max(s: &[Sample], f: impl Fn(&Sample) -> u64) -> u64 {
+    s.iter().map(f).max().unwrap_or(0)
+}
