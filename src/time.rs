@@ -231,28 +231,83 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Timestamp::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}")))
+        d.deserialize_str(TimestampVisitor)
+    }
+}
+
+/// Parses the string where the deserializer holds it: a `Cow<str>` would copy every timestamp
+/// into a `String` first (serde never borrows into a `Cow`), three allocations per connection.
+struct TimestampVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Timestamp, E> {
+        Timestamp::parse(s).ok_or_else(|| E::custom(format!("not an RFC 3339 timestamp: {s:?}")))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Timestamp, E> {
+        match std::str::from_utf8(b) {
+            Ok(s) => self.visit_str(s),
+            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(b), &self)),
+        }
     }
 }
 
 /// Serde for `Option<Timestamp>` where the API may also send `null` or `""`: use with
 /// `#[serde(default, with = "crate::time::opt_serde")]`.
 pub(crate) mod opt_serde {
-    use super::Timestamp;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use super::{Timestamp, TimestampVisitor};
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serialize, Serializer};
+    use std::fmt;
 
     pub(crate) fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
         t.serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
-        let s = Option::<std::borrow::Cow<'de, str>>::deserialize(d)?;
-        match s.as_deref() {
-            None | Some("") => Ok(None),
-            Some(s) => Timestamp::parse(s)
-                .map(Some)
-                .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 timestamp: {s:?}"))),
+        d.deserialize_option(OptVisitor)
+    }
+
+    /// `null` and `""` are `None`; a string is parsed without being copied.
+    struct OptVisitor;
+
+    impl<'de> Visitor<'de> for OptVisitor {
+        type Value = Option<Timestamp>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            match s {
+                "" => Ok(None),
+                s => TimestampVisitor.visit_str(s).map(Some),
+            }
+        }
+
+        fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Self::Value, E> {
+            match std::str::from_utf8(b) {
+                Ok(s) => self.visit_str(s),
+                Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(b), &self)),
+            }
         }
     }
 }
@@ -354,6 +409,31 @@ mod tests {
         ] {
             assert!(Timestamp::parse(s).is_none(), "{s}");
         }
+    }
+
+    #[test]
+    fn serde_reads_strings_null_and_empty_and_words_errors_as_before() {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(default, with = "crate::time::opt_serde")]
+            at: Option<Timestamp>,
+        }
+        let at = |json: &str| serde_json::from_str::<T>(json).map(|t| t.at);
+        let want = Timestamp::parse("2024-01-01T00:00:00Z");
+        assert_eq!(at(r#"{"at":"2024-01-01T00:00:00Z"}"#).unwrap(), want);
+        // An escaped string is not borrowed from the input; it must parse all the same.
+        assert_eq!(at(r#"{"at":"2024-01-01T00:00:00\u005a"}"#).unwrap(), want);
+        assert_eq!(at(r#"{"at":null}"#).unwrap(), None);
+        assert_eq!(at(r#"{"at":""}"#).unwrap(), None);
+        assert_eq!(at("{}").unwrap(), None);
+        let bad = at(r#"{"at":"yesterday"}"#).unwrap_err().to_string();
+        assert!(bad.contains(r#"not an RFC 3339 timestamp: "yesterday""#), "{bad}");
+        let bad = at(r#"{"at":42}"#).unwrap_err().to_string();
+        assert!(bad.contains("expected a string"), "{bad}");
+        let plain = |json: &str| serde_json::from_str::<Timestamp>(json);
+        assert_eq!(plain(r#""2024-01-01T00:00:00Z""#).ok(), want);
+        assert!(plain(r#""""#).unwrap_err().to_string().contains("not an RFC 3339 timestamp"));
+        assert!(plain("null").unwrap_err().to_string().contains("expected a string"));
     }
 
     #[test]
