@@ -7,9 +7,10 @@
 use crate::client::{append_query, decode, Client};
 use crate::endpoint::{Operation, Paging};
 use crate::error::{Error, Result};
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
 use std::hash::{Hash, Hasher};
 
 /// Items per request unless set: the API's maximum, because the rate limit counts requests, not
@@ -44,6 +45,174 @@ struct WirePage<T> {
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> std::result::Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// Decodes a list answer into `items` (emptied first, its capacity kept) and returns the next
+/// cursor (`None` on the last page).
+///
+/// The fast path reads `{"data": {"items": [...], "next_cursor": ...}}` straight into the
+/// buffer, so a walk reuses one allocation for every page instead of growing a new vector of
+/// models, doubling after doubling, on each. Whatever it does not accept (bad JSON, a field of the
+/// wrong type, duplicate keys) is decoded again by the derived [`Wire`], which decides the
+/// outcome and words the error (with the path of the field at fault), exactly as before.
+fn decode_page<T: DeserializeOwned>(status: u16, body: &[u8], items: &mut VecDeque<T>) -> Result<Option<String>> {
+    items.clear();
+    if let Ok(text) = std::str::from_utf8(body) {
+        let mut de = serde_json::Deserializer::from_str(text);
+        if let Ok(Some(next)) = WireSeed(&mut *items).deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
+            return Ok(next.filter(|c| !c.is_empty()));
+        }
+        items.clear();
+    }
+    let wire: Wire<T> = decode(status, body)?;
+    let data = wire.data.ok_or_else(|| Error::Decode {
+        status,
+        message: "list answer has no `data`".into(),
+        snippet: crate::error::snippet(body),
+    })?;
+    items.extend(data.items);
+    Ok(data.next_cursor.filter(|c| !c.is_empty()))
+}
+
+/// The keys the fast path looks at.
+enum Key {
+    Data,
+    Items,
+    NextCursor,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Key, E> {
+                Ok(match v {
+                    "data" => Key::Data,
+                    "items" => Key::Items,
+                    "next_cursor" => Key::NextCursor,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// The envelope: `Some(next_cursor)`, or `None` when `data` is missing or null.
+struct WireSeed<'a, T>(&'a mut VecDeque<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for WireSeed<'_, T> {
+    type Value = Option<Option<String>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for WireSeed<'_, T> {
+    type Value = Option<Option<String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list answer")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let (mut data, mut seen) = (None, false);
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Data if seen => return Err(de::Error::duplicate_field("data")),
+                Key::Data => {
+                    seen = true;
+                    data = map.next_value_seed(DataSeed(&mut *self.0))?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(data)
+    }
+}
+
+/// `data`: null, or the page object.
+struct DataSeed<'a, T>(&'a mut VecDeque<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for DataSeed<'_, T> {
+    type Value = Option<Option<String>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for DataSeed<'_, T> {
+    type Value = Option<Option<String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a page object or null")
+    }
+    fn visit_none<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        let (mut next, mut seen_items, mut seen_next) = (None, false, false);
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Items if seen_items => return Err(de::Error::duplicate_field("items")),
+                Key::Items => {
+                    seen_items = true;
+                    map.next_value_seed(ItemsSeed(&mut *self.0))?;
+                }
+                Key::NextCursor if seen_next => return Err(de::Error::duplicate_field("next_cursor")),
+                Key::NextCursor => {
+                    seen_next = true;
+                    next = map.next_value::<Option<String>>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Some(next))
+    }
+}
+
+/// `items`: null (no items), or the array, pushed into the buffer.
+struct ItemsSeed<'a, T>(&'a mut VecDeque<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ItemsSeed<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ItemsSeed<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of items or null")
+    }
+    fn visit_none<E: de::Error>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(item) = seq.next_element()? {
+            self.0.push_back(item);
+        }
+        Ok(())
+    }
 }
 
 enum State {
@@ -81,7 +250,8 @@ pub struct List<T> {
     page_size: u32,
     send_page_size: bool,
     state: State,
-    buffer: std::vec::IntoIter<T>,
+    /// Items of the current page not yet handed out; reused from page to page.
+    buffer: VecDeque<T>,
     seen: HashSet<u64>,
     requests: u64,
 }
@@ -133,7 +303,7 @@ impl<T: DeserializeOwned> List<T> {
             page_size: DEFAULT_PAGE_SIZE,
             send_page_size: true,
             state: State::Start(None),
-            buffer: Vec::new().into_iter(),
+            buffer: VecDeque::new(),
             seen: HashSet::new(),
             requests: 0,
         }
@@ -168,27 +338,31 @@ impl<T: DeserializeOwned> List<T> {
     /// Fetches the next page from the server, ignoring items still buffered by item iteration.
     /// `None` once the walk is over; an error ends the walk.
     pub fn next_page(&mut self) -> Option<Result<Page<T>>> {
+        let mut items = VecDeque::new();
+        let next = self.advance(&mut items)?;
+        // Filled from empty, the deque starts at the front of its allocation: no move.
+        Some(next.map(|next_cursor| Page { items: Vec::from(items), next_cursor }))
+    }
+
+    /// Fetches the next page into `items` and returns its next cursor; `None` once the walk is
+    /// over.
+    fn advance(&mut self, items: &mut VecDeque<T>) -> Option<Result<Option<String>>> {
         let cursor = match std::mem::replace(&mut self.state, State::Done) {
             State::Done => return None,
             State::Repeated(cursor) => return Some(Err(Error::RepeatedCursor { cursor })),
             State::Start(c) => c,
             State::Next(c) => Some(c),
         };
-        let result = self.fetch(cursor.as_deref());
-        if let Ok(page) = &result {
-            if let Some(next) = &page.next_cursor {
-                // This page's items are still good: hand them out, report the loop next time.
-                self.state = if self.seen.insert(hash(next)) {
-                    State::Next(next.clone())
-                } else {
-                    State::Repeated(next.clone())
-                };
-            }
+        let result = self.fetch(cursor.as_deref(), items);
+        if let Ok(Some(next)) = &result {
+            // This page's items are still good: hand them out, report the loop next time.
+            self.state =
+                if self.seen.insert(hash(next)) { State::Next(next.clone()) } else { State::Repeated(next.clone()) };
         }
         Some(result)
     }
 
-    fn fetch(&mut self, cursor: Option<&str>) -> Result<Page<T>> {
+    fn fetch(&mut self, cursor: Option<&str>, items: &mut VecDeque<T>) -> Result<Option<String>> {
         let base = self.url.as_ref().map_err(clone_error)?;
         let mut url = String::with_capacity(base.len() + 64);
         url.push_str(base);
@@ -203,13 +377,7 @@ impl<T: DeserializeOwned> List<T> {
         append_query(&mut url, &q);
         self.requests += 1;
         let response = self.client.send_url(crate::Method::Get, &url, self.accept, true, true, None)?;
-        let wire: Wire<T> = decode(response.status, &response.body)?;
-        let data = wire.data.ok_or_else(|| Error::Decode {
-            status: response.status,
-            message: "list answer has no `data`".into(),
-            snippet: crate::error::snippet(&response.body),
-        })?;
-        Ok(Page { items: data.items, next_cursor: data.next_cursor.filter(|c| !c.is_empty()) })
+        decode_page(response.status, &response.body, items)
     }
 
     /// Turns this walk into an iterator over whole pages.
@@ -238,13 +406,15 @@ impl<T: DeserializeOwned> Iterator for List<T> {
 
     fn next(&mut self) -> Option<Result<T>> {
         loop {
-            if let Some(item) = self.buffer.next() {
+            if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
             }
             // Empty pages in the middle of a walk are skipped, not taken as the end.
-            match self.next_page()? {
-                Ok(page) => self.buffer = page.items.into_iter(),
-                Err(e) => return Some(Err(e)),
+            let mut buffer = std::mem::take(&mut self.buffer);
+            let fetched = self.advance(&mut buffer);
+            self.buffer = buffer;
+            if let Err(e) = fetched? {
+                return Some(Err(e));
             }
         }
     }
@@ -258,5 +428,92 @@ impl<T: DeserializeOwned> Iterator for Pages<T> {
     type Item = Result<Page<T>>;
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next_page()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Item {
+        id: String,
+    }
+
+    fn page(body: &str) -> (Result<Option<String>>, Vec<Item>) {
+        let mut items = VecDeque::new();
+        let r = decode_page(200, body.as_bytes(), &mut items);
+        (r, items.into_iter().collect())
+    }
+
+    fn ids(n: &[&str]) -> Vec<Item> {
+        n.iter().map(|id| Item { id: (*id).to_owned() }).collect()
+    }
+
+    #[test]
+    fn the_fast_path_reads_items_and_cursor() {
+        let (r, items) = page(
+            r#"{"code":"Success","data":{"items":[{"id":"a"},{"id":"b","x":[1,{"y":null}]}],"next_cursor":"c2","other":1},"message":"ok"}"#,
+        );
+        assert_eq!(r.unwrap(), Some("c2".to_owned()));
+        assert_eq!(items, ids(&["a", "b"]));
+        let (r, items) = page(r#"{"data":{"next_cursor":"","items":[{"id":"\u0061"}]}}"#);
+        assert_eq!(r.unwrap(), None);
+        assert_eq!(items, ids(&["a"]));
+    }
+
+    #[test]
+    fn null_or_missing_items_and_cursor_mean_none() {
+        for body in [r#"{"data":{"items":null,"next_cursor":null}}"#, r#"{"data":{}}"#] {
+            let (r, items) = page(body);
+            assert_eq!(r.unwrap(), None);
+            assert!(items.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_missing_or_null_data_is_a_decode_error() {
+        for body in [r#"{"code":"Success"}"#, r#"{"data":null}"#] {
+            let err = page(body).0.unwrap_err();
+            assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+            assert!(err.to_string().contains("no `data`"), "{err}");
+        }
+    }
+
+    #[test]
+    fn what_the_fast_path_refuses_the_derived_path_decides() {
+        // The sequence form of a struct is accepted by the derived decoder: same result.
+        let (r, items) = page(r#"{"data":[[{"id":"a"}],"c9"]}"#);
+        assert_eq!(r.unwrap(), Some("c9".to_owned()));
+        assert_eq!(items, ids(&["a"]));
+        // Errors name the field at fault, as before.
+        let err = page(r#"{"data":{"items":[{"id":"a"},{"id":7}]}}"#).0.unwrap_err();
+        assert!(err.to_string().contains("data.items[1].id"), "{err}");
+        for body in [
+            r#"{"data":{"items":[],"items":[]}}"#,
+            r#"{"data":{"items":[]},"data":{"items":[]}}"#,
+            r#"{"data":{"items":[]}} trailing"#,
+            "<html>proxy error</html>",
+            "",
+        ] {
+            assert!(matches!(page(body).0, Err(Error::Decode { .. })), "{body}");
+        }
+        // Not UTF-8 in a string that is skipped: the slice decoder decides, as before.
+        let mut items: VecDeque<Item> = VecDeque::new();
+        let body = b"{\"data\":{\"items\":[{\"id\":\"a\",\"x\":\"\xff\"}]}}";
+        let slow: Result<Wire<Item>> = decode(200, body);
+        assert_eq!(decode_page(200, body, &mut items).is_ok(), slow.is_ok());
+    }
+
+    #[test]
+    fn the_buffer_keeps_its_allocation_from_page_to_page() {
+        let mut items: VecDeque<Item> = VecDeque::new();
+        let body = format!(r#"{{"data":{{"items":[{}]}}}}"#, vec![r#"{"id":"a"}"#; 100].join(","));
+        decode_page(200, body.as_bytes(), &mut items).unwrap();
+        let capacity = items.capacity();
+        assert_eq!(items.len(), 100);
+        items.clear();
+        decode_page(200, body.as_bytes(), &mut items).unwrap();
+        assert_eq!((items.len(), items.capacity()), (100, capacity));
     }
 }
