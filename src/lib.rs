@@ -36,6 +36,8 @@ mod client;
 mod confirm;
 pub mod endpoint;
 mod error;
+#[cfg(feature = "ffi")]
+pub mod ffi;
 mod json;
 pub mod page;
 pub mod retry;
