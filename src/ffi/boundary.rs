@@ -102,7 +102,7 @@ pub(crate) fn out<'a, T>(p: Option<&'a mut *mut T>, name: &str) -> Result<&'a mu
 }
 
 /// An optional out-pointer, set to NULL when given.
-pub(crate) fn optional_out<'a, T>(p: Option<&'a mut *mut T>) -> Option<&'a mut *mut T> {
+pub(crate) fn optional_out<T>(p: Option<&mut *mut T>) -> Option<&mut *mut T> {
     p.map(|slot| {
         *slot = std::ptr::null_mut();
         slot
