@@ -116,7 +116,11 @@ fn valgrind(program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration
 fn summary(stderr: &str) -> String {
     stderr
         .lines()
-        .filter(|l| l.contains("ERROR SUMMARY") || l.contains("definitely lost") || l.contains("in use at exit"))
+        .filter(|l| {
+            ["in use at exit", "definitely lost", "indirectly lost", "possibly lost", "ERROR SUMMARY"]
+                .iter()
+                .any(|k| l.contains(k))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
