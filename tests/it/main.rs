@@ -2,7 +2,12 @@
 
 mod support;
 
+mod certificates;
 mod client;
+mod connections;
+mod destinations;
 mod fuzz_regressions;
 mod groups;
+mod schemas;
 mod security;
+mod sync_wait;
