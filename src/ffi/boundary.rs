@@ -143,6 +143,20 @@ pub(crate) unsafe fn optional_json(p: *const c_char, name: &str) -> Result<Optio
     }
 }
 
+/// A required request body: a JSON object, sent as the caller wrote it.
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn object_body(p: *const c_char, name: &str) -> Result<Vec<u8>> {
+    // SAFETY: passed on from the caller.
+    let body = unsafe { text(p, name) }?;
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(_)) => Ok(body.as_bytes().to_vec()),
+        Ok(_) => Err(refused(name, "must be a JSON object")),
+        Err(e) => Err(refused(name, &format!("is not valid JSON ({e})"))),
+    }
+}
+
 /// Hands `s` to C as a string it frees with `fivetrex_string_free`.
 pub(crate) fn put_string(slot: &mut *mut c_char, s: String) -> Result<()> {
     // JSON escapes NUL and serde_json never emits a raw one; refuse rather than cut short.
