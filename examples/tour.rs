@@ -1,0 +1,2 @@
+//! Placeholder; the tour is written once the connections API lands.
+fn main() {}
