@@ -773,7 +773,8 @@ fn route(store: &mut Store, req: &Request, now: SystemTime, repeat: bool) -> Ans
             "GET" => {
                 let p = Paging::from(&q, "destinations", repeat)?;
                 let (items, last) = take_page(store.destinations.after(p.after), p.limit);
-                p.answer(items, last)
+                // List items are `DestinationResponse`: no config (that comes with the details).
+                p.answer(items.into_iter().map(store::DestinationItem::from).collect(), last)
             }
             "POST" => create_destination(store, &json_body(req)?),
             _ => Err(method_not_allowed(req)),

@@ -53,7 +53,7 @@
 //! - **Syncs**: `POST /v1/connections/{id}/sync` puts the connection in `syncing` for the sync
 //!   duration (wall clock; 200 ms unless set, per emulator or per connection), then back to
 //!   `scheduled` with `succeeded_at` or `failed_at` set to when it ended. The outcome is per
-//!   connection ([`SyncOutcome`]); a connection whose `setup_state` is `broken` always fails; a
+//!   connection ([`Outcome`]); a connection whose `setup_state` is `broken` always fails; a
 //!   failure adds a `sync_failed` task to `status.tasks` and the next success removes it.
 //!   A paused connection does not sync: the answer is still 200 (the spec documents no error for
 //!   it) and nothing changes. While `syncing`, a sync without `force` changes nothing and with
@@ -130,7 +130,7 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum SyncOutcome {
+pub enum Outcome {
     /// `succeeded_at` moves.
     #[default]
     Success,
@@ -363,15 +363,15 @@ impl Fault {
 /// `POST /__emulator/connections/{id}`. Unset fields are left alone.
 ///
 /// ```
-/// use fivetrex::emulator::{ConnectionControl, SyncOutcome, SyncState};
-/// let ctl = ConnectionControl::new().sync_outcome(SyncOutcome::Failure).sync_state(SyncState::Syncing);
+/// use fivetrex::emulator::{ConnectionControl, Outcome, SyncState};
+/// let ctl = ConnectionControl::new().sync_outcome(Outcome::Failure).sync_state(SyncState::Syncing);
 /// # let _ = ctl;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConnectionControl {
     /// How its syncs end from now on.
-    pub sync_outcome: Option<SyncOutcome>,
+    pub sync_outcome: Option<Outcome>,
     /// Put it in this state now (`syncing` starts a sync of the usual duration; `rescheduled`
     /// waits for `rescheduled_for`, an hour from now when unset; `paused`/`scheduled` also set
     /// `paused`).
@@ -396,7 +396,7 @@ impl ConnectionControl {
         Self::default()
     }
     /// See [`ConnectionControl::sync_outcome`](#structfield.sync_outcome).
-    pub fn sync_outcome(mut self, o: SyncOutcome) -> Self {
+    pub fn sync_outcome(mut self, o: Outcome) -> Self {
         self.sync_outcome = Some(o);
         self
     }
@@ -432,7 +432,7 @@ impl ConnectionControl {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Wire {
-            sync_outcome: Option<SyncOutcome>,
+            sync_outcome: Option<Outcome>,
             sync_state: Option<SyncState>,
             setup_state: Option<SetupState>,
             rescheduled_for: Option<Timestamp>,
@@ -688,7 +688,7 @@ impl Emulator {
     }
 
     /// How the syncs of one connection end from now on.
-    pub fn set_sync_outcome(&self, connection_id: &str, outcome: SyncOutcome) -> Result<()> {
+    pub fn set_sync_outcome(&self, connection_id: &str, outcome: Outcome) -> Result<()> {
         self.set_connection(connection_id, &ConnectionControl::new().sync_outcome(outcome))
     }
 

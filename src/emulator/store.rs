@@ -6,7 +6,7 @@
 //! settled lazily: [`Store::tick`] moves every running sync whose time is up to its outcome before
 //! a request is served, so no timer thread is needed.
 
-use super::{SetupState, SyncOutcome, SyncState};
+use super::{Outcome, SetupState, SyncState};
 use crate::json::is_secret_key;
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -110,7 +110,7 @@ pub(crate) struct SetupTest {
 /// What the emulator does when a sync of this connection runs.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SyncSim {
-    pub outcome: SyncOutcome,
+    pub outcome: Outcome,
     /// Overrides the emulator-wide sync duration.
     pub duration: Option<Duration>,
     /// The running sync ends then.
@@ -168,6 +168,34 @@ pub(crate) struct Destination {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub setup_tests: Option<Vec<SetupTest>>,
     pub config: Box<RawValue>,
+}
+
+/// A destination as a list shows it: without `config`.
+#[derive(Debug, Serialize)]
+pub(crate) struct DestinationItem<'a> {
+    id: &'a str,
+    group_id: &'a str,
+    service: &'a str,
+    region: &'a str,
+    time_zone_offset: &'a str,
+    setup_status: &'a str,
+    daylight_saving_time_enabled: bool,
+    networking_method: &'a str,
+}
+
+impl<'a> From<&'a Destination> for DestinationItem<'a> {
+    fn from(d: &'a Destination) -> Self {
+        DestinationItem {
+            id: &d.id,
+            group_id: &d.group_id,
+            service: &d.service,
+            region: &d.region,
+            time_zone_offset: &d.time_zone_offset,
+            setup_status: &d.setup_status,
+            daylight_saving_time_enabled: d.daylight_saving_time_enabled,
+            networking_method: &d.networking_method,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -511,7 +539,7 @@ fn finish_sync(c: &mut Connection, at: SystemTime) {
     c.status.sync_state = if c.paused { SyncState::Paused } else { SyncState::Scheduled };
     c.status.is_historical_sync = false;
     c.status.tasks.retain(|t| t.code != SYNC_FAILED_TASK);
-    let fails = c.sim.outcome == SyncOutcome::Failure || c.status.setup_state == SetupState::Broken;
+    let fails = c.sim.outcome == Outcome::Failure || c.status.setup_state == SetupState::Broken;
     if fails {
         c.failed_at = Some(at);
         c.status.tasks.push(Notice {

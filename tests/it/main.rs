@@ -3,6 +3,8 @@
 mod support;
 
 mod client;
+#[cfg(feature = "emulator")]
+mod emulator;
 mod fuzz_regressions;
 mod groups;
 mod security;
