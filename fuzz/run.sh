@@ -19,7 +19,14 @@ for target in $(cargo +nightly fuzz list); do
   mkdir -p "corpus/$target"
   if [ -d "regressions/$target" ]; then cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null; fi
   echo "fuzz: $target for ${secs}s"
-  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$secs" -rss_limit_mb=2048 2>&1 | grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs|==[0-9]+==|SUMMARY|.*panicked)' || true
-  if [ "${PIPESTATUS[0]}" -ne 0 ]; then echo "fuzz: $target FOUND A CRASH (see fuzz/artifacts/$target)"; status=1; fi
+  log=$(mktemp)
+  if cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$secs" -rss_limit_mb=2048 >"$log" 2>&1; then
+    grep -E '^Done [0-9]+ runs' "$log" || tail -n 3 "$log"
+  else
+    grep -E 'panicked|SUMMARY|Test unit written' "$log" | head -n 5
+    echo "fuzz: $target FOUND A CRASH (see fuzz/artifacts/$target)"
+    status=1
+  fi
+  rm -f "$log"
 done
 exit $status

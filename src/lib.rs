@@ -42,11 +42,19 @@ mod json;
 pub mod page;
 pub mod retry;
 mod secret;
+pub mod sync;
 pub mod time;
 pub mod transport;
 
-pub use api::connections::Connection;
+pub use api::certificates::{Certificate, CertificateApproval, Fingerprint};
+pub use api::connections::{
+    Alert, ConnectCard, ConnectCardConfig, ConnectCardResponse, Connection, ConnectionStatus, LastOutcome,
+    NewConnection, ResyncScope, ScheduleType, SetupState, SetupTests, SyncState, TableSelection, UpdateConnection,
+    UpdateState,
+};
+pub use api::destinations::{Destination, NewDestination, UpdateDestination};
 pub use api::groups::{Group, GroupRequest};
+pub use api::schemas::SchemaConfig;
 pub use api::users::User;
 pub use client::{
     ActionResponse, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
@@ -58,6 +66,7 @@ pub use json::{is_secret_key, redact, RawJson, SecretJson};
 pub use page::{List, Page, Pages};
 pub use retry::{RateLimitStatus, RetryPolicy};
 pub use secret::Secret;
+pub use sync::{SyncOutcome, WaitOptions};
 pub use time::Timestamp;
 pub use transport::Method;
 

@@ -6,6 +6,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// 0000-01-01T00:00:00Z
+const MIN_SECS: i64 = -62_167_219_200;
+/// 9999-12-31T23:59:59Z
+const MAX_SECS: i64 = 253_402_300_799;
+
 /// A point in time, UTC, with nanosecond precision.
 ///
 /// Parses RFC 3339 with any number of fraction digits and any offset; prints RFC 3339 in UTC.
@@ -17,9 +22,10 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
-    /// From seconds and nanoseconds since the Unix epoch.
+    /// From seconds and nanoseconds since the Unix epoch; `None` outside the years 0000 to 9999
+    /// (the range RFC 3339 can write) or for `nanos` of a second or more.
     pub fn from_unix(secs: i64, nanos: u32) -> Option<Self> {
-        (nanos < 1_000_000_000).then_some(Timestamp { secs, nanos })
+        (nanos < 1_000_000_000 && (MIN_SECS..=MAX_SECS).contains(&secs)).then_some(Timestamp { secs, nanos })
     }
 
     /// Whole seconds since the Unix epoch (negative before 1970).
@@ -41,7 +47,7 @@ impl Timestamp {
         }
     }
 
-    /// From a [`SystemTime`].
+    /// From a [`SystemTime`] (clamped to the years 0000 to 9999).
     pub fn from_system_time(t: SystemTime) -> Self {
         match t.duration_since(UNIX_EPOCH) {
             Ok(d) => Timestamp { secs: d.as_secs() as i64, nanos: d.subsec_nanos() },
@@ -55,6 +61,17 @@ impl Timestamp {
                 }
                 Timestamp { secs, nanos }
             }
+        }
+        .clamped()
+    }
+
+    fn clamped(self) -> Self {
+        if self.secs < MIN_SECS {
+            Timestamp { secs: MIN_SECS, nanos: 0 }
+        } else if self.secs > MAX_SECS {
+            Timestamp { secs: MAX_SECS, nanos: 999_999_999 }
+        } else {
+            self
         }
     }
 
@@ -272,6 +289,9 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
         [_, m, d, t, y] => (d.parse().ok()?, month_of(m)?, y.parse().ok()?, *t),
         _ => return None,
     };
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
     let tb = clock.as_bytes();
     if tb.len() != 8 || tb[2] != b':' || tb[5] != b':' {
         return None;

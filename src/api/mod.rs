@@ -1,13 +1,18 @@
 //! The API's resources, one module per family. Each module declares its operations once (see
 //! [`crate::endpoint`]), its models, and the `Client` methods that call them.
 
+pub mod certificates;
 pub mod connections;
+pub mod destinations;
 pub mod groups;
+pub mod schemas;
 pub mod users;
 
 use crate::endpoint::Operation;
 
 /// Every operation the library describes, across all resources.
 pub fn operations() -> impl Iterator<Item = &'static Operation> {
-    [groups::ALL, connections::ALL, users::ALL].into_iter().flatten()
+    [groups::ALL, connections::ALL, users::ALL, schemas::ALL, destinations::ALL, certificates::ALL]
+        .into_iter()
+        .flatten()
 }

@@ -171,3 +171,76 @@ pub fn example_response(operation_id: &str) -> Option<Value> {
     let schema = ok.get("content")?.get("application/json")?.get("schema")?;
     Some(example_from_schema(schema))
 }
+
+/// Serves a list of `pages` pages of `per_page` items built by `item` at `path`, chained by
+/// cursors `c1`, `c2`, ...: each page answers only a GET with the credentials, `accept`, the
+/// default `limit=1000`, the `extra` query parameters and its own cursor (none for page one).
+pub fn serve_list<'a>(
+    server: &'a httpmock::MockServer,
+    path: &str,
+    accept: &str,
+    extra: &[(&str, &str)],
+    pages: usize,
+    per_page: usize,
+    item: impl Fn(usize) -> Value,
+) -> Vec<httpmock::Mock<'a>> {
+    (0..pages)
+        .map(|p| {
+            let cursor = (p > 0).then(|| format!("c{p}"));
+            let next = (p + 1 < pages).then(|| format!("c{}", p + 1));
+            let items = (p * per_page..(p + 1) * per_page).map(&item).collect();
+            server.mock(|when, then| {
+                let mut when = when
+                    .method(httpmock::Method::GET)
+                    .path(path)
+                    .query_param("limit", "1000")
+                    .header("authorization", auth_header())
+                    .header("accept", accept);
+                for (k, v) in extra {
+                    when = when.query_param(*k, *v);
+                }
+                match &cursor {
+                    Some(c) => when.query_param("cursor", c.as_str()),
+                    None => when.query_param_missing("cursor"),
+                };
+                then.status(200).json_body(page(items, next.as_deref()));
+            })
+        })
+        .collect()
+}
+
+/// `Accept` of the connection and destination operations the spec marks version 2.
+pub const V2: &str = "application/json;version=2";
+/// `Accept` everywhere else.
+pub const V1: &str = "application/json";
+
+/// Checks that every operation in `ops` matches the spec: method, path, the `Accept` default,
+/// whether it pages, and the documented success status (`200/201` operations may declare either).
+pub fn assert_operations_match_spec(ops: &[fivetrex::endpoint::Operation]) {
+    use fivetrex::endpoint::Paging;
+    if spec().is_none() {
+        return;
+    }
+    for op in ops {
+        let (method, path, spec_op) = spec_operation(op.id).unwrap_or_else(|| panic!("{} is not in the spec", op.id));
+        assert_eq!(method, op.method.to_string(), "{}", op.id);
+        assert_eq!(path, op.path, "{}", op.id);
+        let params = spec_op["parameters"].as_array().cloned().unwrap_or_default();
+        let accept = params
+            .iter()
+            .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("accept")))
+            .and_then(|p| p["schema"]["default"].as_str())
+            .unwrap_or("application/json");
+        assert_eq!(op.accept.as_str(), accept, "Accept of {}", op.id);
+        let paged = params.iter().any(|p| p["name"] == "cursor" && p["in"] == "query");
+        assert_eq!(op.paging == Paging::Cursor, paged, "paging of {}", op.id);
+        let codes: Vec<u16> = spec_op["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter_map(|c| c.parse().ok())
+            .filter(|c| (200..300).contains(c))
+            .collect();
+        assert!(codes.contains(&op.success), "{} succeeds with {}, spec says {codes:?}", op.id, op.success);
+    }
+}
