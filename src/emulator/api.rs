@@ -6,7 +6,6 @@ use super::server::{Action, Counters, Handler, Reply, Request, Response};
 use super::store::{self, take_page, Connection, Destination, Group, Store, User};
 use super::{ConnectionControl, Fault, FaultBody, FaultKind, RequestRecord, SetupState, Stats, SyncState};
 use crate::retry::lock;
-use crate::time::Timestamp;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::{HashSet, VecDeque};
@@ -131,8 +130,8 @@ impl World {
         if let Some(d) = ctl.sync_duration {
             c.sim.duration = Some(d);
         }
-        if let Some(s) = ctl.setup_state {
-            c.status.setup_state = s;
+        if let Some(s) = &ctl.setup_state {
+            c.status.setup_state = s.clone();
         }
         if let Some(p) = ctl.paused {
             c.paused = p;
@@ -149,18 +148,19 @@ impl World {
         if let Some(t) = ctl.failed_at {
             c.failed_at = Some(t);
         }
-        if let Some(state) = ctl.sync_state {
-            c.status.sync_state = state;
+        if let Some(state) = &ctl.sync_state {
+            c.status.sync_state = state.clone();
             c.sim.until = None;
             c.status.rescheduled_for = None;
             match state {
                 SyncState::Syncing => c.sim.until = Some(now + c.sim.duration.unwrap_or(default)),
                 SyncState::Rescheduled => {
-                    let at = ctl.rescheduled_for.unwrap_or_else(|| Timestamp::from_system_time(now + HOUR));
+                    let at = ctl.rescheduled_for.unwrap_or_else(|| store::api_time(now + HOUR));
                     c.status.rescheduled_for = Some(at);
                 }
                 SyncState::Paused => c.paused = true,
-                SyncState::Scheduled => c.paused = false,
+                // Scheduled, or a state this version does not know (served as given).
+                _ => c.paused = false,
             }
         } else if let Some(t) = ctl.rescheduled_for {
             c.status.rescheduled_for = Some(t);
@@ -861,7 +861,7 @@ fn create_group(store: &mut Store, b: &Map<String, Value>, now: SystemTime) -> A
     if store.groups.values().any(|g| g.name == name) {
         return Err(fail(409, "Conflict", format!("Group with name '{name}' already exists")));
     }
-    let g = Group { id: store.new_group_id(), name, created_at: Timestamp::from_system_time(now) };
+    let g = Group { id: store.new_group_id(), name, created_at: store::api_time(now) };
     store.groups.insert(g.clone());
     store.members.entry(g.id.clone()).or_default();
     data(201, Some("Group has been created"), g)
@@ -937,7 +937,7 @@ fn create_connection(store: &mut Store, b: &Map<String, Value>, now: SystemTime)
         service_version: 1,
         schema,
         connected_by: store.owner.clone(),
-        created_at: Timestamp::from_system_time(now),
+        created_at: store::api_time(now),
         succeeded_at: None,
         failed_at: None,
         paused,
@@ -1064,7 +1064,8 @@ fn sync(store: &mut Store, id: &str, b: &Map<String, Value>, now: SystemTime) ->
         SyncState::Syncing => force,
         // Waiting for source quota: it runs at `rescheduled_for`.
         SyncState::Rescheduled => false,
-        SyncState::Scheduled | SyncState::Paused => true,
+        // Scheduled, or a state set from outside that the emulator does not know.
+        _ => true,
     };
     if start {
         store.start_sync(id, now, false);
@@ -1191,7 +1192,7 @@ fn create_user(store: &mut Store, b: &Map<String, Value>, now: SystemTime) -> An
         role,
         active: true,
         logged_in_at: None,
-        created_at: Timestamp::from_system_time(now),
+        created_at: store::api_time(now),
     };
     store.users.insert(u.clone());
     data(201, Some("User has been invited to the account"), u)

@@ -105,6 +105,8 @@ pub mod cli;
 mod server;
 mod store;
 
+/// The connection states the emulator is steered with are the library's own.
+pub use crate::api::connections::{SetupState, SyncState};
 use crate::error::{Error, Result};
 use crate::retry::lock;
 use crate::time::Timestamp;
@@ -136,34 +138,6 @@ pub enum Outcome {
     Success,
     /// `failed_at` moves and a task is added.
     Failure,
-}
-
-/// `status.sync_state` of a connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SyncState {
-    /// Waiting for its next sync.
-    Scheduled,
-    /// A sync is running.
-    Syncing,
-    /// Paused: no syncs.
-    Paused,
-    /// Waiting for source quota until `status.rescheduled_for`.
-    Rescheduled,
-}
-
-/// `status.setup_state` of a connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SetupState {
-    /// Setup not finished (setup tests not run).
-    Incomplete,
-    /// Set up and working.
-    Connected,
-    /// The source cannot be reached or refuses the credentials: syncs fail.
-    Broken,
 }
 
 /// What an injected [`Fault`] does; see the [module docs](self) for each.
@@ -374,7 +348,7 @@ pub struct ConnectionControl {
     pub sync_outcome: Option<Outcome>,
     /// Put it in this state now (`syncing` starts a sync of the usual duration; `rescheduled`
     /// waits for `rescheduled_for`, an hour from now when unset; `paused`/`scheduled` also set
-    /// `paused`).
+    /// `paused`). An unknown value is served as given, to test how clients take new states.
     pub sync_state: Option<SyncState>,
     /// Its `status.setup_state`.
     pub setup_state: Option<SetupState>,
@@ -634,9 +608,14 @@ impl Emulator {
         self.seeded_in
     }
 
-    /// A client builder with the emulator's URL and credentials, to add options to.
+    /// A client builder with the emulator's URL and credentials, to add options to. Plain http is
+    /// allowed even when the emulator listens on an address that is not loopback.
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder().api_key(self.key.as_str()).api_secret(self.secret.clone()).base_url(self.base_url.as_str())
+        Client::builder()
+            .api_key(self.key.as_str())
+            .api_secret(self.secret.clone())
+            .base_url(self.base_url.as_str())
+            .allow_insecure_http(true)
     }
 
     /// A client pointed at the emulator with its credentials and default options.

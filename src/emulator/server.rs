@@ -152,9 +152,13 @@ impl Server {
             return;
         }
         // Wake the blocking accept with a connection of our own; it sees the flag and returns.
-        let _ = TcpStream::connect_timeout(&wake_addr(self.addr), Duration::from_secs(1));
+        // Should that connection fail (it does not on loopback), the accept thread is left
+        // blocked until the process ends rather than joined forever.
+        let woken = TcpStream::connect_timeout(&wake_addr(self.addr), Duration::from_secs(1)).is_ok();
         if let Some(t) = self.accept_thread.take() {
-            let _ = t.join();
+            if woken {
+                let _ = t.join();
+            }
         }
         for stream in lock(&self.shared.live).values() {
             let _ = stream.shutdown(Shutdown::Both);

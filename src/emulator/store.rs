@@ -75,6 +75,12 @@ fn seed_time(secs_after_epoch: u64, nanos: u32) -> Timestamp {
     Timestamp::from_system_time(SystemTime::UNIX_EPOCH + d)
 }
 
+/// A timestamp as the API writes it: microsecond precision.
+pub(crate) fn api_time(t: SystemTime) -> Timestamp {
+    let ts = Timestamp::from_system_time(t);
+    Timestamp::from_unix(ts.unix_seconds(), ts.subsec_nanos() / 1000 * 1000).unwrap_or(ts)
+}
+
 /// `{code, message, details}` in `status.tasks` / `status.warnings`.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Notice {
@@ -534,7 +540,7 @@ fn settle(c: &mut Connection, now: SystemTime, default: Duration) {
 }
 
 fn finish_sync(c: &mut Connection, at: SystemTime) {
-    let at = Timestamp::from_system_time(at);
+    let at = api_time(at);
     c.sim.until = None;
     c.status.sync_state = if c.paused { SyncState::Paused } else { SyncState::Scheduled };
     c.status.is_historical_sync = false;
@@ -760,7 +766,8 @@ mod tests {
         s.tick(t0 + Duration::from_millis(150));
         let c = s.connections.get(&id).unwrap();
         assert_eq!(c.status.sync_state, SyncState::Scheduled);
-        assert_eq!(c.succeeded_at, Some(Timestamp::from_system_time(t0 + Duration::from_millis(100))));
+        assert_eq!(c.succeeded_at, Some(api_time(t0 + Duration::from_millis(100))));
+        assert_eq!(c.succeeded_at.unwrap().subsec_nanos() % 1000, 0);
     }
 
     #[test]
