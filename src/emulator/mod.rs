@@ -98,7 +98,9 @@
 //! `Content-Length`, then close), `repeat_cursor` (a list answer whose `next_cursor` is the
 //! cursor of the request, so a walk would loop; counts only requests that carry a cursor),
 //! `stall` (read the request and never answer until the client gives up or the emulator stops),
-//! `delay` (answer normally after `delay_ms`). `delay_ms` also delays any other kind.
+//! `delay` (answer normally after `delay_ms`). `delay_ms` also delays any other kind. Like a
+//! proxy in front of the API, a fault acts before auth and the quota: a request it answers
+//! (status, html, reset, stall) is logged but not counted against the quota.
 
 mod api;
 pub mod cli;

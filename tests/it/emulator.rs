@@ -135,7 +135,8 @@ fn create_list_sync_and_delete_a_connection() {
     let by_schema: Vec<_> = client.connections().query("schema", "pg_new").map(|c| c.unwrap().id).collect();
     assert_eq!(by_schema, std::slice::from_ref(&id));
 
-    // Sync and wait, on the real clock (a sync takes 40 ms here), with progress.
+    // Sync and wait, on the real clock (this sync takes 300 ms), with progress.
+    emu.set_connection(&id, &ConnectionControl::new().sync_duration(Duration::from_millis(300))).unwrap();
     let polls = Arc::new(Mutex::new(Vec::new()));
     let p = polls.clone();
     let options = WaitOptions::new()
@@ -243,6 +244,8 @@ fn sync_outcomes_states_resync_and_setup_tests() {
     let err =
         client.raw(Method::Post, &format!("/v1/connections/{}/resync", ids[2]), &[], Some(&json!({}))).unwrap_err();
     assert_eq!((err.kind(), err.status(), err.api_code()), (ErrorKind::Conflict, Some(409), Some("Conflict")));
+    let long = ConnectionControl::new().sync_duration(Duration::from_secs(60));
+    emu.set_connection(&ids[3], &long).unwrap();
     client.raw(Method::Post, &format!("/v1/connections/{}/resync", ids[3]), &[], Some(&json!({}))).unwrap();
     let c = connection_json(&client, &ids[3]);
     assert_eq!(
@@ -256,7 +259,7 @@ fn sync_outcomes_states_resync_and_setup_tests() {
 
     // Rescheduled until a time already past: the next look finds it syncing.
     let past = Timestamp::from_system_time(SystemTime::now() - Duration::from_millis(10));
-    emu.set_connection(&ids[5], &ConnectionControl::new().rescheduled_until(past)).unwrap();
+    emu.set_connection(&ids[5], &long.clone().rescheduled_until(past)).unwrap();
     assert_eq!(connection_json(&client, &ids[5])["status"]["sync_state"], "syncing");
     let later = Timestamp::from_system_time(SystemTime::now() + Duration::from_secs(3600));
     emu.set_connection(&ids[6], &ConnectionControl::new().rescheduled_until(later)).unwrap();
