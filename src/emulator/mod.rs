@@ -101,9 +101,19 @@
 //! `delay` (answer normally after `delay_ms`). `delay_ms` also delays any other kind. Like a
 //! proxy in front of the API, a fault acts before auth and the quota: a request it answers
 //! (status, html, reset, stall) is logged but not counted against the quota.
+//!
+//! # How it is built
+//!
+//! `server` is a small HTTP/1.1 server on `std::net` (a thread per connection, keep-alive,
+//! bounded heads and bodies, an idle timeout) that gives the handler raw control of the socket
+//! for faults; `api` is the front door (faults, auth, quota, `Accept`, control endpoints);
+//! `routes` answers `/v1/`; `store` holds the data and settles syncs lazily, when a request
+//! looks, so no timer thread runs. Everything sits behind one lock: a page of 1000 connections
+//! renders in about a millisecond in a release build.
 
 mod api;
 pub mod cli;
+mod routes;
 mod server;
 mod store;
 
