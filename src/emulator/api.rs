@@ -289,8 +289,14 @@ fn fault_response(f: &Fault) -> Response {
             Response::new(status, JSON, body.to_string().into_bytes())
         }
         FaultBody::Html => {
+            let title = match status {
+                502 => "Bad Gateway",
+                503 => "Service Temporarily Unavailable",
+                504 => "Gateway Time-out",
+                _ => "Error",
+            };
             let html = format!(
-                "<html>\r\n<head><title>{status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>{status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+                "<html>\r\n<head><title>{status} {title}</title></head>\r\n<body>\r\n<center><h1>{status} {title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
             );
             Response::new(status, "text/html", html.into_bytes())
         }

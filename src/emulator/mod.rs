@@ -105,8 +105,9 @@
 //! # How it is built
 //!
 //! `server` is a small HTTP/1.1 server on `std::net` (a thread per connection, keep-alive,
-//! bounded heads and bodies, an idle timeout) that gives the handler raw control of the socket
-//! for faults; `api` is the front door (faults, auth, quota, `Accept`, control endpoints);
+//! `Content-Length` or chunked request bodies, heads up to 64 KiB and bodies up to 16 MiB, at
+//! most 512 open connections (more get 503), connections idle for 30 s closed) that gives the
+//! handler raw control of the socket for faults; `api` is the front door (faults, auth, quota, `Accept`, control endpoints);
 //! `routes` answers `/v1/`; `store` holds the data and settles syncs lazily, when a request
 //! looks, so no timer thread runs. Everything sits behind one lock: a page of 1000 connections
 //! renders in about a millisecond in a release build.
