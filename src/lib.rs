@@ -45,7 +45,8 @@ pub mod transport;
 
 pub use api::connections::Connection;
 pub use api::groups::{Group, GroupRequest};
-pub use api::users::User;
+pub use api::account::AccountInfo;
+pub use api::users::{NewUser, UpdateUser, User};
 pub use client::{
     ActionResponse, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
