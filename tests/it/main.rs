@@ -4,3 +4,6 @@ mod support;
 
 mod client;
 mod groups;
+mod teams;
+mod users;
+mod webhooks;
