@@ -2,8 +2,14 @@
 
 mod support;
 
+mod agents;
 mod client;
+mod esm;
 mod groups;
+mod log_services;
+mod metadata;
+mod system_keys;
 mod teams;
+mod transformations;
 mod users;
 mod webhooks;
