@@ -44,11 +44,11 @@ pub mod time;
 pub mod transport;
 pub mod webhook;
 
-pub use api::connections::Connection;
-pub use api::groups::{Group, GroupRequest};
 pub use api::account::AccountInfo;
 pub use api::common::Membership;
+pub use api::connections::Connection;
 pub use api::esm::{Esm, EsmEntity, EsmType, NewEsm};
+pub use api::groups::{Group, GroupRequest};
 pub use api::hvr::{HvrHub, HvrRegistration};
 pub use api::hybrid_agents::{
     HybridDeploymentAgent, HybridDeploymentAgentFiles, HybridDeploymentAgentSetup, HybridDeploymentAgentUsage,

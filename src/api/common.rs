@@ -130,6 +130,23 @@ pub(crate) mod lenient {
         Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
     }
 
+    /// An optional list of strings that the spec sometimes documents as an object (`{}`): a
+    /// list, null, or an object (its string values) are all accepted.
+    pub(crate) fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        use serde_json::Value;
+        let text = |v: Value| match v {
+            Value::String(s) => Ok(s),
+            Value::Number(n) => Ok(n.to_string()),
+            other => Err(de::Error::custom(format!("expected a string in the list, got {other}"))),
+        };
+        match Value::deserialize(d)? {
+            Value::Null => Ok(None),
+            Value::Array(items) => items.into_iter().map(text).collect::<Result<_, _>>().map(Some),
+            Value::Object(map) => map.into_iter().map(|(_, v)| text(v)).collect::<Result<_, _>>().map(Some),
+            other => Err(de::Error::custom(format!("expected a list of strings, got {other}"))),
+        }
+    }
+
     /// A field where `null` means the default (an empty list).
     pub(crate) fn null_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
         Ok(Option::<T>::deserialize(d)?.unwrap_or_default())

@@ -83,19 +83,32 @@ pub struct Feature {
     pub notes: Option<String>,
 }
 
-/// The public endpoint's `data`: documented as one type, but it describes every type; a list, a
-/// page (`items`) and a single object are all accepted.
+/// The public endpoint's answer. Its `data` is documented as one type, but the endpoint
+/// describes every type: a list, a page (`items`) and a single object are all accepted. The
+/// shape is read from the raw text (untagged enums cannot hold the types' raw `config`).
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum PublicTypes {
-    List(Vec<ConnectorType>),
-    Page { items: Vec<ConnectorType> },
-    One(Box<ConnectorType>),
+struct PublicAnswer {
+    data: Option<RawJson>,
 }
 
 #[derive(Deserialize)]
-struct PublicAnswer {
-    data: Option<PublicTypes>,
+struct PublicPage {
+    items: Vec<ConnectorType>,
+}
+
+fn public_types(status: u16, data: &RawJson) -> Result<Vec<ConnectorType>> {
+    let text = data.as_str().trim_start();
+    if text.starts_with('[') {
+        return decode(status, text.as_bytes());
+    }
+    let has_items = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+        .map(|m| m.get("items").is_some_and(serde_json::Value::is_array))
+        .unwrap_or(false);
+    if has_items {
+        decode::<PublicPage>(status, text.as_bytes()).map(|p| p.items)
+    } else {
+        decode::<ConnectorType>(status, text.as_bytes()).map(|t| vec![t])
+    }
 }
 
 impl Client {
@@ -115,8 +128,7 @@ impl Client {
         let response = self.send(&METADATA_PUBLIC_CONNECTORS, &[], &[], None)?;
         let answer: PublicAnswer = decode(response.status, &response.body)?;
         match answer.data {
-            Some(PublicTypes::List(v)) | Some(PublicTypes::Page { items: v }) => Ok(v),
-            Some(PublicTypes::One(t)) => Ok(vec![*t]),
+            Some(data) => public_types(response.status, &data),
             None => Err(Error::Decode {
                 status: response.status,
                 message: "the answer has no `data`".into(),

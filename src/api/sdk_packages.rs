@@ -89,10 +89,8 @@ fn boundary_for(bytes: &[u8]) -> String {
     use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
     // RandomState is seeded per process from the OS: enough to make the boundary unguessable
     // for a file's author, which is all a boundary needs.
     let seed = std::collections::hash_map::RandomState::new();

@@ -122,10 +122,10 @@ impl Permission {
 #[non_exhaustive]
 pub struct ResourceFilter {
     /// These resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string_list")]
     pub ids: Option<Vec<String>>,
     /// The resources of these groups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string_list")]
     pub group_ids: Option<Vec<String>>,
 }
 

@@ -60,7 +60,8 @@ fn private_link_crud() {
     ];
     let (client, _) = client(&server.base_url());
     assert_eq!(client.private_link("pl_1").unwrap().name, "link 1");
-    let created = client.create_private_link(&NewPrivateLink::new("l", "AWS_US_EAST_1", "SNOWFLAKE_AWS", config)).unwrap();
+    let created =
+        client.create_private_link(&NewPrivateLink::new("l", "AWS_US_EAST_1", "SNOWFLAKE_AWS", config)).unwrap();
     assert_eq!(created.state, Some(PrivateLinkState::Creating));
     client.update_private_link("pl_1", &SecretJson(json!({"a": 1}))).unwrap();
     client.delete_private_link("pl_1").unwrap();
@@ -75,9 +76,11 @@ fn proxy_agents_walk_three_pages_and_keep_unknown_statuses() {
     assert_eq!(agents[0].status, Some(ProxyAgentStatus::Connected));
     assert_eq!(agents[1].status, Some(ProxyAgentStatus::Unknown("SOMETHING_NEW".into())));
     assert_eq!(agents[2].connector_count, Some(3));
-    let conns = walk_three_pages("/v1/proxy/proxy_1/connections", |i| json!({"connection_id": format!("c{i}")}), |c| {
-        c.proxy_agent_connections("proxy_1")
-    });
+    let conns = walk_three_pages(
+        "/v1/proxy/proxy_1/connections",
+        |i| json!({"connection_id": format!("c{i}")}),
+        |c| c.proxy_agent_connections("proxy_1"),
+    );
     assert_eq!(conns[5].connection_id, "c5");
 }
 

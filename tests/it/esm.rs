@@ -27,7 +27,8 @@ fn esms_walk_three_pages() {
 #[test]
 fn entity_lists_follow_the_cursor_and_send_no_page_size() {
     let no_limit = |w: httpmock::When| w.query_param_missing("limit").header("accept", "application/json");
-    let all = walk_three_pages_matching("/v1/external-secrets-managers-entities", entity, |c| c.esm_entities(), no_limit);
+    let all =
+        walk_three_pages_matching("/v1/external-secrets-managers-entities", entity, |c| c.esm_entities(), no_limit);
     assert_eq!(all[5].id, "conn_5");
     assert_eq!(all[5].kind.as_deref(), Some("SOURCE"));
     let filtered = walk_three_pages_matching(
@@ -37,8 +38,12 @@ fn entity_lists_follow_the_cursor_and_send_no_page_size() {
         |w| no_limit(w).query_param("esm_id", "esm_1").query_param("type", "source"),
     );
     assert_eq!(filtered.len(), 6);
-    let of_one =
-        walk_three_pages_matching("/v1/external-secrets-managers/esm_1/entities", entity, |c| c.esm_entities_of("esm_1"), no_limit);
+    let of_one = walk_three_pages_matching(
+        "/v1/external-secrets-managers/esm_1/entities",
+        entity,
+        |c| c.esm_entities_of("esm_1"),
+        no_limit,
+    );
     assert_eq!(of_one[0].secret_manager_id.as_deref(), Some("esm_1"));
 }
 
@@ -50,7 +55,9 @@ fn esm_operations() {
             &server,
             "POST",
             "/v1/external-secrets-managers",
-            Some(json!({"type": "HASHICORP_VAULT", "name": "vault", "config": {"token": "t"}, "is_hybrid_deployment": true})),
+            Some(
+                json!({"type": "HASHICORP_VAULT", "name": "vault", "config": {"token": "t"}, "is_hybrid_deployment": true}),
+            ),
             201,
             json!({"code": "Created", "data": esm(1)}),
         ),
@@ -63,7 +70,14 @@ fn esm_operations() {
             200,
             data(esm(1)),
         ),
-        expect(&server, "DELETE", "/v1/external-secrets-managers/esm_1", None, 200, done("Resource deleted successfully")),
+        expect(
+            &server,
+            "DELETE",
+            "/v1/external-secrets-managers/esm_1",
+            None,
+            200,
+            done("Resource deleted successfully"),
+        ),
     ];
     let (client, _) = client(&server.base_url());
     let new = NewEsm::new(EsmType::HashicorpVault, "vault", json!({"token": "t"})).hybrid_deployment(true);

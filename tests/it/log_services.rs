@@ -15,8 +15,10 @@ fn log(i: usize) -> Value {
 }
 
 fn tests_answer() -> Value {
-    data(json!({"setup_tests": [{"title": "Validate Login", "status": "FAILED", "message": "Invalid login credentials.",
-                                  "details": "Authentication failed (401 Unauthorized)."}]}))
+    data(
+        json!({"setup_tests": [{"title": "Validate Login", "status": "FAILED", "message": "Invalid login credentials.",
+                                  "details": "Authentication failed (401 Unauthorized)."}]}),
+    )
 }
 
 #[test]
@@ -56,7 +58,10 @@ fn group_log_service_operations() {
     client.update_log_service("log_1", &UpdateLogService::new().enabled(false)).unwrap();
     let tests = client.test_log_service("log_1").unwrap();
     assert_eq!(tests[0].status, Some(SetupTestStatus::Failed));
-    assert_eq!(tests[0].details.as_ref().unwrap().parse::<String>().unwrap(), "Authentication failed (401 Unauthorized).");
+    assert_eq!(
+        tests[0].details.as_ref().unwrap().parse::<String>().unwrap(),
+        "Authentication failed (401 Unauthorized)."
+    );
     client.delete_log_service("log_1").unwrap();
     for m in mocks {
         m.assert_calls(1);

@@ -4,7 +4,9 @@ mod support;
 
 mod agents;
 mod client;
+mod conformance;
 mod esm;
+mod examples;
 mod groups;
 mod log_services;
 mod metadata;

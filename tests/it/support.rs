@@ -4,9 +4,9 @@
 #![allow(dead_code)]
 
 use fivetrex::retry::ManualClock;
+use fivetrex::{Client, ClientBuilder, RetryPolicy};
 use httpmock::prelude::*;
 use httpmock::{Mock, When};
-use fivetrex::{Client, ClientBuilder, RetryPolicy};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -260,11 +260,8 @@ pub fn expect<'a>(
     answer: Value,
 ) -> Mock<'a> {
     server.mock(|when, then| {
-        let when = when
-            .method(method)
-            .path(path)
-            .header("accept", "application/json")
-            .header("authorization", auth_header());
+        let when =
+            when.method(method).path(path).header("accept", "application/json").header("authorization", auth_header());
         match body {
             Some(b) => when.header("content-type", "application/json").json_body(b),
             None => when.header_missing("content-type").is_true(|req| req.body().to_vec().is_empty()),

@@ -62,7 +62,14 @@ fn create_rotate_update_and_delete_with_the_secret_hidden() {
         expect(&server, "POST", "/v1/system-keys/key_2/rotate", Some(json!({})), 200, data(key_with_secret(2))),
         expect(&server, "GET", "/v1/system-keys/key_1", None, 200, data(key(1))),
         expect(&server, "PATCH", "/v1/system-keys/key_1", Some(json!({"name": "ci-2"})), 200, data(key(1))),
-        expect(&server, "DELETE", "/v1/system-keys/key_1", None, 200, done("System key with id 'key_1' has been deleted")),
+        expect(
+            &server,
+            "DELETE",
+            "/v1/system-keys/key_1",
+            None,
+            200,
+            done("System key with id 'key_1' has been deleted"),
+        ),
     ];
     let (client, _) = client(&server.base_url());
     let new = NewSystemKey::new(

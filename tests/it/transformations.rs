@@ -78,12 +78,17 @@ fn project_operations() {
         expect(&server, "DELETE", "/v1/transformation-projects/proj_1", None, 200, done("deleted")),
     ];
     let (client, _) = client(&server.base_url());
-    let p = client.create_transformation_project(&NewTransformationProject::dbt_core("g1", config).run_tests(true)).unwrap();
+    let p = client
+        .create_transformation_project(&NewTransformationProject::dbt_core("g1", config).run_tests(true))
+        .unwrap();
     assert_eq!(p.setup_tests[0].title, "Git");
     assert_eq!(p.project_config.unwrap().to_value().unwrap()["public_key"], "ssh-rsa AAA");
     assert_eq!(client.transformation_project("proj_1").unwrap().kind.as_deref(), Some("DBT_CORE"));
     client
-        .update_transformation_project("proj_1", &UpdateTransformationProject::new().project_config(json!({"threads": 4})))
+        .update_transformation_project(
+            "proj_1",
+            &UpdateTransformationProject::new().project_config(json!({"threads": 4})),
+        )
         .unwrap();
     client.test_transformation_project("proj_1").unwrap();
     client.delete_transformation_project("proj_1").unwrap();
@@ -107,8 +112,22 @@ fn transformation_operations() {
             data(transformation(0)),
         ),
         expect(&server, "GET", "/v1/transformations/tr_0", None, 200, data(transformation(0))),
-        expect(&server, "PATCH", "/v1/transformations/tr_0", Some(json!({"paused": true})), 200, data(transformation(0))),
-        expect(&server, "POST", "/v1/transformations/tr_0/run", Some(json!({"full_refresh": true})), 200, done("started")),
+        expect(
+            &server,
+            "PATCH",
+            "/v1/transformations/tr_0",
+            Some(json!({"paused": true})),
+            200,
+            data(transformation(0)),
+        ),
+        expect(
+            &server,
+            "POST",
+            "/v1/transformations/tr_0/run",
+            Some(json!({"full_refresh": true})),
+            200,
+            done("started"),
+        ),
         expect(&server, "POST", "/v1/transformations/tr_0/cancel", Some(json!({})), 200, done("canceled")),
         expect(&server, "POST", "/v1/transformations/tr_0/upgrade", Some(json!({})), 200, done("upgraded")),
         expect(&server, "DELETE", "/v1/transformations/tr_0", None, 200, done("deleted")),

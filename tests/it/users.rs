@@ -69,11 +69,14 @@ fn user_crud_sends_exact_bodies_and_leaves_unset_fields_out() {
         200,
         data(json!({"id": "user_7", "email": "jane@example.com", "given_name": "Janet", "unknown": [1]})),
     );
-    let delete = expect(&server, "DELETE", "/v1/users/user_7", None, 200, done("User with id 'user_7' has been deleted"));
-    let role = expect(&server, "DELETE", "/v1/users/user_7/role", None, 200, done("User role in account has been removed"));
+    let delete =
+        expect(&server, "DELETE", "/v1/users/user_7", None, 200, done("User with id 'user_7' has been deleted"));
+    let role =
+        expect(&server, "DELETE", "/v1/users/user_7/role", None, 200, done("User role in account has been removed"));
     let (client, _) = client(&server.base_url());
     assert_eq!(client.user("user_1").unwrap().email, "u1@example.com");
-    let created = client.create_user(&NewUser::new("jane@example.com", "Jane", "Doe").role("Account Reviewer")).unwrap();
+    let created =
+        client.create_user(&NewUser::new("jane@example.com", "Jane", "Doe").role("Account Reviewer")).unwrap();
     assert_eq!(created.id, "user_7");
     let updated = client.update_user("user_7", &UpdateUser::new().given_name("Janet").phone("+100")).unwrap();
     assert_eq!(updated.given_name.as_deref(), Some("Janet"));
@@ -165,6 +168,9 @@ fn an_empty_user_id_is_refused_before_sending() {
     let (client, _) = client(&server.base_url());
     let err = client.user("").unwrap_err();
     assert_eq!(err.kind(), fivetrex::ErrorKind::InvalidArgument);
-    assert_eq!(client.update_user_group_membership("u1", "", "r").unwrap_err().kind(), fivetrex::ErrorKind::InvalidArgument);
+    assert_eq!(
+        client.update_user_group_membership("u1", "", "r").unwrap_err().kind(),
+        fivetrex::ErrorKind::InvalidArgument
+    );
     any.assert_calls(0);
 }

@@ -19,7 +19,10 @@ fn webhooks_walk_three_pages_and_keep_unknown_events() {
     assert_eq!(hooks[0].kind, Some(WebhookType::Account));
     assert_eq!(hooks[1].kind, Some(WebhookType::Group));
     assert_eq!(hooks[1].group_id.as_deref(), Some("g1"));
-    assert_eq!(hooks[2].events, [EventType::SyncStart, EventType::SyncEnd, EventType::Unknown("brand_new_event".into())]);
+    assert_eq!(
+        hooks[2].events,
+        [EventType::SyncStart, EventType::SyncEnd, EventType::Unknown("brand_new_event".into())]
+    );
     assert!(!format!("{:?}", hooks[2]).contains("******"), "the masked secret is not echoed either");
 }
 
@@ -39,7 +42,9 @@ fn create_update_test_and_delete_webhooks() {
             &server,
             "POST",
             "/v1/webhooks/group/g1",
-            Some(json!({"url": "https://example.com/hook", "events": ["sync_start", "dbt_run_failed"], "active": false})),
+            Some(
+                json!({"url": "https://example.com/hook", "events": ["sync_start", "dbt_run_failed"], "active": false}),
+            ),
             200,
             data(hook(1)),
         ),
@@ -66,7 +71,8 @@ fn create_update_test_and_delete_webhooks() {
     let new = NewWebhook::new("https://example.com/hook", [EventType::SyncEnd]).secret("hook-secret-1");
     assert!(!format!("{new:?}").contains("hook-secret-1"));
     assert_eq!(client.create_account_webhook(&new).unwrap().id, "hook_0");
-    let group = NewWebhook::new("https://example.com/hook", [EventType::SyncStart, EventType::DbtRunFailed]).active(false);
+    let group =
+        NewWebhook::new("https://example.com/hook", [EventType::SyncStart, EventType::DbtRunFailed]).active(false);
     assert_eq!(client.create_group_webhook("g1", &group).unwrap().kind, Some(WebhookType::Group));
     assert!(client.webhook("hook_1").unwrap().active);
     client.update_webhook("hook_1", &UpdateWebhook::new().active(true).events([EventType::SyncEnd])).unwrap();
