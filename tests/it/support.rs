@@ -215,7 +215,6 @@ pub fn serve_pages_matching<'a>(
         .collect()
 }
 
-
 /// Serves a list of `pages` pages of `per_page` items built by `item` at `path`, chained by
 /// cursors `c1`, `c2`, ...: each page answers only a GET with the credentials, `accept`, the
 /// default `limit=1000`, the `extra` query parameters and its own cursor (none for page one).
@@ -252,7 +251,6 @@ pub fn serve_list<'a>(
         })
         .collect()
 }
-
 
 /// `Accept` of the connection and destination operations the spec marks version 2.
 pub const V2: &str = "application/json;version=2";
