@@ -6,8 +6,8 @@ use fivetrex::emulator::{ConnectionControl, Emulator, Fault, FaultBody, FaultKin
 use fivetrex::retry::ManualClock;
 use fivetrex::sync::WhenRescheduled;
 use fivetrex::{
-    Client, Confirm, ErrorKind, GroupRequest, Method, NewConnection, RetryPolicy, SyncOutcome, Timestamp,
-    UpdateConnection, WaitOptions,
+    Client, Confirm, ErrorKind, GroupRequest, Method, NewConnection, NewDestination, NewUser, RetryPolicy, SetupTests,
+    SyncOutcome, Timestamp, UpdateConnection, UpdateDestination, UpdateUser, WaitOptions,
 };
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -556,26 +556,15 @@ fn users_destinations_and_group_membership() {
     let emu = start(2, 1);
     let client = client_no_retry(&emu);
     let group = emu.group_ids()[1].clone();
-    let users: Vec<_> = client.raw_list("/v1/users", &[("limit", "1")]).unwrap().map(|u| u.unwrap()).collect();
+    let users: Vec<_> = client.users().page_size(1).map(|u| u.unwrap()).collect();
     assert_eq!(users.len(), 3);
-    let invited = client
-        .raw(
-            Method::Post,
-            "/v1/users",
-            &[],
-            Some(&json!({"email": "new@example.com", "given_name": "N", "family_name": "U"})),
-        )
-        .unwrap();
-    assert_eq!(invited["data"]["invited"], true);
-    let dup = client
-        .raw(
-            Method::Post,
-            "/v1/users",
-            &[],
-            Some(&json!({"email": "new@example.com", "given_name": "N", "family_name": "U"})),
-        )
-        .unwrap_err();
-    assert_eq!(dup.status(), Some(409));
+    let invited = client.create_user(&NewUser::new("new@example.com", "N", "U")).unwrap();
+    assert_eq!((invited.invited, invited.verified), (Some(true), Some(false)));
+    let dup = client.create_user(&NewUser::new("new@example.com", "N", "U")).unwrap_err();
+    assert_eq!((dup.status(), dup.api_code()), (Some(409), Some("Conflict")));
+    let renamed = client.update_user(&invited.id, &UpdateUser::new().given_name("Nora")).unwrap();
+    assert_eq!(renamed.given_name.as_deref(), Some("Nora"));
+
     let before = client.group_users(&group).count();
     client.add_user_to_group(&group, "new@example.com", "Destination Analyst").unwrap();
     let members: Vec<_> = client.group_users(&group).page_size(1).map(|u| u.unwrap()).collect();
@@ -586,25 +575,22 @@ fn users_destinations_and_group_membership() {
     assert_eq!(client.group_users(&group).count(), before);
     let err = client.add_user_to_group(&group, "nobody@example.com", "x").unwrap_err();
     assert_eq!(err.api_code(), Some("NotFound_User"));
+    client.delete_user(&invited.id).unwrap();
+    assert_eq!(client.user(&invited.id).unwrap_err().api_code(), Some("NotFound_User"));
 
-    let d = client.raw(Method::Get, &format!("/v1/destinations/{group}"), &[], None).unwrap();
-    assert_eq!(
-        (d["data"]["group_id"].as_str(), d["data"]["config"]["password"].as_str()),
-        (Some(group.as_str()), Some("******"))
-    );
-    let dup = client
-        .raw(
-            Method::Post,
-            "/v1/destinations",
-            &[],
-            Some(&json!({"group_id": group, "service": "snowflake", "time_zone_offset": "0"})),
-        )
-        .unwrap_err();
+    let listed: Vec<_> = client.destinations().page_size(1).map(|d| d.unwrap()).collect();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|d| d.config.is_none()), "list items carry no config");
+    let d = client.destination(&group).unwrap();
+    assert!(d.is_connected());
+    let config = d.config.unwrap().to_value().unwrap();
+    assert_eq!((d.group_id.as_str(), config["password"].as_str()), (group.as_str(), Some("******")));
+    let dup = client.create_destination(&NewDestination::new(&group, "snowflake", "0")).unwrap_err();
     assert_eq!(dup.status(), Some(409));
-    let patched = client
-        .raw(Method::Patch, &format!("/v1/destinations/{group}"), &[], Some(&json!({"region": "AWS_US_EAST_1"})))
-        .unwrap();
-    assert_eq!(patched["data"]["region"], "AWS_US_EAST_1");
+    let patched = client.update_destination(&group, &UpdateDestination::new().region("AWS_US_EAST_1")).unwrap();
+    assert_eq!(patched.region.as_deref(), Some("AWS_US_EAST_1"));
+    let tested = client.run_destination_setup_tests(&group, &SetupTests::new()).unwrap();
+    assert_eq!(tested.setup_tests.len(), 4);
     assert!(client.group_public_key(&group).unwrap().starts_with("ssh-rsa "));
     assert!(client.group_service_account(&group).unwrap().contains('@'));
 }
