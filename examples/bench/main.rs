@@ -39,18 +39,21 @@ struct Args {
     url: Option<String>,
     /// Run the server and one variant in this process, `runs` times (for profilers).
     inline: Option<String>,
+    /// Only serve `n` items for this many seconds, printing the URL (to profile the C host).
+    serve: Option<u64>,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench [--n ITEMS (100000)] [--runs RUNS (5)] [--requests TINY_GETS (5000)] [--inline VARIANT]\n\
+        "usage: bench [--n ITEMS (100000)] [--runs RUNS (5)] [--requests TINY_GETS (5000)]\n\
+         \x20      [--inline VARIANT (server and walk in this process, for profilers)] [--serve SECONDS]\n\
          variants: floor, typed, value, overhead"
     );
     std::process::exit(2)
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { n: 100_000, runs: 5, requests: 5000, variant: None, url: None, inline: None };
+    let mut a = Args { n: 100_000, runs: 5, requests: 5000, variant: None, url: None, inline: None, serve: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| usage());
@@ -61,6 +64,7 @@ fn parse_args() -> Args {
             "--variant" => a.variant = Some(value()),
             "--url" => a.url = Some(value()),
             "--inline" => a.inline = Some(value()),
+            "--serve" => a.serve = Some(value().parse().unwrap_or_else(|_| usage())),
             _ => usage(),
         }
     }
@@ -109,6 +113,12 @@ fn parent(args: &Args) -> Res<()> {
 
     if let Some(variant) = &args.inline {
         return inline(&mut server, variant, args);
+    }
+    if let Some(secs) = args.serve {
+        server.serve(args.n);
+        println!("{}", server.url);
+        std::thread::sleep(Duration::from_secs(secs));
+        return Ok(());
     }
 
     let exe = std::env::current_exe()?;
