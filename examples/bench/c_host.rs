@@ -2,7 +2,7 @@
 //!
 //! The C ABI is written on the `ffi` branch. The variant runs only when this build has the `ffi`
 //! feature, `include/fivetrex.h` declares `fivetrex_connections`, and `libfivetrex.so` sits in
-//! the target directory (`cargo run --release --example bench --features ffi` builds it). Otherwise
+//! the target directory (`cargo build --release --features ffi` puts it there). Otherwise
 //! the benchmark prints why it skipped the C variant and reports `c_vs_rust: skipped`.
 
 use std::path::{Path, PathBuf};
@@ -25,7 +25,10 @@ pub fn program(bench_exe: &Path) -> Result<PathBuf, String> {
     // target/<profile>/examples/bench -> target/<profile>
     let lib_dir = bench_exe.parent().and_then(Path::parent).ok_or("cannot locate the target directory")?.to_path_buf();
     if !lib_dir.join("libfivetrex.so").exists() {
-        return Err(format!("no libfivetrex.so in {}", lib_dir.display()));
+        return Err(format!(
+            "no libfivetrex.so in {} (run `cargo build --release --features ffi` first)",
+            lib_dir.display()
+        ));
     }
     let out = bench_exe.with_file_name("bench-walk-c");
     let built = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
