@@ -23,6 +23,7 @@ mod server;
 mod walk;
 
 use server::{Counts, Server, PAGE_SIZE};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use walk::Outcome;
@@ -76,9 +77,19 @@ fn parse_args() -> Args {
 
 fn main() {
     let args = parse_args();
-    if let (Some(variant), Some(url)) = (&args.variant, &args.url) {
-        let n = if variant == "overhead" { args.requests } else { args.n as u64 };
-        match walk::run(variant, url, n) {
+    if let Some(variant) = &args.variant {
+        let outcome = match (variant.as_str(), &args.url) {
+            ("overhead", Some(url)) => walk::run(variant, url, args.requests),
+            (_, Some(url)) => walk::run(variant, url, args.n as u64),
+            // The tiny GETs are served from this process, so that the whole measurement can be
+            // pinned to one CPU (see `overhead_child`).
+            ("overhead", None) => Server::start(1).map_err(Into::into).and_then(|mut server| {
+                server.serve(1);
+                walk::run(variant, &server.url, args.requests)
+            }),
+            _ => usage(),
+        };
+        match outcome {
             Ok(o) => println!("{}", o.to_line()),
             Err(e) => {
                 eprintln!("{variant}: {e}");
@@ -165,9 +176,10 @@ fn parent(args: &Args) -> Res<()> {
             one_page[i].push(run_child(&mut server, v, small)?);
         }
     }
+    let (mut cmd, pinned) = overhead_child(&exe, args.requests);
     let mut overhead = Vec::new();
     for _ in 0..args.runs {
-        overhead.push(run_child(&mut server, "overhead", 1)?);
+        overhead.push(Sample { o: child(&mut cmd)?, server: Counts::default() });
     }
 
     // The table.
@@ -220,7 +232,7 @@ fn parent(args: &Args) -> Res<()> {
     let cpu_diffs: Vec<f64> =
         overhead.iter().map(|s| (s.o.cpu_ns as f64 - s.o.bare_cpu_ns as f64) / args.requests as f64 / 1e3).collect();
     println!(
-        "\nper request, {} tiny GETs per side per run: client {client_us:.1} µs (cpu {client_cpu_us:.1}), \
+        "\nper request, {} tiny GETs per side per run ({pinned}): client {client_us:.1} µs (cpu {client_cpu_us:.1}), \
          bare ureq {bare_us:.1} µs (cpu {bare_cpu_us:.1}); difference per run: {}",
         args.requests,
         diffs.iter().map(|d| format!("{d:+.1}")).collect::<Vec<_>>().join(" ")
@@ -290,6 +302,44 @@ fn inline(server: &mut Server, variant: &str, args: &Args) -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// The child that times tiny GETs, with its own server thread, pinned to the idlest CPU when
+/// `taskset` is there. Unpinned, a round trip takes about 10 µs when the client and the server
+/// thread share a core and 50-90 µs when a wake-up crosses to an idle core of this VM, and which
+/// one a connection gets is luck: that noise is far larger than the overhead being measured.
+fn overhead_child(exe: &Path, requests: u64) -> (Command, String) {
+    let args = ["--variant".to_owned(), "overhead".to_owned(), "--requests".to_owned(), requests.to_string()];
+    let has_taskset = Command::new("taskset")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_taskset {
+        let mut cmd = Command::new(exe);
+        cmd.args(args);
+        return (cmd, "unpinned: no taskset, expect noise".into());
+    }
+    let cpu = idlest_cpu();
+    let mut cmd = Command::new("taskset");
+    cmd.arg("-c").arg(cpu.to_string()).arg(exe).args(args);
+    (cmd, format!("client and server pinned to CPU {cpu}"))
+}
+
+/// The CPU that was idle the longest over the last 200 ms (0 if /proc/stat cannot be read).
+fn idlest_cpu() -> usize {
+    let idle = || -> Vec<u64> {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        stat.lines()
+            .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
+            .map(|l| l.split_whitespace().nth(4).and_then(|v| v.parse().ok()).unwrap_or(0))
+            .collect()
+    };
+    let before = idle();
+    std::thread::sleep(Duration::from_millis(200));
+    let after = idle();
+    (0..after.len().min(before.len())).max_by_key(|&i| after[i].saturating_sub(before[i])).unwrap_or(0)
 }
 
 /// Runs a child to completion (killing it after [`CHILD_TIMEOUT`]) and reads its outcome.
