@@ -143,6 +143,39 @@ typedef enum fivetrex_log_level {
 } fivetrex_log_level;
 
 /**
+ * How a wait ended (when the call itself succeeded). Errors that end a wait (404, 401, ...) are
+ * error statuses instead.
+ */
+typedef enum fivetrex_sync_outcome {
+  /**
+   * `succeeded_at` moved past the baseline.
+   */
+  FIVETREX_SYNC_OUTCOME_SUCCEEDED = 0,
+  /**
+   * `failed_at` moved past the baseline; see `tasks` in the details.
+   */
+  FIVETREX_SYNC_OUTCOME_FAILED = 1,
+  /**
+   * The overall timeout passed first; the details give the `baseline` to resume with
+   * `fivetrex_wait_for_sync`.
+   */
+  FIVETREX_SYNC_OUTCOME_TIMED_OUT = 2,
+  /**
+   * The connection is paused: nothing will sync.
+   */
+  FIVETREX_SYNC_OUTCOME_PAUSED = 3,
+  /**
+   * The setup is broken: nothing will sync until someone fixes it.
+   */
+  FIVETREX_SYNC_OUTCOME_BROKEN = 4,
+  /**
+   * The sync waits for the source's API quota (only with `return_when_rescheduled`); the
+   * details give `until` and the `baseline`.
+   */
+  FIVETREX_SYNC_OUTCOME_RESCHEDULED = 5,
+} fivetrex_sync_outcome;
+
+/**
  * A Fivetran API client: credentials, connection pool, retry policy and the shared 429 pause.
  *
  * Thread safety: one handle may be used by any number of threads at once (every function takes
@@ -254,6 +287,55 @@ typedef struct fivetrex_list_options {
    */
   const char *cursor;
 } fivetrex_list_options;
+
+/**
+ * Called after every poll: `poll` counts polls from 1, `elapsed_ms` is the time since the call
+ * started, `sync_state` the state read (`"syncing"`, `"scheduled"`, ...; NULL when the poll failed
+ * or the API left it out; borrowed for the call only), `status` `FIVETREX_STATUS_OK` or the
+ * transient failure the wait goes on after. Runs on the waiting thread, inside the call; it must
+ * not call back into this library.
+ */
+typedef void (*fivetrex_progress_callback)(uint32_t poll,
+                                           uint64_t elapsed_ms,
+                                           const char *sync_state,
+                                           enum fivetrex_status status,
+                                           void *userdata);
+
+/**
+ * How to wait. Zero-initialise it; zero or false fields mean the defaults, and NULL options
+ * mean every default.
+ */
+typedef struct fivetrex_wait_options {
+  /**
+   * Time between polls, in ms (default 10000).
+   */
+  uint64_t poll_interval_ms;
+  /**
+   * Longest overall wait, in ms (default 3600000, one hour).
+   */
+  uint64_t timeout_ms;
+  /**
+   * Trigger with `force`: stop a running sync and start a new one.
+   */
+  bool force;
+  /**
+   * Resume a paused connection before triggering instead of reporting it as paused.
+   */
+  bool resume_if_paused;
+  /**
+   * While the connection is rescheduled (waiting for its source's quota), return
+   * `FIVETREX_SYNC_OUTCOME_RESCHEDULED` at once instead of waiting on.
+   */
+  bool return_when_rescheduled;
+  /**
+   * Called after every poll (NULL: none).
+   */
+  fivetrex_progress_callback on_progress;
+  /**
+   * Passed to `on_progress` as is.
+   */
+  void *on_progress_userdata;
+} fivetrex_wait_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -542,6 +624,207 @@ enum fivetrex_status fivetrex_group_connections(const struct fivetrex_client *cl
                                                 const struct fivetrex_list_options *options,
                                                 struct fivetrex_list **out_list,
                                                 struct fivetrex_error **err);
+
+/**
+ * Walks every connection of the account, or of one group when `group_id` is not NULL; each
+ * item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
+ *
+ * Ownership: `group_id` and `options` are copied. `*out_list` receives a list the caller frees
+ * with `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_connections(const struct fivetrex_client *client,
+                                          const char *group_id,
+                                          const struct fivetrex_list_options *options,
+                                          struct fivetrex_list **out_list,
+                                          struct fivetrex_error **err);
+
+/**
+ * Fetches one connection; `*out_json` receives the connection object (with `status`, `config`
+ * with secrets masked by the API, ...). An unknown id is `FIVETREX_STATUS_NOT_FOUND`.
+ *
+ * Ownership: `connection_id` is borrowed for the call. `*out_json` receives a string the caller
+ * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_connection(const struct fivetrex_client *client,
+                                         const char *connection_id,
+                                         char **out_json,
+                                         struct fivetrex_error **err);
+
+/**
+ * Creates a connection. `body_json` is the API's request body, a JSON object sent as given:
+ * `{"group_id": "...", "service": "postgres", "config": {...}, "paused": true, ...}`.
+ * `*out_json` receives the new connection object. Not repeated after an ambiguous failure.
+ *
+ * Ownership: `body_json` is borrowed for the call. `*out_json` receives a string the caller
+ * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_connection_create(const struct fivetrex_client *client,
+                                                const char *body_json,
+                                                char **out_json,
+                                                struct fivetrex_error **err);
+
+/**
+ * Changes a connection. `changes_json` is a JSON object of the fields to change, sent as given
+ * (`{"paused": true}`, `{"sync_frequency": 60}`, ...). `*out_json` receives the updated
+ * connection object.
+ *
+ * Ownership: the strings are borrowed for the call. `*out_json` receives a string the caller
+ * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_connection_update(const struct fivetrex_client *client,
+                                                const char *connection_id,
+                                                const char *changes_json,
+                                                char **out_json,
+                                                struct fivetrex_error **err);
+
+/**
+ * Deletes a connection (the data already in the destination stays).
+ *
+ * Ownership: `connection_id` is borrowed for the call. `out_json` may be NULL; otherwise
+ * `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
+ * `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_connection_delete(const struct fivetrex_client *client,
+                                                const char *connection_id,
+                                                char **out_json,
+                                                struct fivetrex_error **err);
+
+/**
+ * Triggers a sync and returns at once (see `fivetrex_sync_and_wait` to wait for it). `force`
+ * stops a running sync and starts a new one.
+ *
+ * Ownership: as `fivetrex_connection_delete`.
+ */
+enum fivetrex_status fivetrex_connection_sync(const struct fivetrex_client *client,
+                                              const char *connection_id,
+                                              bool force,
+                                              char **out_json,
+                                              struct fivetrex_error **err);
+
+/**
+ * Starts a historical resync. With `tables_json` (`{"schema": ["table", ...]}`) only those
+ * tables are re-read and `confirm_connection_id` may be NULL. With `tables_json` NULL ALL of the
+ * connection's history is dropped and re-read: `confirm_connection_id` must repeat
+ * `connection_id`, or the call fails with `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything
+ * is sent. The API answers `FIVETREX_STATUS_CONFLICT` while a sync runs. Never repeated after an
+ * ambiguous failure.
+ *
+ * Ownership: the strings are borrowed for the call. `out_json` may be NULL; otherwise
+ * `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
+ * `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_connection_resync(const struct fivetrex_client *client,
+                                                const char *connection_id,
+                                                const char *tables_json,
+                                                const char *confirm_connection_id,
+                                                char **out_json,
+                                                struct fivetrex_error **err);
+
+/**
+ * Walks every destination of the account; each item is a destination object. Nothing is sent
+ * until the first `fivetrex_list_next`.
+ *
+ * Ownership: `options` is copied. `*out_list` receives a list the caller frees with
+ * `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_destinations(const struct fivetrex_client *client,
+                                           const struct fivetrex_list_options *options,
+                                           struct fivetrex_list **out_list,
+                                           struct fivetrex_error **err);
+
+/**
+ * Fetches one destination; `*out_json` receives the destination object. An unknown id is
+ * `FIVETREX_STATUS_NOT_FOUND`.
+ *
+ * Ownership: `destination_id` is borrowed for the call. `*out_json` receives a string the caller
+ * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_destination(const struct fivetrex_client *client,
+                                          const char *destination_id,
+                                          char **out_json,
+                                          struct fivetrex_error **err);
+
+/**
+ * Creates a destination. `body_json` is the API's request body, a JSON object sent as given:
+ * `{"group_id": "...", "service": "snowflake", "time_zone_offset": "0", "config": {...}}`.
+ * `*out_json` receives the new destination object. Not repeated after an ambiguous failure.
+ *
+ * Ownership: `body_json` is borrowed for the call. `*out_json` receives a string the caller
+ * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_destination_create(const struct fivetrex_client *client,
+                                                 const char *body_json,
+                                                 char **out_json,
+                                                 struct fivetrex_error **err);
+
+/**
+ * Changes a destination. `changes_json` is a JSON object of the fields to change, sent as given.
+ * `*out_json` receives the updated destination object.
+ *
+ * Ownership: the strings are borrowed for the call. `*out_json` receives a string the caller
+ * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_destination_update(const struct fivetrex_client *client,
+                                                 const char *destination_id,
+                                                 const char *changes_json,
+                                                 char **out_json,
+                                                 struct fivetrex_error **err);
+
+/**
+ * Deletes a destination: its group's connections are left with nowhere to write.
+ * `confirm_destination_id` must repeat `destination_id`, or the call fails with
+ * `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything is sent.
+ *
+ * Ownership: the strings are borrowed for the call. `out_json` may be NULL; otherwise
+ * `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
+ * `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_destination_delete(const struct fivetrex_client *client,
+                                                 const char *destination_id,
+                                                 const char *confirm_destination_id,
+                                                 char **out_json,
+                                                 struct fivetrex_error **err);
+
+/**
+ * Triggers a sync of `connection_id` and blocks until it finishes or the wait ends for another
+ * reason. In order: reads the connection (a broken one is reported at once, a paused one too
+ * unless `resume_if_paused`), takes the baseline `max(succeeded_at, failed_at)`, triggers the
+ * sync, then polls every `poll_interval_ms` until a timestamp moves past the baseline or
+ * `timeout_ms` passes. Transient errors while polling are retried and then polled through.
+ *
+ * Returns `FIVETREX_STATUS_OK` when the wait ended with an outcome (a failed sync included: check
+ * `*out_outcome`), or an error status (404, 401, ...). `*out_json`, when `out_json` is not NULL,
+ * receives the details: `{"outcome": "succeeded", "at": ..., "elapsed_ms": ..., "connection":
+ * {...}}`, with `tasks`/`warnings` for failed and broken, `baseline` for timed_out and
+ * rescheduled, `until` for rescheduled.
+ *
+ * Ownership: the strings and `options` are borrowed for the call. `*out_outcome` must be
+ * writable. `*out_json` receives a string freed with `fivetrex_string_free` (NULL on failure).
+ * `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_sync_and_wait(const struct fivetrex_client *client,
+                                            const char *connection_id,
+                                            const struct fivetrex_wait_options *options,
+                                            enum fivetrex_sync_outcome *out_outcome,
+                                            char **out_json,
+                                            struct fivetrex_error **err);
+
+/**
+ * Waits for a sync someone already triggered (or resumes a wait that timed out or returned
+ * rescheduled): `baseline` is the RFC 3339 `max(succeeded_at, failed_at)` read before the trigger
+ * (the `baseline` of an earlier outcome), or NULL when the connection never synced. The first
+ * poll is immediate. Results as `fivetrex_sync_and_wait`; `force` and `resume_if_paused` are not
+ * used.
+ *
+ * Ownership: as `fivetrex_sync_and_wait`.
+ */
+enum fivetrex_status fivetrex_wait_for_sync(const struct fivetrex_client *client,
+                                            const char *connection_id,
+                                            const char *baseline,
+                                            const struct fivetrex_wait_options *options,
+                                            enum fivetrex_sync_outcome *out_outcome,
+                                            char **out_json,
+                                            struct fivetrex_error **err);
 
 /**
  * Converts JSON text to Erlang's external term format, for `binary_to_term` (`enif_binary_to_term`)

@@ -23,6 +23,8 @@ pub const DEFAULT_BASE_URL: &str = "https://api.fivetran.com";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one whole request (connect, send, answer, body).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The content type of every JSON request body.
+const JSON: &str = "application/json";
 /// Default cap on a response body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -387,11 +389,22 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<HttpResponse> {
+        self.send_typed(op, params, query, body.map(|b| (b, JSON)))
+    }
+
+    /// [`Client::send`] with a body of any content type (`multipart/form-data; boundary=...`).
+    pub(crate) fn send_typed(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        query: &[(&str, &str)],
+        body: Option<(&[u8], &str)>,
+    ) -> Result<HttpResponse> {
         let mut url = String::with_capacity(self.inner.base_url.len() + op.path.len() + 64);
         url.push_str(&self.inner.base_url);
         op.render_path(params, &mut url)?;
         append_query(&mut url, query);
-        self.send_url(op.method, &url, op.accept.as_str(), op.auth, op.idempotent, body)
+        self.send_url_typed(op.method, &url, op.accept.as_str(), op.auth, op.idempotent, body)
     }
 
     pub(crate) fn send_url(
@@ -403,6 +416,18 @@ impl Client {
         idempotent: bool,
         body: Option<&[u8]>,
     ) -> Result<HttpResponse> {
+        self.send_url_typed(method, url, accept, auth, idempotent, body.map(|b| (b, JSON)))
+    }
+
+    fn send_url_typed(
+        &self,
+        method: Method,
+        url: &str,
+        accept: &str,
+        auth: bool,
+        idempotent: bool,
+        body: Option<(&[u8], &str)>,
+    ) -> Result<HttpResponse> {
         let mut headers: [(&str, &str); 4] =
             [("Accept", accept), ("User-Agent", &self.inner.user_agent), ("", ""), ("", "")];
         let mut n = 2;
@@ -410,11 +435,11 @@ impl Client {
             headers[n] = ("Authorization", self.inner.auth.expose());
             n += 1;
         }
-        if body.is_some() {
-            headers[n] = ("Content-Type", "application/json");
+        if let Some((_, content_type)) = body {
+            headers[n] = ("Content-Type", content_type);
             n += 1;
         }
-        let request = HttpRequest { method, url, headers: &headers[..n], body };
+        let request = HttpRequest { method, url, headers: &headers[..n], body: body.map(|(b, _)| b) };
         let retrier = &self.inner.retrier;
         retrier.run(idempotent, || {
             log::debug!("{method} {url}");

@@ -34,6 +34,8 @@
 pub mod api;
 mod client;
 mod confirm;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod endpoint;
 mod error;
 #[cfg(feature = "ffi")]
@@ -42,12 +44,45 @@ mod json;
 pub mod page;
 pub mod retry;
 mod secret;
+pub mod sync;
 pub mod time;
 pub mod transport;
+pub mod webhook;
 
-pub use api::connections::Connection;
+pub use api::account::AccountInfo;
+pub use api::certificates::{Certificate, CertificateApproval, Fingerprint};
+pub use api::common::Membership;
+pub use api::connections::{
+    Alert, ConnectCard, ConnectCardConfig, ConnectCardResponse, Connection, ConnectionStatus, LastOutcome,
+    NewConnection, ResyncScope, ScheduleType, SetupState, SetupTests, SyncState, TableSelection, UpdateConnection,
+    UpdateState,
+};
+pub use api::destinations::{Destination, NewDestination, UpdateDestination};
+pub use api::esm::{Esm, EsmEntity, EsmType, NewEsm};
 pub use api::groups::{Group, GroupRequest};
-pub use api::users::User;
+pub use api::hvr::{HvrHub, HvrRegistration};
+pub use api::hybrid_agents::{
+    HybridDeploymentAgent, HybridDeploymentAgentFiles, HybridDeploymentAgentSetup, HybridDeploymentAgentUsage,
+    NewHybridDeploymentAgent,
+};
+pub use api::log_services::{LogService, LogServiceStatus, NewLogService, UpdateLogService};
+pub use api::metadata::{ConnectorType, Feature};
+pub use api::private_links::{NewPrivateLink, PrivateLink, PrivateLinkState};
+pub use api::proxy_agents::{ProxyAgent, ProxyAgentConnection, ProxyAgentSecrets, ProxyAgentStatus, ProxyAgentUsage};
+pub use api::roles::Role;
+pub use api::schemas::SchemaConfig;
+pub use api::sdk_packages::ConnectorSdkPackage;
+pub use api::system_keys::{
+    AccessLevel, ExpirationPeriod, NewSystemKey, Permission, ResourceFilter, ResourceType, SystemKey, UpdateSystemKey,
+};
+pub use api::teams::{Team, TeamMember, TeamRequest};
+pub use api::transformations::{
+    NewTransformation, NewTransformationProject, ProjectStatus, Transformation, TransformationPackage,
+    TransformationProject, TransformationSchedule, TransformationStatus, UpdateTransformation,
+    UpdateTransformationProject,
+};
+pub use api::users::{NewUser, UpdateUser, User};
+pub use api::webhooks::{NewWebhook, UpdateWebhook, Webhook, WebhookTest, WebhookType};
 pub use client::{
     ActionResponse, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -58,6 +93,7 @@ pub use json::{is_secret_key, redact, RawJson, SecretJson};
 pub use page::{List, Page, Pages};
 pub use retry::{RateLimitStatus, RetryPolicy};
 pub use secret::Secret;
+pub use sync::{SyncOutcome, WaitOptions};
 pub use time::Timestamp;
 pub use transport::Method;
 

@@ -1,21 +1,17 @@
 //! The C host: builds ffi/c/ (example.c, test.c) with make against include/fivetrex.h and the
-//! freshly built libfivetrex.so, serves the pages and faults test.c expects from a loopback
-//! server, runs the C programs under valgrind, then checks on the server side that the C calls
-//! sent exactly the requests they should. Also checks that the committed header is the generated
-//! one. Skips with a message when make, a C compiler or valgrind is missing.
+//! freshly built libfivetrex.so, runs the C programs under valgrind against the project's
+//! emulator (in-process, on loopback), then checks from the emulator's request log that the C
+//! calls sent what they should. Also checks that the committed header is the generated one.
+//! Skips with a message when make, a C compiler or valgrind is missing. Needs the `ffi` and
+//! `emulator` features (`cargo test --all-features`).
 
-#![cfg(feature = "ffi")]
+#![cfg(all(feature = "ffi", feature = "emulator"))]
 
-#[path = "it/support.rs"]
-mod support;
-
-use httpmock::prelude::*;
-use serde_json::json;
+use fivetrex::emulator::{Emulator, RequestRecord};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use support::{auth_header, connection, data, group, page, KEY, SECRET};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -116,7 +112,11 @@ fn valgrind(program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration
 fn summary(stderr: &str) -> String {
     stderr
         .lines()
-        .filter(|l| l.contains("ERROR SUMMARY") || l.contains("definitely lost") || l.contains("in use at exit"))
+        .filter(|l| {
+            ["in use at exit", "definitely lost", "indirectly lost", "possibly lost", "ERROR SUMMARY"]
+                .iter()
+                .any(|k| l.contains(k))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -138,36 +138,19 @@ fn assert_clean(run: &Run) {
     );
 }
 
-/// Serves `total` items of `path`, `per_page` a page, pages chained by cursors `c1`, `c2`, ...
-fn serve_pages<'a>(
-    server: &'a MockServer,
-    path: &str,
-    total: usize,
-    per_page: usize,
-    limit: &str,
-    item: impl Fn(usize) -> serde_json::Value,
-) -> Vec<httpmock::Mock<'a>> {
-    let pages = total.div_ceil(per_page);
-    (0..pages)
-        .map(|p| {
-            let cursor = (p > 0).then(|| format!("c{p}"));
-            let next = (p + 1 < pages).then(|| format!("c{}", p + 1));
-            let items = (p * per_page..((p + 1) * per_page).min(total)).map(&item).collect();
-            server.mock(|when, then| {
-                let when = when
-                    .method(GET)
-                    .path(path)
-                    .query_param("limit", limit)
-                    .header("authorization", auth_header())
-                    .header("accept", "application/json");
-                match &cursor {
-                    Some(c) => when.query_param("cursor", c.as_str()),
-                    None => when.query_param_missing("cursor"),
-                };
-                then.status(200).json_body(page(items, next.as_deref()));
-            })
-        })
-        .collect()
+/// The emulator the C programs run against: 5 groups of 10 connections (in each group the 8th is
+/// paused and the 10th broken), syncs of 100 ms.
+fn emulator() -> Emulator {
+    Emulator::builder().seed(5, 10).sync_duration(Duration::from_millis(100)).start().expect("the emulator starts")
+}
+
+fn credentials(emu: &Emulator) -> [(&'static str, String); 2] {
+    [("FIVETRAN_API_KEY", emu.key().to_owned()), ("FIVETRAN_API_SECRET", emu.secret().to_owned())]
+}
+
+/// How many requests the emulator logged with this method and path.
+fn count(log: &[RequestRecord], method: &str, path: &str) -> usize {
+    log.iter().filter(|r| r.method == method && r.path == path).count()
 }
 
 #[test]
@@ -176,94 +159,34 @@ fn c_test_passes_under_valgrind() {
         Ok(b) => b,
         Err(why) => return println!("{why}"),
     };
-    let server = MockServer::start();
-    let authed = |when: httpmock::When, method: httpmock::Method, path: &str| {
-        when.method(method).path(path).header("authorization", auth_header())
-    };
-    // Five groups and five connections of group_0, two per page: three pages each.
-    let group_pages = serve_pages(&server, "/v1/groups", 5, 2, "2", group);
-    let connection_pages =
-        serve_pages(&server, "/v1/groups/group_0/connections", 5, 2, "2", |i| connection(i, "group_0"));
-    let get_group = server.mock(|when, then| {
-        authed(when, GET, "/v1/groups/group_0");
-        then.status(200).json_body(data(group(0)));
-    });
-    let create = server.mock(|when, then| {
-        authed(when, POST, "/v1/groups").header("content-type", "application/json").json_body(json!({"name": "Fresh"}));
-        then.status(201)
-            .json_body(data(json!({"id": "group_new", "name": "Fresh", "created_at": "2024-05-01T00:00:00Z"})));
-    });
-    let rename = server.mock(|when, then| {
-        authed(when, PATCH, "/v1/groups/group_new").json_body(json!({"name": "Renamed"}));
-        then.status(200).json_body(data(json!({"id": "group_new", "name": "Renamed"})));
-    });
-    let delete = server.mock(|when, then| {
-        authed(when, DELETE, "/v1/groups/group_new");
-        then.status(200).json_body(json!({"code": "Success", "message": "Group has been deleted"}));
-    });
-    let missing = server.mock(|when, then| {
-        authed(when, GET, "/v1/groups/missing");
-        then.status(404).json_body(json!({"code": "NotFound_Group", "message": "Group missing not found"}));
-    });
-    let busy = server.mock(|when, then| {
-        authed(when, GET, "/v1/groups/busy");
-        then.status(429)
-            .header("Retry-After", "3600")
-            .json_body(json!({"code": "TooManyRequests", "message": "Rate limit exceeded"}));
-    });
-    let flaky_fails = server.mock(|when, then| {
-        authed(when, GET, "/v1/groups/flaky").header("user-agent", "fivetrex-c-test");
-        then.status(503).body("<html>upstream down</html>").up_to_n_times(2);
-    });
-    let flaky_ok = server.mock(|when, then| {
-        authed(when, GET, "/v1/groups/flaky").header("user-agent", "fivetrex-c-test");
-        then.status(200).json_body(data(json!({"id": "flaky", "name": "Flaky"})));
-    });
-    let account = server.mock(|when, then| {
-        authed(when, GET, "/v1/account/info")
-            .query_param("mode", "full")
-            .query_param("n", "2")
-            .query_param("flag", "true")
-            .query_param("tag", "x")
-            .query_param("tag", "y")
-            .query_param_missing("skip");
-        then.status(200).json_body(data(json!({"account_id": "acc_1", "account_name": "Acme"})));
-    });
-    let add_user = server.mock(|when, then| {
-        authed(when, POST, "/v1/groups/group_0/users")
-            .header("content-type", "application/json")
-            .json_body(json!({"email": "new@example.com", "role": "Account Reviewer"}));
-        then.status(200).json_body(json!({"code": "Success", "message": "User has been added"}));
-    });
-    let remove_user = server.mock(|when, then| {
-        authed(when, DELETE, "/v1/groups/group_0/users/user_9");
-        then.status(200).json_body(json!({"code": "Success", "message": "User removed"}));
-    });
-
-    let run = valgrind(&build.join("test"), &[&server.base_url()], &[], Duration::from_secs(600));
+    let emu = emulator();
+    let env = credentials(&emu);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = valgrind(&build.join("test"), &[emu.base_url()], &env, Duration::from_secs(600));
     assert_clean(&run);
     assert!(run.stdout.contains(", 0 failed"), "the C test reports no failure:\n{}", run.stdout);
 
-    // What the C calls sent. Groups pages: the walk, the raw walk and 8 threads start at page 1;
-    // the page-level walk starts at c1.
-    group_pages[0].assert_calls(10);
-    group_pages[1].assert_calls(11);
-    group_pages[2].assert_calls(11);
-    for p in &connection_pages {
-        p.assert_calls(1);
-    }
-    // 8 threads x 25, the client from the environment, the call after the forced panic.
-    get_group.assert_calls(8 * 25 + 2);
-    create.assert_calls(1);
-    rename.assert_calls(1);
-    delete.assert_calls(1); // the unconfirmed delete never left
-    missing.assert_calls(4);
-    busy.assert_calls(1); // over the Retry-After cap: no retry
-    flaky_fails.assert_calls(2);
-    flaky_ok.assert_calls(1);
-    account.assert_calls(1);
-    add_user.assert_calls(1);
-    remove_user.assert_calls(1);
+    // What the C calls did to the server, seen from its side.
+    let log = emu.requests();
+    let groups = emu.group_ids();
+    let first = emu.connection_ids(&groups[0]);
+    assert_eq!(groups.len(), 5, "every group the C test created was deleted again");
+    // 8 threads x 25 gets spread over the 5 groups: 40 each on top of the test's own.
+    assert!(count(&log, "GET", &format!("/v1/groups/{}", groups[1])) >= 40);
+    // The unconfirmed deletes and resyncs never left; the confirmed ones did, once.
+    let deletes = log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/groups/")).count();
+    assert_eq!(deletes, 3, "fresh group, destination's group, generic delete");
+    assert_eq!(log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/destinations/")).count(), 1);
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[4])), 1);
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[2])), 1, "the 409 one");
+    // Paused and broken connections are reported without triggering a sync.
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/sync", first[7])), 0);
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/sync", first[9])), 0);
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/sync", first[0])), 1);
+    // Retries: two injected 503s then the answer; the 429 over the cap was not retried.
+    let faults: Vec<_> = log.iter().filter_map(|r| r.fault.map(|f| (r.status, f))).collect();
+    assert_eq!(faults.iter().filter(|(s, _)| *s == Some(503)).count(), 3, "{faults:?}");
+    assert_eq!(faults.iter().filter(|(s, _)| *s == Some(429)).count(), 1, "{faults:?}");
 }
 
 #[test]
@@ -272,24 +195,26 @@ fn c_example_lists_groups_and_connections() {
         Ok(b) => b,
         Err(why) => return println!("{why}"),
     };
-    let server = MockServer::start();
-    let groups = serve_pages(&server, "/v1/groups", 5, 2, "1000", group);
-    let connections: Vec<_> = (0..5)
-        .map(|g| {
-            let id = format!("group_{g}");
-            let item = move |i| connection(10 * g + i, &format!("group_{g}"));
-            serve_pages(&server, &format!("/v1/groups/{id}/connections"), 5, 2, "1000", item)
-        })
-        .collect();
-    let env = [("FIVETRAN_API_KEY", KEY), ("FIVETRAN_API_SECRET", SECRET)];
-    let run = valgrind(&build.join("example"), &[&server.base_url()], &env, Duration::from_secs(300));
-    assert_clean(&run);
-    assert!(run.stdout.contains("Group 0 (group_0)\n  pg_0 [postgres]\n  pg_1 [postgres]"), "{}", run.stdout);
-    assert!(run.stdout.contains("Group 4 (group_4)\n  pg_40 [postgres]"), "{}", run.stdout);
-    assert_eq!(run.stdout.matches("[postgres]").count(), 25, "{}", run.stdout);
-    for m in groups.iter().chain(connections.iter().flatten()) {
-        m.assert_calls(1);
+    let emu = emulator();
+    // What the example must print, read with the Rust client.
+    let client = emu.client();
+    let mut expected = String::new();
+    for group in client.groups() {
+        let group = group.unwrap();
+        expected.push_str(&format!("{} ({})\n", group.name, group.id));
+        for c in client.group_connections(&group.id) {
+            let c = c.unwrap();
+            expected.push_str(&format!("  {} [{}]\n", c.schema, c.service));
+        }
     }
+    emu.clear_log();
+    let env = credentials(&emu);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = valgrind(&build.join("example"), &[emu.base_url()], &env, Duration::from_secs(300));
+    assert_clean(&run);
+    assert_eq!(run.stdout, format!("libfivetrex {}\n{expected}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(expected.lines().count(), 5 + 50);
+    assert_eq!(emu.requests().len(), 1 + 5, "one page of groups, one page of connections per group");
 }
 
 /// The committed header must be the one the current sources generate: build.rs rewrites

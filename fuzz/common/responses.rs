@@ -43,6 +43,14 @@ pub fn fuzz_responses(data: &[u8]) {
     let _ = client.groups().take(10_000).count();
     let _ = client.group_connections("g").take(10_000).count();
     let _ = client.group_users("g").take(10_000).count();
+    let _ = client.connections().take(10_000).count();
+    let _ = client.destinations().take(10_000).count();
+    if let Ok(c) = client.connection("c") {
+        let _ = (c.is_syncing(), c.last_outcome(), format!("{c:?}"));
+    }
+    let _ = client.schema_config("c");
+    let opts = fivetrex::sync::WaitOptions::default();
+    let _ = client.sync_and_wait("c", &opts);
     let _ = client.raw(fivetrex::Method::Get, "/v1/x", &[], None);
     if let Ok(mut list) = client.raw_list("/v1/x", &[]) {
         let _ = list.next_page();

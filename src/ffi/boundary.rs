@@ -143,6 +143,20 @@ pub(crate) unsafe fn optional_json(p: *const c_char, name: &str) -> Result<Optio
     }
 }
 
+/// A required request body: a JSON object, sent as the caller wrote it.
+///
+/// # Safety
+/// As [`text`].
+pub(crate) unsafe fn object_body(p: *const c_char, name: &str) -> Result<Vec<u8>> {
+    // SAFETY: passed on from the caller.
+    let body = unsafe { text(p, name) }?;
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(_)) => Ok(body.as_bytes().to_vec()),
+        Ok(_) => Err(refused(name, "must be a JSON object")),
+        Err(e) => Err(refused(name, &format!("is not valid JSON ({e})"))),
+    }
+}
+
 /// Hands `s` to C as a string it frees with `fivetrex_string_free`.
 pub(crate) fn put_string(slot: &mut *mut c_char, s: String) -> Result<()> {
     // JSON escapes NUL and serde_json never emits a raw one; refuse rather than cut short.
@@ -186,4 +200,64 @@ pub(crate) fn put_handle<T>(slot: &mut *mut T, value: T) -> fivetrex_status {
 /// Converts a C millisecond count where 0 means "the library's default".
 pub(crate) fn millis(ms: u64) -> Option<std::time::Duration> {
     (ms != 0).then(|| std::time::Duration::from_millis(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::{fivetrex_error_free, fivetrex_error_message, fivetrex_error_status};
+
+    fn message(err: *mut fivetrex_error) -> String {
+        let text = fivetrex_error_message(unsafe { err.as_ref() });
+        unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn a_panic_becomes_the_panic_status_with_its_text() {
+        let mut err: *mut fivetrex_error = std::ptr::null_mut();
+        let status = entry(Some(&mut err), || -> Result<fivetrex_status> { panic!("boom {}", 42) });
+        assert_eq!(status, fivetrex_status::Panic);
+        assert_eq!(fivetrex_error_status(unsafe { err.as_ref() }), fivetrex_status::Panic);
+        assert!(message(err).contains("boom 42"), "{}", message(err));
+        fivetrex_error_free(unsafe { err.as_mut().map(|e| Box::from_raw(e)) });
+        // Getters fall back to their defaults when their body panics.
+        assert!(entry(None, || -> Result<*const c_char> { panic!("getter") }).is_null());
+        assert_eq!(entry(None, || -> Result<i64> { panic!("getter") }), -1);
+    }
+
+    #[test]
+    fn success_clears_the_error_out_pointer_and_failure_fills_it() {
+        let mut err = std::ptr::dangling_mut::<fivetrex_error>();
+        assert_eq!(entry(Some(&mut err), || Ok(fivetrex_status::Done)), fivetrex_status::Done);
+        assert!(err.is_null());
+        let status = entry(Some(&mut err), || -> Result<fivetrex_status> {
+            Err(Error::RateLimited {
+                error: crate::ApiError::from_response(429, br#"{"code":"TooManyRequests","message":"slow down"}"#),
+                retry_after: Some(std::time::Duration::from_secs(3)),
+            })
+        });
+        assert_eq!(status, fivetrex_status::RateLimited);
+        let e = unsafe { err.as_ref() };
+        assert_eq!(crate::ffi::fivetrex_error_http_status(e), 429);
+        assert_eq!(crate::ffi::fivetrex_error_retry_after_ms(e), 3000);
+        let code = crate::ffi::fivetrex_error_api_code(e);
+        assert_eq!(unsafe { CStr::from_ptr(code) }.to_str().unwrap(), "TooManyRequests");
+        fivetrex_error_free(unsafe { err.as_mut().map(|e| Box::from_raw(e)) });
+    }
+
+    #[test]
+    fn arguments_are_checked_not_trusted() {
+        assert!(
+            matches!(required(None::<&u8>, "client"), Err(Error::InvalidArgument(m)) if m.contains("`client` is NULL"))
+        );
+        let bad = b"ab\xff\0";
+        let e = unsafe { text(bad.as_ptr().cast(), "name") }.unwrap_err();
+        assert!(e.to_string().contains("not valid UTF-8"), "{e}");
+        assert_eq!(unsafe { optional_text(std::ptr::null(), "name") }.unwrap(), None);
+        let e = unsafe { optional_json(c"{\"a\":".as_ptr(), "body_json") }.unwrap_err();
+        assert!(e.to_string().contains("`body_json` is not valid JSON"), "{e}");
+        let mut slot = std::ptr::dangling_mut::<c_char>();
+        let slot = out(Some(&mut slot), "out_json").unwrap();
+        assert!(slot.is_null(), "out-pointers are cleared before any work");
+    }
 }

@@ -12,7 +12,8 @@ use serde_json::Value;
 use std::ffi::c_char;
 
 /// Reads a query given as a JSON object: strings as they are, numbers and booleans as their JSON
-/// text, an array as the key repeated once per element, null as absent.
+/// text, an array as the key repeated once per element, null as absent. Keys are sent in sorted
+/// order.
 ///
 /// # Safety
 /// `p` is NULL or a NUL-terminated string.
@@ -115,4 +116,26 @@ pub unsafe extern "C" fn fivetrex_raw_list(
         let list = client.raw_list(path, &borrowed(&query))?;
         unsafe { fivetrex_list::put(slot, list, options) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(json: &std::ffi::CStr) -> Result<Vec<(String, String)>> {
+        unsafe { query_pairs(json.as_ptr()) }
+    }
+
+    #[test]
+    fn a_query_object_becomes_pairs() {
+        let got = pairs(cr#"{"s":"a b","n":2,"t":true,"tag":["x",1],"skip":null}"#).unwrap();
+        // Keys come out sorted (serde_json's map), array elements in order.
+        let want = [("n", "2"), ("s", "a b"), ("t", "true"), ("tag", "x"), ("tag", "1")];
+        assert_eq!(got, want.map(|(k, v)| (k.to_owned(), v.to_owned())));
+        assert!(unsafe { query_pairs(std::ptr::null()) }.unwrap().is_empty());
+        assert!(pairs(c"null").unwrap().is_empty());
+        for bad in [c"[1]", cr#"{"a":{"b":1}}"#, cr#"{"a":[[1]]}"#, c"{"] {
+            assert!(matches!(pairs(bad), Err(Error::InvalidArgument(_))), "{bad:?}");
+        }
+    }
 }

@@ -44,6 +44,12 @@ mod call;
 
 mod groups;
 
+mod connections;
+
+mod destinations;
+
+mod sync;
+
 mod etf;
 
 mod boundary;
@@ -52,6 +58,14 @@ pub use call::{fivetrex_call, fivetrex_raw_list};
 pub use client::{
     fivetrex_client, fivetrex_client_free, fivetrex_client_from_env, fivetrex_client_new, fivetrex_client_options,
     fivetrex_retry_callback,
+};
+pub use connections::{
+    fivetrex_connection, fivetrex_connection_create, fivetrex_connection_delete, fivetrex_connection_resync,
+    fivetrex_connection_sync, fivetrex_connection_update, fivetrex_connections,
+};
+pub use destinations::{
+    fivetrex_destination, fivetrex_destination_create, fivetrex_destination_delete, fivetrex_destination_update,
+    fivetrex_destinations,
 };
 pub use error::{
     fivetrex_error, fivetrex_error_api_code, fivetrex_error_api_message, fivetrex_error_free,
@@ -65,6 +79,10 @@ pub use groups::{
 pub use list::{fivetrex_list, fivetrex_list_free, fivetrex_list_next, fivetrex_list_next_page, fivetrex_list_options};
 pub use logging::{fivetrex_log_callback, fivetrex_log_level, fivetrex_set_logger};
 pub use status::{fivetrex_status, fivetrex_status_name};
+pub use sync::{
+    fivetrex_progress_callback, fivetrex_sync_and_wait, fivetrex_sync_outcome, fivetrex_wait_for_sync,
+    fivetrex_wait_options,
+};
 
 use boundary::entry;
 use std::ffi::{c_char, CString};

@@ -5,33 +5,6 @@ use fivetrex::{Confirm, ErrorKind, GroupRequest};
 use httpmock::prelude::*;
 use serde_json::json;
 
-/// Serves `pages` pages of `per_page` items built by `item`, chained by cursors `c1`, `c2`, ...
-fn serve_pages<'a>(
-    server: &'a MockServer,
-    path: &str,
-    pages: usize,
-    per_page: usize,
-    limit: &str,
-    item: fn(usize) -> serde_json::Value,
-) -> Vec<httpmock::Mock<'a>> {
-    (0..pages)
-        .map(|p| {
-            let cursor = (p > 0).then(|| format!("c{p}"));
-            let next = (p + 1 < pages).then(|| format!("c{}", p + 1));
-            let items = (p * per_page..(p + 1) * per_page).map(item).collect();
-            server.mock(|when, then| {
-                let when =
-                    when.method(GET).path(path).query_param("limit", limit).header("authorization", auth_header());
-                match &cursor {
-                    Some(c) => when.query_param("cursor", c.as_str()),
-                    None => when.query_param_missing("cursor"),
-                };
-                then.status(200).json_body(page(items, next.as_deref()));
-            })
-        })
-        .collect()
-}
-
 #[test]
 fn walks_every_group_over_several_pages_lazily() {
     let server = MockServer::start();

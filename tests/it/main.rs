@@ -2,7 +2,25 @@
 
 mod support;
 
+mod agents;
+mod certificates;
 mod client;
+mod conformance;
+mod connections;
+mod destinations;
+#[cfg(feature = "emulator")]
+mod emulator;
+mod esm;
+mod examples;
 mod fuzz_regressions;
 mod groups;
+mod log_services;
+mod metadata;
+mod schemas;
 mod security;
+mod sync_wait;
+mod system_keys;
+mod teams;
+mod transformations;
+mod users;
+mod webhooks;

@@ -5,6 +5,8 @@
 
 use fivetrex::retry::ManualClock;
 use fivetrex::{Client, ClientBuilder, RetryPolicy};
+use httpmock::prelude::*;
+use httpmock::{Mock, When};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -170,4 +172,178 @@ pub fn example_response(operation_id: &str) -> Option<Value> {
     let (_, ok) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
     let schema = ok.get("content")?.get("application/json")?.get("schema")?;
     Some(example_from_schema(schema))
+}
+
+/// Serves `pages` pages of `per_page` items built by `item`, chained by cursors `c1`, `c2`, ...;
+/// each page request must carry `limit` and the test credentials.
+pub fn serve_pages<'a>(
+    server: &'a MockServer,
+    path: &str,
+    pages: usize,
+    per_page: usize,
+    limit: &str,
+    item: fn(usize) -> Value,
+) -> Vec<Mock<'a>> {
+    let limit = limit.to_owned();
+    serve_pages_matching(server, path, pages, per_page, item, move |when| when.query_param("limit", limit.as_str()))
+}
+
+/// [`serve_pages`] with the page requests' extra expectations (query filters, no `limit`, ...)
+/// given by `extra`, instead of the `limit` check.
+pub fn serve_pages_matching<'a>(
+    server: &'a MockServer,
+    path: &str,
+    pages: usize,
+    per_page: usize,
+    item: fn(usize) -> Value,
+    extra: impl Fn(When) -> When,
+) -> Vec<Mock<'a>> {
+    (0..pages)
+        .map(|p| {
+            let cursor = (p > 0).then(|| format!("c{p}"));
+            let next = (p + 1 < pages).then(|| format!("c{}", p + 1));
+            let items = (p * per_page..(p + 1) * per_page).map(item).collect();
+            server.mock(|when, then| {
+                let when = extra(when.method(GET).path(path).header("authorization", auth_header()));
+                match &cursor {
+                    Some(c) => when.query_param("cursor", c.as_str()),
+                    None => when.query_param_missing("cursor"),
+                };
+                then.status(200).json_body(page(items, next.as_deref()));
+            })
+        })
+        .collect()
+}
+
+/// Serves a list of `pages` pages of `per_page` items built by `item` at `path`, chained by
+/// cursors `c1`, `c2`, ...: each page answers only a GET with the credentials, `accept`, the
+/// default `limit=1000`, the `extra` query parameters and its own cursor (none for page one).
+pub fn serve_list<'a>(
+    server: &'a httpmock::MockServer,
+    path: &str,
+    accept: &str,
+    extra: &[(&str, &str)],
+    pages: usize,
+    per_page: usize,
+    item: impl Fn(usize) -> Value,
+) -> Vec<httpmock::Mock<'a>> {
+    (0..pages)
+        .map(|p| {
+            let cursor = (p > 0).then(|| format!("c{p}"));
+            let next = (p + 1 < pages).then(|| format!("c{}", p + 1));
+            let items = (p * per_page..(p + 1) * per_page).map(&item).collect();
+            server.mock(|when, then| {
+                let mut when = when
+                    .method(httpmock::Method::GET)
+                    .path(path)
+                    .query_param("limit", "1000")
+                    .header("authorization", auth_header())
+                    .header("accept", accept);
+                for (k, v) in extra {
+                    when = when.query_param(*k, *v);
+                }
+                match &cursor {
+                    Some(c) => when.query_param("cursor", c.as_str()),
+                    None => when.query_param_missing("cursor"),
+                };
+                then.status(200).json_body(page(items, next.as_deref()));
+            })
+        })
+        .collect()
+}
+
+/// `Accept` of the connection and destination operations the spec marks version 2.
+pub const V2: &str = "application/json;version=2";
+/// `Accept` everywhere else.
+pub const V1: &str = "application/json";
+
+/// Checks that every operation in `ops` matches the spec: method, path, the `Accept` default,
+/// whether it pages, and the documented success status (`200/201` operations may declare either).
+pub fn assert_operations_match_spec(ops: &[fivetrex::endpoint::Operation]) {
+    use fivetrex::endpoint::Paging;
+    if spec().is_none() {
+        return;
+    }
+    for op in ops {
+        let (method, path, spec_op) = spec_operation(op.id).unwrap_or_else(|| panic!("{} is not in the spec", op.id));
+        assert_eq!(method, op.method.to_string(), "{}", op.id);
+        assert_eq!(path, op.path, "{}", op.id);
+        let params = spec_op["parameters"].as_array().cloned().unwrap_or_default();
+        let accept = params
+            .iter()
+            .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("accept")))
+            .and_then(|p| p["schema"]["default"].as_str())
+            .unwrap_or("application/json");
+        assert_eq!(op.accept.as_str(), accept, "Accept of {}", op.id);
+        let paged = params.iter().any(|p| p["name"] == "cursor" && p["in"] == "query");
+        assert_eq!(op.paging == Paging::Cursor, paged, "paging of {}", op.id);
+        let codes: Vec<u16> = spec_op["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter_map(|c| c.parse().ok())
+            .filter(|c| (200..300).contains(c))
+            .collect();
+        assert!(codes.contains(&op.success), "{} succeeds with {}, spec says {codes:?}", op.id, op.success);
+    }
+}
+
+/// Walks a list over three pages of two items each (with `Accept: application/json` and
+/// `limit=1000` on every request), checks that every page was fetched exactly once, and returns
+/// the six items.
+pub fn walk_three_pages<T: serde::de::DeserializeOwned>(
+    path: &str,
+    item: fn(usize) -> Value,
+    list: impl FnOnce(&Client) -> fivetrex::List<T>,
+) -> Vec<T> {
+    walk_three_pages_matching(path, item, list, |when| {
+        when.query_param("limit", "1000").header("accept", "application/json")
+    })
+}
+
+/// [`walk_three_pages`] with the page requests' expectations given by `extra`.
+pub fn walk_three_pages_matching<T: serde::de::DeserializeOwned>(
+    path: &str,
+    item: fn(usize) -> Value,
+    list: impl FnOnce(&Client) -> fivetrex::List<T>,
+    extra: impl Fn(When) -> When,
+) -> Vec<T> {
+    let server = MockServer::start();
+    let mocks = serve_pages_matching(&server, path, 3, 2, item, extra);
+    let (client, _) = client(&server.base_url());
+    let mut walk = list(&client);
+    let items: Vec<T> = walk.by_ref().collect::<fivetrex::Result<_>>().unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert_eq!(items.len(), 6, "{path}: six items over three pages");
+    assert_eq!(walk.requests(), 3, "{path}: three requests");
+    for m in &mocks {
+        m.assert_calls(1);
+    }
+    items
+}
+
+/// Expects one request: `method` on `path` with `Accept: application/json`, the test credentials,
+/// and exactly `body` as JSON (with `Content-Type: application/json`) or no body at all; answers
+/// `status` with `answer`.
+pub fn expect<'a>(
+    server: &'a MockServer,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    status: u16,
+    answer: Value,
+) -> Mock<'a> {
+    server.mock(|when, then| {
+        let when =
+            when.method(method).path(path).header("accept", "application/json").header("authorization", auth_header());
+        match body {
+            Some(b) => when.header("content-type", "application/json").json_body(b),
+            None => when.header_missing("content-type").is_true(|req| req.body().to_vec().is_empty()),
+        };
+        then.status(status).json_body(answer);
+    })
+}
+
+/// `{"code":"Success","message":...}`: an action's answer.
+pub fn done(message: &str) -> Value {
+    json!({ "code": "Success", "message": message })
 }
