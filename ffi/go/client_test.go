@@ -2,26 +2,26 @@ package fivetrex_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"fivetrex"
 )
 
-// client makes a client of the fake with quick retries; extra changes the options.
-func client(t *testing.T, api *fakeAPI, extra ...func(*fivetrex.Options)) *fivetrex.Client {
+// client makes a client of the emulator with quick retries; extra changes the options.
+func client(t *testing.T, e *emulator, extra ...func(*fivetrex.Options)) *fivetrex.Client {
 	t.Helper()
 	opts := fivetrex.Options{
-		APIKey: testKey, APISecret: testSecret, BaseURL: api.URL(),
+		APIKey: emuKey, APISecret: emuSecret, BaseURL: e.URL,
 		RetryBaseDelay: time.Millisecond, Timeout: 10 * time.Second,
 	}
-	for _, e := range extra {
-		e(&opts)
+	for _, f := range extra {
+		f(&opts)
 	}
 	c, err := fivetrex.New(opts)
 	if err != nil {
@@ -32,29 +32,29 @@ func client(t *testing.T, api *fakeAPI, extra ...func(*fivetrex.Options)) *fivet
 }
 
 func TestGroupsWalkEveryPageLazily(t *testing.T) {
-	api := newFake(t)
-	api.seed(25, 0)
-	c := client(t, api)
+	e := startEmulator(t, 25, 0)
+	want := e.groupIDs()
+	c := client(t, e)
 	it := c.Groups(context.Background(), &fivetrex.ListOptions{PageSize: 10})
 	defer it.Close()
 	var ids []string
 	for it.Next() {
 		g := it.Item()
 		ids = append(ids, g.ID)
-		if len(ids) == 1 && api.count("GET /v1/groups") != 1 {
-			t.Fatalf("the first item should cost one request, saw %d", api.count("GET /v1/groups"))
+		if len(ids) == 1 && e.count("GET", "/v1/groups") != 1 {
+			t.Fatalf("the first item should cost one request, saw %d", e.count("GET", "/v1/groups"))
 		}
-		if g.Name != "group "+g.ID[1:] || g.CreatedAt.IsZero() {
-			t.Fatalf("bad group %+v", g)
+		if g.Name == "" || g.CreatedAt.IsZero() {
+			t.Fatalf("incomplete group %+v", g)
 		}
 	}
 	if err := it.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(ids) != 25 || ids[0] != "g0" || ids[24] != "g24" {
-		t.Fatalf("walked %d groups: %v", len(ids), ids)
+	if fmt.Sprint(ids) != fmt.Sprint(want) || len(ids) != 25 {
+		t.Fatalf("walked %d groups %v, want %v", len(ids), ids, want)
 	}
-	if n := api.count("GET /v1/groups"); n != 3 {
+	if n := e.count("GET", "/v1/groups"); n != 3 {
 		t.Fatalf("3 pages of 10 expected, %d requests made", n)
 	}
 	if it.Next() {
@@ -63,82 +63,105 @@ func TestGroupsWalkEveryPageLazily(t *testing.T) {
 }
 
 func TestConnectionsOfAGroupSpanPages(t *testing.T) {
-	api := newFake(t)
-	api.seed(2, 23)
-	c := client(t, api)
-	it := c.Connections(context.Background(), "g1", &fivetrex.ListOptions{PageSize: 5})
+	e := startEmulator(t, 2, 23)
+	group := e.groupIDs()[1]
+	want := e.connectionIDs(group)
+	c := client(t, e)
+	it := c.Connections(context.Background(), group, &fivetrex.ListOptions{PageSize: 5})
 	defer it.Close()
-	n := 0
+	var ids []string
 	for it.Next() {
 		conn := it.Item()
-		if conn.GroupID != "g1" || conn.ID != fmt.Sprintf("c1_%d", n) || conn.Service != "postgres" {
-			t.Fatalf("item %d: %+v", n, conn)
+		if conn.GroupID != group || conn.Service == "" || conn.Status.SetupState == "" || len(conn.Config) == 0 {
+			t.Fatalf("item %d: %+v", len(ids), conn)
 		}
+		ids = append(ids, conn.ID)
+	}
+	if it.Err() != nil || len(ids) != 23 || fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Fatalf("%d connections (%v), err %v", len(ids), ids, it.Err())
+	}
+	if got := e.count("GET", "/v1/connections"); got != 5 {
+		t.Fatalf("5 pages expected, %d requests", got)
+	}
+	all := c.Connections(context.Background(), "", &fivetrex.ListOptions{PageSize: 20})
+	defer all.Close()
+	n := 0
+	for all.Next() {
 		n++
 	}
-	if it.Err() != nil || n != 23 {
-		t.Fatalf("%d connections, err %v", n, it.Err())
-	}
-	if got := api.count("GET /v1/groups/g1/connections"); got != 5 {
-		t.Fatalf("5 pages expected, %d requests", got)
+	if all.Err() != nil || n != 46 {
+		t.Fatalf("every connection of the account: %d, %v", n, all.Err())
 	}
 }
 
 func TestResumeFromACursor(t *testing.T) {
-	api := newFake(t)
-	api.seed(7, 0)
-	c := client(t, api)
-	// The fake's cursor for offset 4 (opaque to the client).
-	it := c.Groups(context.Background(), &fivetrex.ListOptions{PageSize: 2, Cursor: "NA"})
+	e := startEmulator(t, 7, 0)
+	want := e.groupIDs()
+	c := client(t, e)
+	raw, err := c.Call(context.Background(), "GET", "/v1/groups", map[string]any{"limit": 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Data struct {
+			NextCursor string `json:"next_cursor"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &page); err != nil || page.Data.NextCursor == "" {
+		t.Fatalf("%s %v", raw, err)
+	}
+	it := c.Groups(context.Background(), &fivetrex.ListOptions{PageSize: 2, Cursor: page.Data.NextCursor})
 	defer it.Close()
 	var ids []string
 	for it.Next() {
 		ids = append(ids, it.Item().ID)
 	}
-	if it.Err() != nil || fmt.Sprint(ids) != "[g4 g5 g6]" {
-		t.Fatalf("%v %v", ids, it.Err())
+	if it.Err() != nil || fmt.Sprint(ids) != fmt.Sprint(want[4:]) {
+		t.Fatalf("%v %v, want %v", ids, it.Err(), want[4:])
 	}
 }
 
 func TestNotFoundIsAnAPIError(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 0)
-	c := client(t, api)
+	e := startEmulator(t, 1, 0)
+	c := client(t, e)
 	g, err := c.Group(context.Background(), "missing")
 	var apiErr *fivetrex.APIError
 	if g != nil || !errors.As(err, &apiErr) {
 		t.Fatalf("expected an *APIError, got %v %v", g, err)
 	}
 	if apiErr.Kind != fivetrex.KindNotFound || apiErr.Status != 404 || apiErr.APICode != "NotFound_Group" ||
-		apiErr.APIMessage != "no group missing" || apiErr.RetryAfter != 0 {
+		apiErr.APIMessage == "" || apiErr.RetryAfter != 0 || !strings.Contains(apiErr.Error(), "404") {
 		t.Fatalf("%+v", apiErr)
 	}
 	if !errors.Is(err, fivetrex.KindNotFound) || errors.Is(err, fivetrex.KindServer) {
 		t.Fatal("errors.Is should match the kind and only it")
 	}
-	if n := api.count("GET /v1/groups/missing"); n != 1 {
+	if n := e.count("GET", "/v1/groups/missing"); n != 1 {
 		t.Fatalf("a 404 is not retried: %d requests", n)
 	}
 	_, err = c.Connection(context.Background(), "nope")
 	if !errors.As(err, &apiErr) || apiErr.APICode != "NotFound_Connector" {
 		t.Fatalf("%v", err)
 	}
+	if _, err := c.Connection(context.Background(), ""); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("an empty id is refused before sending: %v", err)
+	}
 }
 
 func TestRateLimitedRequestIsRetried(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 0)
+	e := startEmulator(t, 1, 0)
+	g0 := e.groupIDs()[0]
 	var retries []fivetrex.RetryEvent
 	var mu sync.Mutex
-	c := client(t, api, func(o *fivetrex.Options) {
-		o.OnRetry = func(e fivetrex.RetryEvent) { mu.Lock(); retries = append(retries, e); mu.Unlock() }
+	c := client(t, e, func(o *fivetrex.Options) {
+		o.OnRetry = func(r fivetrex.RetryEvent) { mu.Lock(); retries = append(retries, r); mu.Unlock() }
 	})
-	api.inject(fault{method: "GET", path: "/v1/groups/g0", status: 429, code: "TooManyRequests", retryAfter: "0", times: 2})
-	g, err := c.Group(context.Background(), "g0")
-	if err != nil || g.ID != "g0" {
+	e.fault(map[string]any{"method": "GET", "path": "/v1/groups/" + g0, "kind": "status", "status": 429, "retry_after": "0", "times": 2})
+	g, err := c.Group(context.Background(), g0)
+	if err != nil || g.ID != g0 {
 		t.Fatalf("%v %v", g, err)
 	}
-	if n := api.count("GET /v1/groups/g0"); n != 3 {
+	if n := e.count("GET", "/v1/groups/"+g0); n != 3 {
 		t.Fatalf("two 429s then success: 3 requests expected, saw %d", n)
 	}
 	mu.Lock()
@@ -149,47 +172,46 @@ func TestRateLimitedRequestIsRetried(t *testing.T) {
 }
 
 func TestRateLimitOverTheCapComesBackWithRetryAfter(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 0)
-	c := client(t, api, func(o *fivetrex.Options) { o.MaxRetryAfter = 2 * time.Second })
-	api.inject(fault{method: "GET", path: "/v1/groups/g0", status: 429, code: "TooManyRequests", retryAfter: "3600", times: 1})
+	e := startEmulator(t, 1, 0)
+	g0 := e.groupIDs()[0]
+	c := client(t, e, func(o *fivetrex.Options) { o.MaxRetryAfter = 2 * time.Second })
+	e.fault(map[string]any{"method": "GET", "path": "/v1/groups/" + g0, "kind": "status", "status": 429, "retry_after": "3600"})
 	start := time.Now()
-	_, err := c.Group(context.Background(), "g0")
+	_, err := c.Group(context.Background(), g0)
 	var apiErr *fivetrex.APIError
-	if !errors.As(err, &apiErr) || apiErr.Kind != fivetrex.KindRateLimited || apiErr.Status != 429 ||
-		apiErr.RetryAfter != time.Hour || apiErr.APICode != "TooManyRequests" {
+	if !errors.As(err, &apiErr) || apiErr.Kind != fivetrex.KindRateLimited || apiErr.Status != 429 || apiErr.RetryAfter != time.Hour {
 		t.Fatalf("%#v", err)
 	}
-	if time.Since(start) > time.Second || api.count("GET /v1/groups/g0") != 1 {
+	if time.Since(start) > time.Second || e.count("GET", "/v1/groups/"+g0) != 1 {
 		t.Fatal("a Retry-After over the cap must come back at once, unretried")
 	}
 }
 
 func TestServerErrorsAreRetriedThenReported(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 0)
-	c := client(t, api, func(o *fivetrex.Options) { o.MaxAttempts = 3 })
-	api.inject(fault{method: "GET", path: "/v1/groups/g0", status: 503, code: "Unavailable", times: 2})
-	if _, err := c.Group(context.Background(), "g0"); err != nil {
+	e := startEmulator(t, 1, 0)
+	g0 := e.groupIDs()[0]
+	c := client(t, e, func(o *fivetrex.Options) { o.MaxAttempts = 3 })
+	e.fault(map[string]any{"method": "GET", "path": "/v1/groups/" + g0, "kind": "status", "status": 503, "times": 2})
+	if _, err := c.Group(context.Background(), g0); err != nil {
 		t.Fatal(err)
 	}
-	api.inject(fault{method: "GET", path: "/v1/groups/g0", status: 500, times: 5})
-	_, err := c.Group(context.Background(), "g0")
-	if !errors.Is(err, fivetrex.KindServer) {
+	e.fault(map[string]any{"method": "GET", "path": "/v1/groups/" + g0, "kind": "html", "status": 502, "times": 5})
+	_, err := c.Group(context.Background(), g0)
+	var apiErr *fivetrex.APIError
+	if !errors.As(err, &apiErr) || apiErr.Kind != fivetrex.KindServer || apiErr.Status != 502 {
 		t.Fatalf("%v", err)
 	}
-	if n := api.count("GET /v1/groups/g0"); n != 3+3 {
+	if n := e.count("GET", "/v1/groups/"+g0); n != 3+3 {
 		t.Fatalf("3 then 3 attempts expected, saw %d", n)
 	}
 }
 
 func TestOneClientManyGoroutines(t *testing.T) {
-	api := newFake(t)
-	api.seed(30, 3)
-	c := client(t, api)
+	e := startEmulator(t, 30, 2)
+	groups := e.groupIDs()
+	c := client(t, e)
 	const workers = 16
 	var wg sync.WaitGroup
-	var failures int32
 	errs := make(chan error, workers)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -202,18 +224,22 @@ func TestOneClientManyGoroutines(t *testing.T) {
 				n++
 			}
 			if it.Err() != nil || n != 30 {
-				atomic.AddInt32(&failures, 1)
 				errs <- fmt.Errorf("worker %d: %d groups, %v", w, n, it.Err())
 				return
 			}
-			id := fmt.Sprintf("g%d", w)
-			if g, err := c.Group(context.Background(), id); err != nil || g.ID != id {
+			if g, err := c.Group(context.Background(), groups[w]); err != nil || g.ID != groups[w] {
 				errs <- fmt.Errorf("worker %d: %v %v", w, g, err)
 				return
 			}
-			conn, err := c.Connection(context.Background(), fmt.Sprintf("c%d_1", w))
-			if err != nil || conn.GroupID != id {
-				errs <- fmt.Errorf("worker %d: %v %v", w, conn, err)
+			conns := c.Connections(context.Background(), groups[w], nil)
+			defer conns.Close()
+			for conns.Next() {
+				if conns.Item().GroupID != groups[w] {
+					errs <- fmt.Errorf("worker %d: connection of another group", w)
+				}
+			}
+			if conns.Err() != nil {
+				errs <- conns.Err()
 			}
 		}(w)
 	}
@@ -222,14 +248,14 @@ func TestOneClientManyGoroutines(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := api.count("GET /v1/groups"); n != workers*5 {
+	if n := e.count("GET", "/v1/groups"); n != workers*5 {
 		t.Fatalf("%d workers x 5 pages expected, %d requests", workers, n)
 	}
 }
 
 func TestGroupLifecycle(t *testing.T) {
-	api := newFake(t)
-	c := client(t, api)
+	e := startEmulator(t, 0, 0)
+	c := client(t, e)
 	ctx := context.Background()
 	g, err := c.CreateGroup(ctx, "analytics")
 	if err != nil || g.Name != "analytics" || g.ID == "" {
@@ -241,8 +267,11 @@ func TestGroupLifecycle(t *testing.T) {
 	if got, err := c.Group(ctx, g.ID); err != nil || got.Name != "renamed" {
 		t.Fatalf("%v %v", got, err)
 	}
+	if _, err := c.CreateGroup(ctx, "renamed"); !errors.Is(err, fivetrex.KindConflict) {
+		t.Fatalf("a duplicate name is a conflict: %v", err)
+	}
 	err = c.DeleteGroup(ctx, g.ID, "another")
-	if !errors.Is(err, fivetrex.KindConfirmationRequired) || api.count("DELETE /v1/groups/"+g.ID) != 0 {
+	if !errors.Is(err, fivetrex.KindConfirmationRequired) || e.count("DELETE", "/v1/groups/"+g.ID) != 0 {
 		t.Fatalf("a mismatched confirmation must send nothing: %v", err)
 	}
 	if err := c.DeleteGroup(ctx, g.ID, g.ID); err != nil {
@@ -254,20 +283,35 @@ func TestGroupLifecycle(t *testing.T) {
 }
 
 func TestConnectionLifecycle(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 0)
-	c := client(t, api)
+	e := startEmulator(t, 1, 0)
+	g0 := e.groupIDs()[0]
+	c := client(t, e)
 	ctx := context.Background()
 	paused := true
-	conn, err := c.CreateConnection(ctx, fivetrex.NewConnection{GroupID: "g0", Service: "postgres", Paused: &paused,
-		Config: map[string]any{"host": "db.example", "password": "secret"}})
-	if err != nil || conn.GroupID != "g0" || !conn.Paused || conn.SyncFrequency != 360 {
+	conn, err := c.CreateConnection(ctx, fivetrex.NewConnection{GroupID: g0, Service: "postgres", Paused: &paused,
+		Config: map[string]any{"schema": "made_in_go", "host": "db.example", "password": "hunter2"}})
+	if err != nil || conn.GroupID != g0 || !conn.Paused || conn.Schema != "made_in_go" {
 		t.Fatalf("%+v %v", conn, err)
+	}
+	if strings.Contains(string(conn.Config), "hunter2") {
+		t.Fatalf("the API masks secrets: %s", conn.Config)
 	}
 	resume := false
 	updated, err := c.UpdateConnection(ctx, conn.ID, fivetrex.ConnectionChanges{Paused: &resume, SyncFrequency: 60})
-	if err != nil || updated.Paused || updated.SyncFrequency != 60 || string(updated.Config) == "" {
+	if err != nil || updated.Paused || updated.SyncFrequency != 60 {
 		t.Fatalf("%+v %v", updated, err)
+	}
+	if err := c.ResyncAll(ctx, conn.ID, "another"); !errors.Is(err, fivetrex.KindConfirmationRequired) {
+		t.Fatalf("%v", err)
+	}
+	if e.count("POST", "/v1/connections/"+conn.ID+"/resync") != 0 {
+		t.Fatal("a resync without its confirmation must send nothing")
+	}
+	if err := c.ResyncTables(ctx, conn.ID, map[string][]string{"public": {"users"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Sync(ctx, conn.ID, false); err != nil {
+		t.Fatal(err)
 	}
 	if err := c.DeleteConnection(ctx, conn.ID); err != nil {
 		t.Fatal(err)
@@ -275,59 +319,62 @@ func TestConnectionLifecycle(t *testing.T) {
 	if _, err := c.Connection(ctx, conn.ID); !errors.Is(err, fivetrex.KindNotFound) {
 		t.Fatalf("%v", err)
 	}
-	if err := c.ResyncAll(ctx, "c", "d"); !errors.Is(err, fivetrex.KindConfirmationRequired) {
-		t.Fatalf("%v", err)
-	}
-	if _, err := c.Connection(ctx, ""); !errors.Is(err, fivetrex.KindInvalidArgument) {
-		t.Fatalf("%v", err)
+	if _, err := c.CreateConnection(ctx, fivetrex.NewConnection{GroupID: g0}); !errors.Is(err, fivetrex.KindInvalidRequest) {
+		t.Fatalf("a missing service is refused by the API: %v", err)
 	}
 }
 
 func TestSyncAndWaitOutcomes(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 5)
-	c := client(t, api)
+	e := startEmulator(t, 1, 10) // connection 7 is paused, 9 broken
+	ids := e.connectionIDs(e.groupIDs()[0])
+	c := client(t, e)
 	ctx := context.Background()
 	fast := &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond, Timeout: 5 * time.Second}
 
-	res, err := c.SyncAndWait(ctx, "c0_0", fast)
-	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Polls < 1 || res.At.Before(*res.Baseline) ||
-		res.Connection.SucceededAt == nil || !res.Connection.SucceededAt.Equal(res.At) {
+	res, err := c.SyncAndWait(ctx, ids[0], fast)
+	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.At == nil || res.Connection == nil ||
+		res.Connection.SucceededAt == nil || !res.Connection.SucceededAt.Equal(*res.At) {
 		t.Fatalf("%+v %v", res, err)
 	}
-	if n := api.count("POST /v1/connections/c0_0/sync"); n != 1 {
+	if n := e.count("POST", "/v1/connections/"+ids[0]+"/sync"); n != 1 {
 		t.Fatalf("one trigger expected, %d", n)
 	}
 
-	api.set("c0_1", func(c *fakeConn) { c.Outcome = "failure" })
-	res, err = c.SyncAndWait(ctx, "c0_1", fast)
-	if err != nil || res.Outcome != fivetrex.SyncFailed || res.Connection.FailedAt == nil {
+	e.steer(ids[1], map[string]any{"sync_outcome": "failure"})
+	res, err = c.SyncAndWait(ctx, ids[1], fast)
+	if err != nil || res.Outcome != fivetrex.SyncFailed || res.At == nil || len(res.Tasks) == 0 {
 		t.Fatalf("%+v %v", res, err)
 	}
 
 	// A sync that fails before the first poll is still seen: the baseline is taken first.
-	api.set("c0_2", func(c *fakeConn) { c.Outcome = "failure"; c.SyncTime = 0 })
-	res, err = c.SyncAndWait(ctx, "c0_2", &fivetrex.WaitOptions{PollInterval: 50 * time.Millisecond})
-	if err != nil || res.Outcome != fivetrex.SyncFailed || res.Polls != 1 {
-		t.Fatalf("%+v %v", res, err)
+	e.steer(ids[2], map[string]any{"sync_outcome": "failure", "sync_duration_ms": 0})
+	polls := 0
+	res, err = c.SyncAndWait(ctx, ids[2], &fivetrex.WaitOptions{PollInterval: 50 * time.Millisecond,
+		OnProgress: func(fivetrex.Progress) { polls++ }})
+	if err != nil || res.Outcome != fivetrex.SyncFailed || polls != 1 {
+		t.Fatalf("%+v %v after %d polls", res, err, polls)
 	}
 
-	api.set("c0_3", func(c *fakeConn) { c.Outcome = "never" })
-	deadline, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	e.steer(ids[3], map[string]any{"sync_duration_ms": 600000})
+	deadline, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	res, err = c.SyncAndWait(deadline, "c0_3", fast)
-	if err != nil || res.Outcome != fivetrex.SyncTimedOut || time.Since(start) > time.Second || res.Polls < 3 {
+	res, err = c.SyncAndWait(deadline, ids[3], fast)
+	if err != nil || res.Outcome != fivetrex.SyncTimedOut || res.Baseline == nil || time.Since(start) > time.Second {
+		t.Fatalf("%+v %v after %v", res, err, time.Since(start))
+	}
+
+	res, err = c.SyncAndWait(ctx, ids[7], fast)
+	if err != nil || res.Outcome != fivetrex.SyncPaused || e.count("POST", "/v1/connections/"+ids[7]+"/sync") != 0 {
+		t.Fatalf("a paused connection is reported, not triggered: %+v %v", res, err)
+	}
+	res, err = c.SyncAndWait(ctx, ids[7], &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond, ResumeIfPaused: true})
+	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Connection.Paused {
 		t.Fatalf("%+v %v", res, err)
 	}
 
-	api.set("c0_4", func(c *fakeConn) { c.Paused = true })
-	res, err = c.SyncAndWait(ctx, "c0_4", fast)
-	if err != nil || res.Outcome != fivetrex.SyncPaused || api.count("POST /v1/connections/c0_4/sync") != 0 {
-		t.Fatalf("a paused connection is reported, not triggered: %+v %v", res, err)
-	}
-	res, err = c.SyncAndWait(ctx, "c0_4", &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond, ResumeIfPaused: true})
-	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Connection.Paused {
+	res, err = c.SyncAndWait(ctx, ids[9], fast)
+	if err != nil || res.Outcome != fivetrex.SyncBroken || len(res.Tasks) == 0 {
 		t.Fatalf("%+v %v", res, err)
 	}
 
@@ -336,46 +383,85 @@ func TestSyncAndWaitOutcomes(t *testing.T) {
 	}
 }
 
+func TestSyncAndWaitAcrossSlices(t *testing.T) {
+	e := startEmulator(t, 1, 1)
+	id := e.connectionIDs(e.groupIDs()[0])[0]
+	// Ten 20 ms polls make a 1 s slice: a 1.5 s sync needs a second slice that waits on from
+	// the first one's baseline.
+	e.steer(id, map[string]any{"sync_duration_ms": 1500})
+	c := client(t, e)
+	var seen []int
+	res, err := c.SyncAndWait(context.Background(), id, &fivetrex.WaitOptions{PollInterval: 20 * time.Millisecond,
+		OnProgress: func(p fivetrex.Progress) { seen = append(seen, p.Poll) }})
+	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Elapsed < 1500*time.Millisecond {
+		t.Fatalf("%+v %v", res, err)
+	}
+	for i, p := range seen {
+		if p != i+1 {
+			t.Fatalf("polls must be numbered 1, 2, ... across slices: %v", seen)
+		}
+	}
+	if n := e.count("POST", "/v1/connections/"+id+"/sync"); n != 1 {
+		t.Fatalf("the second slice must not trigger again: %d triggers", n)
+	}
+}
+
 func TestSyncAndWaitPollsThroughTransientErrors(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 1)
-	c := client(t, api, func(o *fivetrex.Options) { o.MaxAttempts = 1 })
-	api.set("c0_0", func(c *fakeConn) { c.SyncTime = 80 * time.Millisecond })
-	// The baseline read and the trigger pass; then two polls fail with 503 and the wait goes on.
-	api.inject(fault{method: "GET", path: "/v1/connections/c0_0", status: 0, times: 1})
-	api.inject(fault{method: "GET", path: "/v1/connections/c0_0", status: 503, times: 2})
-	res, err := c.SyncAndWait(context.Background(), "c0_0", &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond})
+	e := startEmulator(t, 1, 1)
+	id := e.connectionIDs(e.groupIDs()[0])[0]
+	e.steer(id, map[string]any{"sync_duration_ms": 200})
+	c := client(t, e, func(o *fivetrex.Options) { o.MaxAttempts = 1 })
+	var failed []fivetrex.Kind
+	res, err := c.SyncAndWait(context.Background(), id, &fivetrex.WaitOptions{PollInterval: 20 * time.Millisecond,
+		OnProgress: func(p fivetrex.Progress) {
+			if p.Poll == 1 { // after the first poll, the next two fail
+				e.fault(map[string]any{"method": "GET", "path": "/v1/connections/" + id, "kind": "status", "status": 503, "times": 2})
+			}
+			if p.Err != "" {
+				failed = append(failed, p.Err)
+			}
+		}})
 	if err != nil || res.Outcome != fivetrex.SyncSucceeded {
 		t.Fatalf("%+v %v", res, err)
 	}
-	if n := api.count("GET /v1/connections/c0_0"); n < 4 || res.Polls != n-1 {
-		t.Fatalf("baseline + 2 failed polls + the final one: %d requests, %d polls", n, res.Polls)
+	if len(failed) != 2 || failed[0] != fivetrex.KindServer || failed[1] != fivetrex.KindServer {
+		t.Fatalf("two failed polls expected: %v", failed)
 	}
 }
 
 func TestCancellationBoundsTheWait(t *testing.T) {
-	api := newFake(t)
-	api.seed(1, 0)
-	c := client(t, api)
-	api.inject(fault{method: "GET", path: "/v1/groups/g0", delay: 700 * time.Millisecond, times: 1})
+	e := startEmulator(t, 1, 1)
+	g0 := e.groupIDs()[0]
+	id := e.connectionIDs(g0)[0]
+	c := client(t, e)
+
+	e.fault(map[string]any{"method": "GET", "path": "/v1/groups/" + g0, "kind": "delay", "delay_ms": 700})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := c.Group(ctx, "g0")
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 400*time.Millisecond {
+	if _, err := c.Group(ctx, g0); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 400*time.Millisecond {
 		t.Fatalf("%v after %v", err, time.Since(start))
 	}
-	// Close waits for the abandoned request, then later calls fail cleanly.
+
+	e.steer(id, map[string]any{"sync_duration_ms": 600000})
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel2)
+	start = time.Now()
+	if _, err := c.SyncAndWait(ctx2, id, &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond}); !errors.Is(err, context.Canceled) ||
+		time.Since(start) > 400*time.Millisecond {
+		t.Fatalf("%v after %v", err, time.Since(start))
+	}
+
+	// Close waits for the abandoned calls, then later calls fail cleanly.
 	c.Close()
-	if _, err := c.Group(context.Background(), "g0"); !errors.Is(err, fivetrex.ErrClosed) {
+	if _, err := c.Group(context.Background(), g0); !errors.Is(err, fivetrex.ErrClosed) {
 		t.Fatalf("%v", err)
 	}
 }
 
 func TestIteratorOutlivesClosedClient(t *testing.T) {
-	api := newFake(t)
-	api.seed(5, 0)
-	c := client(t, api)
+	e := startEmulator(t, 5, 0)
+	c := client(t, e)
 	it := c.Groups(context.Background(), &fivetrex.ListOptions{PageSize: 2})
 	defer it.Close()
 	c.Close()
@@ -396,28 +482,31 @@ func TestBadConfigurationAndCredentials(t *testing.T) {
 	if _, err := fivetrex.New(fivetrex.Options{APISecret: "s"}); !errors.Is(err, fivetrex.KindConfig) {
 		t.Fatalf("empty key: %v", err)
 	}
-	api := newFake(t)
-	c, err := fivetrex.New(fivetrex.Options{APIKey: testKey, APISecret: "wrong", BaseURL: api.URL()})
+	if _, err := fivetrex.New(fivetrex.Options{APIKey: "k", APISecret: "s", BaseURL: "http://example.com"}); !errors.Is(err, fivetrex.KindConfig) {
+		t.Fatalf("plain http to a remote host: %v", err)
+	}
+	e := startEmulator(t, 1, 0)
+	c, err := fivetrex.New(fivetrex.Options{APIKey: emuKey, APISecret: "wrong-secret", BaseURL: e.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_, err = c.Group(context.Background(), "g0")
+	_, err = c.Group(context.Background(), "any")
 	var apiErr *fivetrex.APIError
 	if !errors.As(err, &apiErr) || apiErr.Kind != fivetrex.KindUnauthorized || apiErr.APICode != "AuthFailed" {
 		t.Fatalf("%v", err)
 	}
-	if containsSecret := fmt.Sprint(err); len(containsSecret) == 0 || strings.Contains(containsSecret, "wrong") {
-		t.Fatalf("the error must not carry the secret: %q", containsSecret)
+	if text := fmt.Sprintf("%v %+v", err, apiErr); strings.Contains(text, "wrong-secret") {
+		t.Fatalf("the error must not carry the secret: %q", text)
 	}
 }
 
 func TestRawCallAndList(t *testing.T) {
-	api := newFake(t)
-	api.seed(3, 0)
-	c := client(t, api)
-	answer, err := c.Call(context.Background(), "GET", "/v1/groups/g1", nil, nil)
-	if err != nil || !strings.Contains(string(answer), `"id":"g1"`) {
+	e := startEmulator(t, 3, 0)
+	g1 := e.groupIDs()[1]
+	c := client(t, e)
+	answer, err := c.Call(context.Background(), "GET", "/v1/groups/"+g1, nil, nil)
+	if err != nil || !strings.Contains(string(answer), `"id":"`+g1+`"`) {
 		t.Fatalf("%s %v", answer, err)
 	}
 	it := c.RawList(context.Background(), "/v1/groups", nil, &fivetrex.ListOptions{PageSize: 1})
@@ -426,7 +515,7 @@ func TestRawCallAndList(t *testing.T) {
 	for it.Next() {
 		n++
 	}
-	if n != 3 || it.Err() != nil || api.count("GET /v1/groups") != 3 {
+	if n != 3 || it.Err() != nil || e.count("GET", "/v1/groups") != 3 {
 		t.Fatalf("%d %v", n, it.Err())
 	}
 }

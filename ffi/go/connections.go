@@ -102,84 +102,97 @@ type ConnectionChanges struct {
 	Config        map[string]any `json:"config,omitempty"`
 }
 
-// Connections walks the connections of one group. opts may be nil.
+// Connections walks the connections of one group, or of the whole account when groupID is "".
+// opts may be nil.
 func (c *Client) Connections(ctx context.Context, groupID string, opts *ListOptions) *Iter[Connection] {
-	cgroup := cstring(groupID)
+	cgroup := optional(groupID)
 	copts, free := listOptions(opts)
 	defer func() { cfree(cgroup); free() }()
 	return newIter[Connection](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_group_connections(h, cgroup, &copts, out, err)
+		return C.fivetrex_connections(h, cgroup, &copts, out, err)
 	})
 }
 
 // Connection fetches one connection. An unknown id is an *APIError of Kind KindNotFound.
 func (c *Client) Connection(ctx context.Context, id string) (*Connection, error) {
-	if err := needID(id); err != nil {
-		return nil, err
-	}
-	return data[Connection](ctx, c, "GET", pathOf("v1", "connections", id), nil)
+	cid := cstring(id)
+	defer cfree(cid)
+	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection(h, cid, out, err)
+	}))
 }
 
-// CreateConnection creates a connection.
+// CreateConnection creates a connection. It is not repeated after an ambiguous failure.
 func (c *Client) CreateConnection(ctx context.Context, n NewConnection) (*Connection, error) {
-	return data[Connection](ctx, c, "POST", "/v1/connections", n)
+	body, err := jsonArg(n)
+	if err != nil {
+		return nil, err
+	}
+	defer cfree(body)
+	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_create(h, body, out, err)
+	}))
 }
 
 // UpdateConnection changes a connection.
 func (c *Client) UpdateConnection(ctx context.Context, id string, changes ConnectionChanges) (*Connection, error) {
-	if err := needID(id); err != nil {
+	body, err := jsonArg(changes)
+	if err != nil {
 		return nil, err
 	}
-	return data[Connection](ctx, c, "PATCH", pathOf("v1", "connections", id), changes)
+	cid := cstring(id)
+	defer func() { cfree(cid); cfree(body) }()
+	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_update(h, cid, body, out, err)
+	}))
 }
 
-// DeleteConnection deletes a connection.
+// DeleteConnection deletes a connection (the data already loaded stays in the destination).
 func (c *Client) DeleteConnection(ctx context.Context, id string) error {
-	if err := needID(id); err != nil {
-		return err
-	}
-	_, err := c.Call(ctx, "DELETE", pathOf("v1", "connections", id), nil, nil)
+	cid := cstring(id)
+	defer cfree(cid)
+	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_delete(h, cid, out, err)
+	})
 	return err
 }
 
-// Sync triggers a sync. With force, a running sync is stopped and restarted; without, the API
-// may answer 409 (KindConflict) while one runs.
+// Sync triggers a sync and returns at once (SyncAndWait waits for it). With force, a running
+// sync is stopped and restarted.
 func (c *Client) Sync(ctx context.Context, id string, force bool) error {
-	if err := needID(id); err != nil {
-		return err
-	}
-	_, err := c.Call(ctx, "POST", pathOf("v1", "connections", id, "sync"), nil, map[string]bool{"force": force})
+	cid := cstring(id)
+	defer cfree(cid)
+	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_sync(h, cid, C.bool(force), out, err)
+	})
 	return err
 }
 
-// ResyncTables re-syncs the given tables ({"schema": ["table", ...]}) from scratch.
+// ResyncTables re-reads the given tables ({"schema": ["table", ...]}) from scratch. The API
+// answers 409 (KindConflict) while a sync runs.
 func (c *Client) ResyncTables(ctx context.Context, id string, tables map[string][]string) error {
-	if err := needID(id); err != nil {
-		return err
-	}
 	if len(tables) == 0 {
 		return &APIError{Kind: KindInvalidArgument, Message: "ResyncTables needs at least one table; use ResyncAll for everything"}
 	}
-	_, err := c.Call(ctx, "POST", pathOf("v1", "connections", id, "schemas", "tables", "resync"), nil, tables)
-	return err
+	body, err := jsonArg(tables)
+	if err != nil {
+		return err
+	}
+	defer cfree(body)
+	return c.resync(ctx, id, body, "")
 }
 
 // ResyncAll drops the connection's historical data and reads it all again: destructive and
 // expensive. confirmID must repeat id, or nothing is sent (KindConfirmationRequired).
 func (c *Client) ResyncAll(ctx context.Context, id, confirmID string) error {
-	if err := needID(id); err != nil {
-		return err
-	}
-	if confirmID != id {
-		return &APIError{Kind: KindConfirmationRequired, Message: "ResyncAll drops all historical data: pass the connection id again as confirmID"}
-	}
-	_, err := c.Call(ctx, "POST", pathOf("v1", "connections", id, "resync"), nil, map[string]any{})
-	return err
+	return c.resync(ctx, id, nil, confirmID)
 }
 
-func needID(id string) error {
-	if id == "" {
-		return &APIError{Kind: KindInvalidArgument, Message: "the id is empty"}
-	}
-	return nil
+func (c *Client) resync(ctx context.Context, id string, tables *C.char, confirmID string) error {
+	cid, cconfirm := cstring(id), optional(confirmID)
+	defer func() { cfree(cid); cfree(cconfirm) }()
+	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_resync(h, cid, tables, cconfirm, out, err)
+	})
+	return err
 }
