@@ -141,7 +141,9 @@ func (e *emulator) do(method, path string, body, out any) {
 func (e *emulator) fault(f map[string]any) { e.do("POST", "/__emulator/faults", f, nil) }
 
 // steer sets a connection's state: {"sync_outcome", "sync_duration_ms", "paused", ...}.
-func (e *emulator) steer(id string, c map[string]any) { e.do("POST", "/__emulator/connections/"+id, c, nil) }
+func (e *emulator) steer(id string, c map[string]any) {
+	e.do("POST", "/__emulator/connections/"+id, c, nil)
+}
 
 // count is the number of logged requests with this method and path.
 func (e *emulator) count(method, path string) int {
