@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds libfivetrex (and the emulator, once it exists) and runs the host suites over the C ABI:
-# C (ffi/c/run-tests.sh when the C host provides it; otherwise `cargo test` runs it), Go
-# (ffi/go: go test) and Elixir (ffi/elixir: mix test). Prints each suite's closing line and how
-# long it took, and exits non-zero if any suite failed. Idempotent; works from a fresh clone
-# with an empty HOME (CI): the Go and Mix caches then live under target/.
+# Builds libfivetrex and the emulator, then runs the host suites over the C ABI: C
+# (ffi/c/run-tests.sh: header drift, C programs under valgrind), Go (ffi/go: go test) and Elixir
+# (ffi/elixir: mix test); the Go and Elixir tests start emulator processes. Prints each suite's
+# closing line and how long it took, and exits non-zero if any suite failed. Idempotent; works
+# from a fresh clone with an empty HOME (CI): the Go and Mix caches then live under target/.
 #
 #   bash ffi/run-hosts.sh            # every suite
 #   bash ffi/run-hosts.sh go elixir  # only these
@@ -27,11 +27,10 @@ record() {
   SUMMARY+=("$(printf '%-7s %-16s %6d ms  %s' "$1" "$verdict" "$took" "$4")")
 }
 
-printf '\n== host suites: building libfivetrex (cargo build --features ffi,emulator)\n'
+printf '\n== host suites: building libfivetrex and the emulator\n'
 start=$(now_ms)
-build=(cargo build --quiet --features ffi,emulator)
-if [ -f examples/emulator.rs ]; then build+=(--example emulator); fi
-if ! "${build[@]}"; then
+# --all-features: the build the C suite and the final `cargo test --all-features` use too.
+if ! cargo build --quiet --all-features --example emulator; then
   record build 1 "$start" "cargo build failed"
   printf '%s\n' "${SUMMARY[@]}"
   exit 1
@@ -43,8 +42,8 @@ if [ -z "${HOME:-}" ] || [ ! -w "${HOME:-/nonexistent}" ]; then
   export GOCACHE=${GOCACHE:-$TARGET/go-cache} GOPATH=${GOPATH:-$TARGET/go-path}
 fi
 export MIX_HOME=${MIX_HOME:-$TARGET/mix-home} HEX_HOME=${HEX_HOME:-$TARGET/hex-home}
-# The library the hosts link against, wherever cargo put it.
-export FIVETREX_LIBDIR=$LIBDIR
+# The library the hosts link against and the emulator their tests start, wherever cargo put them.
+export FIVETREX_LIBDIR=$LIBDIR FIVETREX_EMULATOR=$LIBDIR/examples/emulator
 export CGO_LDFLAGS="-L$LIBDIR -Wl,-rpath,$LIBDIR ${CGO_LDFLAGS:-}"
 
 for suite in $SUITES; do
@@ -57,7 +56,7 @@ for suite in $SUITES; do
         status=${PIPESTATUS[0]}
         record C "$status" "$start" "$(grep -v '^\s*$' "$TARGET/host-c.log" | tail -n 1)"
       else
-        SUMMARY+=("$(printf '%-7s %-16s %6s     %s' C skipped - 'no ffi/c/run-tests.sh; cargo test runs tests/c_host.rs under valgrind')")
+        SUMMARY+=("$(printf '%-7s %-16s %6s     %s' C skipped - 'no ffi/c/run-tests.sh')")
       fi
       ;;
     go)

@@ -30,7 +30,7 @@ typedef struct {
 static ErlNifResourceType *CLIENT_TYPE;
 static ErlNifResourceType *LIST_TYPE;
 
-static ERL_NIF_TERM ATOM_OK, ATOM_ERROR, ATOM_DONE, ATOM_NIL, ATOM_INVALID_ARGUMENT;
+static ERL_NIF_TERM ATOM_OK, ATOM_ERROR, ATOM_DONE, ATOM_NIL, ATOM_TRUE, ATOM_FALSE, ATOM_INVALID_ARGUMENT;
 
 static void client_dtor(ErlNifEnv *env, void *obj) {
     (void)env;
@@ -289,6 +289,319 @@ static ERL_NIF_TERM nif_list_next_page(ErlNifEnv *env, int argc, const ERL_NIF_T
     return list_step(env, argv, fivetrex_list_next_page);
 }
 
+/* ---- typed operations --------------------------------------------------------------------- */
+
+/* {:ok, decoded out} or {:error, detail}; frees out and err. */
+static ERL_NIF_TERM json_result(ErlNifEnv *env, fivetrex_status st, char *out, fivetrex_error *err) {
+    if (st != FIVETREX_STATUS_OK) {
+        fivetrex_string_free(out);
+        return error_term(env, st, err);
+    }
+    if (!out) return enif_make_tuple2(env, ATOM_OK, ATOM_NIL);
+    ERL_NIF_TERM term, error;
+    if (!json_to_term(env, out, &term, &error)) return error;
+    return enif_make_tuple2(env, ATOM_OK, term);
+}
+
+static int get_client(ErlNifEnv *env, ERL_NIF_TERM t, fivetrex_client **out) {
+    client_res *r;
+    if (!enif_get_resource(env, t, CLIENT_TYPE, (void **)&r)) return 0;
+    *out = r->client;
+    return 1;
+}
+
+static int get_bool(ErlNifEnv *env, ERL_NIF_TERM t, bool *out) {
+    (void)env;
+    if (enif_is_identical(t, ATOM_TRUE)) *out = true;
+    else if (enif_is_identical(t, ATOM_FALSE)) *out = false;
+    else return 0;
+    return 1;
+}
+
+/* connection_get(client, id) */
+static ERL_NIF_TERM nif_connection_get(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *id;
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &id)) return enif_make_badarg(env);
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection(c, id, &out, &err);
+    enif_free(id);
+    return json_result(env, st, out, err);
+}
+
+/* connection_create(client, body) */
+static ERL_NIF_TERM nif_connection_create(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    if (!get_client(env, argv[0], &c)) return enif_make_badarg(env);
+    ERL_NIF_TERM error;
+    char *body = NULL;
+    if (!term_to_json(env, argv[1], &body, &error)) return error;
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection_create(c, body, &out, &err);
+    fivetrex_string_free(body);
+    return json_result(env, st, out, err);
+}
+
+/* connection_update(client, id, changes) */
+static ERL_NIF_TERM nif_connection_update(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *id;
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &id)) return enif_make_badarg(env);
+    ERL_NIF_TERM error;
+    char *changes = NULL;
+    if (!term_to_json(env, argv[2], &changes, &error)) {
+        enif_free(id);
+        return error;
+    }
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection_update(c, id, changes, &out, &err);
+    fivetrex_string_free(changes);
+    enif_free(id);
+    return json_result(env, st, out, err);
+}
+
+/* connection_delete(client, id) */
+static ERL_NIF_TERM nif_connection_delete(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *id;
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &id)) return enif_make_badarg(env);
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection_delete(c, id, &out, &err);
+    enif_free(id);
+    return json_result(env, st, out, err);
+}
+
+/* connection_sync(client, id, force) */
+static ERL_NIF_TERM nif_connection_sync(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *id;
+    bool force;
+    if (!get_client(env, argv[0], &c) || !get_bool(env, argv[2], &force) || !c_string(env, argv[1], 0, &id))
+        return enif_make_badarg(env);
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection_sync(c, id, force, &out, &err);
+    enif_free(id);
+    return json_result(env, st, out, err);
+}
+
+/* connection_resync(client, id, tables | nil, confirm_id | nil) */
+static ERL_NIF_TERM nif_connection_resync(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *s[2] = {NULL, NULL};
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) || !c_string(env, argv[3], 1, &s[1])) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    ERL_NIF_TERM error;
+    char *tables = NULL;
+    if (!term_to_json(env, argv[2], &tables, &error)) {
+        free_all(s, 2);
+        return error;
+    }
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection_resync(c, s[0], tables, s[1], &out, &err);
+    fivetrex_string_free(tables);
+    free_all(s, 2);
+    return json_result(env, st, out, err);
+}
+
+/* group_get(client, id) */
+static ERL_NIF_TERM nif_group_get(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *id;
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &id)) return enif_make_badarg(env);
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_group(c, id, &out, &err);
+    enif_free(id);
+    return json_result(env, st, out, err);
+}
+
+/* group_create(client, name) */
+static ERL_NIF_TERM nif_group_create(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *name;
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &name)) return enif_make_badarg(env);
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_group_create(c, name, &out, &err);
+    enif_free(name);
+    return json_result(env, st, out, err);
+}
+
+/* group_update(client, id, name) */
+static ERL_NIF_TERM nif_group_update(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *s[2] = {NULL, NULL};
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) || !c_string(env, argv[2], 0, &s[1])) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_group_update(c, s[0], s[1], &out, &err);
+    free_all(s, 2);
+    return json_result(env, st, out, err);
+}
+
+/* group_delete(client, id, confirm_id) */
+static ERL_NIF_TERM nif_group_delete(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *s[2] = {NULL, NULL};
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) || !c_string(env, argv[2], 0, &s[1])) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_group_delete(c, s[0], s[1], &out, &err);
+    free_all(s, 2);
+    return json_result(env, st, out, err);
+}
+
+static ERL_NIF_TERM make_list(ErlNifEnv *env, fivetrex_status st, fivetrex_list *list, fivetrex_error *err) {
+    if (st != FIVETREX_STATUS_OK) return error_term(env, st, err);
+    list_res *l = enif_alloc_resource(LIST_TYPE, sizeof *l);
+    l->list = list;
+    l->lock = enif_mutex_create("fivetrex_list");
+    ERL_NIF_TERM term = enif_make_resource(env, l);
+    enif_release_resource(l);
+    return enif_make_tuple2(env, ATOM_OK, term);
+}
+
+/* groups_list(client, page_size, cursor | nil) -> {:ok, list}; sends nothing */
+static ERL_NIF_TERM nif_groups_list(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    unsigned page_size;
+    char *cursor;
+    if (!get_client(env, argv[0], &c) || !enif_get_uint(env, argv[1], &page_size) || !c_string(env, argv[2], 1, &cursor))
+        return enif_make_badarg(env);
+    fivetrex_list_options opts = {.page_size = page_size, .cursor = cursor};
+    fivetrex_list *list = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_groups(c, &opts, &list, &err);
+    enif_free(cursor);
+    return make_list(env, st, list, err);
+}
+
+/* connections_list(client, group_id | nil, page_size, cursor | nil) -> {:ok, list}; sends nothing */
+static ERL_NIF_TERM nif_connections_list(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    unsigned page_size;
+    char *s[2] = {NULL, NULL};
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 1, &s[0]) || !enif_get_uint(env, argv[2], &page_size) ||
+        !c_string(env, argv[3], 1, &s[1])) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    fivetrex_list_options opts = {.page_size = page_size, .cursor = s[1]};
+    fivetrex_list *list = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connections(c, s[0], &opts, &list, &err);
+    free_all(s, 2);
+    return make_list(env, st, list, err);
+}
+
+/* ---- sync and wait ------------------------------------------------------------------------- */
+
+/* Progress reports go to a process as {:fivetrex_progress, poll, elapsed_ms, sync_state | nil,
+ * status}; status is :ok or the transient failure the wait goes on after. */
+typedef struct {
+    ErlNifEnv *caller;
+    ErlNifEnv *msg;
+    ErlNifPid pid;
+} progress_ctx;
+
+static void on_progress(uint32_t poll, uint64_t elapsed_ms, const char *sync_state, fivetrex_status status,
+                        void *userdata) {
+    progress_ctx *p = userdata;
+    ErlNifEnv *m = p->msg;
+    ERL_NIF_TERM msg = enif_make_tuple5(m, enif_make_atom(m, "fivetrex_progress"), enif_make_uint(m, poll),
+                                        enif_make_uint64(m, elapsed_ms), text_or_nil(m, sync_state),
+                                        status_atom(m, status));
+    enif_send(p->caller, &p->pid, m, msg);
+    enif_clear_env(m);
+}
+
+static const char *OUTCOMES[] = {"succeeded", "failed", "timed_out", "paused", "broken", "rescheduled"};
+
+/* Reads {poll_interval_ms, timeout_ms, force, resume_if_paused, return_when_rescheduled}. */
+static int wait_options(ErlNifEnv *env, ERL_NIF_TERM t, fivetrex_wait_options *o) {
+    const ERL_NIF_TERM *f;
+    int arity;
+    memset(o, 0, sizeof *o);
+    return enif_get_tuple(env, t, &arity, &f) && arity == 5 && get_u64(env, f[0], &o->poll_interval_ms) &&
+           get_u64(env, f[1], &o->timeout_ms) && get_bool(env, f[2], &o->force) &&
+           get_bool(env, f[3], &o->resume_if_paused) && get_bool(env, f[4], &o->return_when_rescheduled);
+}
+
+/* The common part of sync_and_wait and wait_for_sync: -> {:ok, outcome, details} | {:error, detail} */
+static ERL_NIF_TERM wait(ErlNifEnv *env, const ERL_NIF_TERM argv[], int with_baseline) {
+    fivetrex_client *c;
+    char *s[2] = {NULL, NULL};
+    fivetrex_wait_options opts;
+    ERL_NIF_TERM opts_t = argv[2 + with_baseline], pid_t = argv[3 + with_baseline];
+    progress_ctx progress = {.caller = env, .msg = NULL};
+    int want_progress = !enif_is_identical(pid_t, ATOM_NIL);
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) ||
+        (with_baseline && !c_string(env, argv[2], 1, &s[1])) || !wait_options(env, opts_t, &opts) ||
+        (want_progress && !enif_get_local_pid(env, pid_t, &progress.pid))) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    if (want_progress) {
+        progress.msg = enif_alloc_env();
+        opts.on_progress = on_progress;
+        opts.on_progress_userdata = &progress;
+    }
+    fivetrex_sync_outcome outcome = FIVETREX_SYNC_OUTCOME_SUCCEEDED;
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = with_baseline ? fivetrex_wait_for_sync(c, s[0], s[1], &opts, &outcome, &out, &err)
+                                       : fivetrex_sync_and_wait(c, s[0], &opts, &outcome, &out, &err);
+    if (progress.msg) enif_free_env(progress.msg);
+    free_all(s, 2);
+    ERL_NIF_TERM result = json_result(env, st, out, err);
+    const ERL_NIF_TERM *pair;
+    int arity;
+    if (st != FIVETREX_STATUS_OK || !enif_get_tuple(env, result, &arity, &pair) || arity != 2 ||
+        !enif_is_identical(pair[0], ATOM_OK))
+        return result;
+    unsigned i = (unsigned)outcome;
+    ERL_NIF_TERM name = i < sizeof OUTCOMES / sizeof *OUTCOMES ? enif_make_atom(env, OUTCOMES[i]) : ATOM_NIL;
+    return enif_make_tuple3(env, ATOM_OK, name, pair[1]);
+}
+
+/* sync_and_wait(client, id, options, progress_pid | nil) */
+static ERL_NIF_TERM nif_sync_and_wait(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    return wait(env, argv, 0);
+}
+
+/* wait_for_sync(client, id, baseline | nil, options, progress_pid | nil) */
+static ERL_NIF_TERM nif_wait_for_sync(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    return wait(env, argv, 1);
+}
+
 /* ---- JSON for callers and tests ------------------------------------------------------------ */
 
 /* json_decode(binary) -> {:ok, term} | {:error, detail} */
@@ -339,6 +652,8 @@ static int load(ErlNifEnv *env, void **priv, ERL_NIF_TERM info) {
     ATOM_ERROR = enif_make_atom(env, "error");
     ATOM_DONE = enif_make_atom(env, "done");
     ATOM_NIL = enif_make_atom(env, "nil");
+    ATOM_TRUE = enif_make_atom(env, "true");
+    ATOM_FALSE = enif_make_atom(env, "false");
     ATOM_INVALID_ARGUMENT = enif_make_atom(env, "invalid_argument");
     return 0;
 }
@@ -349,9 +664,24 @@ static ErlNifFunc nif_funcs[] = {
     /* HTTP requests, retries and their sleeps. */
     {"call", 5, nif_call, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"list_next", 1, nif_list_next, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"connection_get", 2, nif_connection_get, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"connection_create", 2, nif_connection_create, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"connection_update", 3, nif_connection_update, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"connection_delete", 2, nif_connection_delete, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"connection_sync", 3, nif_connection_sync, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"connection_resync", 4, nif_connection_resync, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"group_get", 2, nif_group_get, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"group_create", 2, nif_group_create, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"group_update", 3, nif_group_update, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"group_delete", 3, nif_group_delete, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    /* Polls (and sleeps between polls) for as long as the sync runs. */
+    {"sync_and_wait", 4, nif_sync_and_wait, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"wait_for_sync", 5, nif_wait_for_sync, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"list_next_page", 1, nif_list_next_page, ERL_NIF_DIRTY_JOB_IO_BOUND},
     /* Sends nothing; the query is encoded (its size is the caller's). */
     {"list_new", 5, nif_list_new, ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"groups_list", 3, nif_groups_list, ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"connections_list", 4, nif_connections_list, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"json_decode", 1, nif_json_decode, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"json_encode", 1, nif_json_encode, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"version", 0, nif_version, 0},

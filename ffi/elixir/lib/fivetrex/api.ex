@@ -1,37 +1,52 @@
 defmodule Fivetrex.API do
-  @moduledoc false
-  # The one way the resource modules reach the NIF: requests, single pages and lazy streams.
+  @moduledoc """
+  Any request of the API, for what the resource modules do not cover: the same auth, retry,
+  throttle and error handling.
+
+      {:ok, %{"data" => account}} = Fivetrex.API.request(client, "GET", "/v1/account/info")
+      Fivetrex.API.stream(client, "/v1/users", limit: 100) |> Enum.to_list()
+
+  Answers are maps with string keys, as the API sent them.
+  """
 
   alias Fivetrex.{Client, Error, Native}
 
-  @doc "Sends a request; returns the whole decoded answer (envelope included)."
+  @doc """
+  Sends a request and returns the whole decoded answer, envelope included (nil for an empty
+  body). `path` starts with `/` (segments sent as given: see `path/1`); `query` (a map of
+  scalars or lists) and `body` (any map or list) may be nil. POSTs are not repeated after an
+  ambiguous failure.
+  """
+  @spec request(Client.t(), String.t(), String.t(), map() | nil, term()) ::
+          {:ok, term()} | {:error, Error.t()}
   def request(%Client{ref: ref}, method, path, query \\ nil, body \\ nil) do
-    case Native.call(ref, method, path, query, body) do
-      {:ok, answer} -> {:ok, answer}
-      {:error, detail} -> {:error, Error.from_native(detail)}
-    end
+    wrap(Native.call(ref, method, path, query, body), & &1)
   end
 
-  @doc "Sends a request and returns the envelope's `data`, converted by `convert`."
-  def data(client, method, path, body \\ nil, convert \\ & &1) do
-    with {:ok, answer} <- request(client, method, path, nil, body) do
-      case answer do
-        %{"data" => data} -> {:ok, convert.(data)}
-        _ -> {:error, %Error{type: :decode, message: "#{method} #{path}: the answer has no data"}}
-      end
-    end
+  @doc "Every item of a list path (`data.items`), lazily, as maps. Options `:limit`, `:cursor`, `:query`."
+  @spec stream(Client.t(), String.t(), keyword()) :: Enumerable.t()
+  def stream(%Client{ref: ref}, path, opts \\ []) do
+    walk(
+      fn -> Native.list_new(ref, path, opts[:query], Keyword.get(opts, :limit, 0), opts[:cursor]) end,
+      & &1
+    )
   end
 
-  @doc "Sends an action that answers with `code` and `message` only."
-  def action(client, method, path, body \\ nil) do
-    with {:ok, answer} <- request(client, method, path, nil, body) do
-      {:ok, answer || %{"code" => "Success"}}
-    end
+  @doc "A path from segments, each percent-encoded: `path([\"v1\", \"groups\", id])`."
+  @spec path([String.t()]) :: String.t()
+  def path(segments) do
+    Enum.map_join(segments, fn s -> "/" <> URI.encode(to_string(s), &URI.char_unreserved?/1) end)
   end
 
-  @doc "One page: `{:ok, %{items: [...], next_cursor: cursor | nil}}`. Options `:limit`, `:cursor`."
-  def page(client, path, opts, convert) do
-    with {:ok, list} <- open(client, path, opts) do
+  @doc false
+  # {:ok, value} | {:error, detail} from the NIF -> {:ok, convert.(value)} | {:error, %Error{}}
+  def wrap({:ok, value}, convert), do: {:ok, convert.(value)}
+  def wrap({:error, detail}, _convert), do: {:error, Error.from_native(detail)}
+
+  @doc false
+  # One page of the list `open` makes: {:ok, %{items: [...], next_cursor: cursor | nil}}.
+  def page(open, convert) do
+    with {:ok, list} <- wrap(open.(), & &1) do
       case Native.list_next_page(list) do
         {:ok, %{"items" => items} = page} ->
           {:ok, %{items: Enum.map(items, convert), next_cursor: page["next_cursor"]}}
@@ -45,51 +60,28 @@ defmodule Fivetrex.API do
     end
   end
 
-  @doc """
-  A lazy stream of every item, fetched a page at a time as it is consumed. A failure while
-  streaming raises `Fivetrex.Error`. Options `:limit` (page size) and `:cursor` (start).
-  """
-  def stream(client, path, opts, convert) do
+  @doc false
+  # A lazy Stream over the list `open` makes, a page at a time; raises Fivetrex.Error on failure.
+  def walk(open, convert) do
     Stream.resource(
       fn ->
-        case open(client, path, opts) do
+        case wrap(open.(), & &1) do
           {:ok, list} -> list
           {:error, error} -> raise error
         end
       end,
-      fn
-        :halt ->
-          {:halt, :halt}
-
-        list ->
-          case Native.list_next_page(list) do
-            {:ok, %{"items" => items}} -> {Enum.map(items, convert), list}
-            :done -> {:halt, list}
-            {:error, detail} -> raise Error.from_native(detail)
-          end
+      fn list ->
+        case Native.list_next_page(list) do
+          {:ok, %{"items" => items}} -> {Enum.map(items, convert), list}
+          :done -> {:halt, list}
+          {:error, detail} -> raise Error.from_native(detail)
+        end
       end,
-      # The list resource is freed by the garbage collector once the stream is done with it.
-      fn _ -> :ok end
+      # The list resource is freed by the garbage collector once nothing holds it.
+      fn _list -> :ok end
     )
   end
 
-  defp open(%Client{ref: ref}, path, opts) do
-    case Native.list_new(ref, path, Keyword.get(opts, :query), Keyword.get(opts, :limit, 0), opts[:cursor]) do
-      {:ok, list} -> {:ok, list}
-      {:error, detail} -> {:error, Error.from_native(detail)}
-    end
-  end
-
-  @doc "Builds a path from segments, percent-encoding each."
-  def path(segments) do
-    Enum.map_join(segments, fn s -> "/" <> URI.encode(to_string(s), &URI.char_unreserved?/1) end)
-  end
-
-  @doc "Refuses an empty id before anything is sent."
-  def check_id(id) when is_binary(id) and id != "", do: :ok
-
-  def check_id(id),
-    do:
-      {:error,
-       %Error{type: :invalid_argument, message: "the id must be a non-empty string, got #{inspect(id)}"}}
+  @doc false
+  def list_args(opts), do: {Keyword.get(opts, :limit, 0), opts[:cursor]}
 end

@@ -1,24 +1,23 @@
 defmodule Fivetrex.Case do
-  @moduledoc "Shared setup: a fresh stand-in API per test and a client with quick retries."
+  @moduledoc "Shared setup: an emulator per test and a client of it with quick retries."
   use ExUnit.CaseTemplate
 
   using do
     quote do
       import Fivetrex.Case
-      alias Fivetrex.FakeAPI
+      alias Fivetrex.Emulator
     end
   end
 
-  def client(api, extra \\ []) do
+  def client(emu, extra \\ []) do
     Fivetrex.client(
       [
-        api_key: Fivetrex.FakeAPI.key(),
-        api_secret: Fivetrex.FakeAPI.secret(),
-        base_url: api.url,
+        api_key: Fivetrex.Emulator.key(),
+        api_secret: Fivetrex.Emulator.secret(),
+        base_url: emu.url,
         retry_base_delay: 1,
         timeout: 10_000
-      ] ++
-        extra
+      ] ++ extra
     )
   end
 end
