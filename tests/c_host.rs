@@ -124,7 +124,8 @@ fn summary(stderr: &str) -> String {
 /// Asserts what valgrind must say: no error, nothing lost.
 fn assert_clean(run: &Run) {
     let verdict = summary(&run.stderr);
-    println!("{}\nvalgrind:\n{verdict}", run.stdout);
+    let last = run.stdout.lines().last().unwrap_or("");
+    println!("{last}\nvalgrind:\n{verdict}");
     assert!(
         run.success && run.stderr.contains("ERROR SUMMARY: 0 errors from 0 contexts"),
         "the C program failed or valgrind found errors:\n--- stdout\n{}\n--- stderr\n{}",

@@ -1,7 +1,7 @@
 //! List handles: a lazy walk over a list operation, item by item or page by page, one page in
 //! memory at a time (a [`List`] underneath).
 
-use super::boundary::{entry, out, put_handle, put_string, required, to_json};
+use super::boundary::{entry, optional_text, out, put_handle, put_string, required, to_json};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
 use crate::error::Result;
@@ -59,7 +59,7 @@ impl fivetrex_list {
                 list = list.page_size(o.page_size);
             }
             // SAFETY: guaranteed by the caller.
-            if let Some(cursor) = unsafe { super::boundary::optional_text(o.cursor, "options.cursor") }? {
+            if let Some(cursor) = unsafe { optional_text(o.cursor, "options.cursor") }? {
                 list = list.resume_from(cursor);
             }
         }
