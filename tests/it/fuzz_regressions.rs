@@ -4,6 +4,10 @@
 mod responses {
     include!("../../fuzz/common/responses.rs");
 }
+#[cfg(feature = "ffi")]
+mod ffi_json {
+    include!("../../fuzz/common/ffi_json.rs");
+}
 mod timestamps {
     include!("../../fuzz/common/timestamps.rs");
 }
@@ -27,4 +31,10 @@ fn responses_regressions_replay() {
 #[test]
 fn timestamps_regressions_replay() {
     replay("timestamps", timestamps::fuzz_timestamps);
+}
+
+#[cfg(feature = "ffi")]
+#[test]
+fn ffi_json_regressions_replay() {
+    replay("ffi_json", ffi_json::fuzz_ffi_json);
 }
