@@ -547,6 +547,37 @@ mod tests {
     }
 
     #[test]
+    fn mutated_terms_are_decoded_or_refused_never_a_panic() {
+        let doc = json!({"items": [{"id": "a", "n": -70000, "f": 0.5, "ok": [true, false, null]}], "next": 1u64 << 40});
+        let valid = etf(&doc.to_string());
+        // xorshift: deterministic, no dependency.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut bytes = valid.clone();
+            for _ in 0..1 + next() % 4 {
+                if bytes.len() < 2 {
+                    break;
+                }
+                let i = 1 + (next() as usize) % (bytes.len() - 1);
+                match next() % 3 {
+                    0 => bytes[i] = next() as u8,
+                    1 => bytes.truncate(i),
+                    _ => bytes.insert(i, next() as u8),
+                }
+            }
+            if let Ok(text) = etf_to_json(&bytes) {
+                assert!(serde_json::from_str::<Value>(&text).is_ok(), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn malformed_json_is_refused() {
         for bad in ["", "{", "[1,]", "nul", "{\"a\" 1}", "1e999"] {
             assert!(matches!(json_to_etf(bad.as_bytes()), Err(Error::InvalidArgument(_))), "{bad:?} should be refused");
