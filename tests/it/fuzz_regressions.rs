@@ -8,6 +8,10 @@ mod responses {
 mod ffi_json {
     include!("../../fuzz/common/ffi_json.rs");
 }
+#[cfg(feature = "ffi")]
+mod etf {
+    include!("../../fuzz/common/etf.rs");
+}
 mod timestamps {
     include!("../../fuzz/common/timestamps.rs");
 }
@@ -37,4 +41,10 @@ fn timestamps_regressions_replay() {
 #[test]
 fn ffi_json_regressions_replay() {
     replay("ffi_json", ffi_json::fuzz_ffi_json);
+}
+
+#[cfg(feature = "ffi")]
+#[test]
+fn etf_regressions_replay() {
+    replay("etf", etf::fuzz_etf);
 }
