@@ -167,11 +167,18 @@ fn example_at(schema: &'static Value, depth: usize) -> Value {
 
 /// The example body of an operation's success answer, built from the spec's schema.
 pub fn example_response(operation_id: &str) -> Option<Value> {
+    example_answer(operation_id).map(|(_, body)| body)
+}
+
+/// The first success status that documents a JSON body, with that body built from the spec's
+/// schema. A 2xx without content (the fingerprint approvals' 200) is passed over for one with it.
+pub fn example_answer(operation_id: &str) -> Option<(u16, Value)> {
     let (_, _, op) = spec_operation(operation_id)?;
     let responses = op["responses"].as_object()?;
-    let (_, ok) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
-    let schema = ok.get("content")?.get("application/json")?.get("schema")?;
-    Some(example_from_schema(schema))
+    responses.iter().filter(|(code, _)| code.starts_with('2')).find_map(|(code, ok)| {
+        let schema = ok.get("content")?.get("application/json")?.get("schema")?;
+        Some((code.parse().ok()?, example_from_schema(schema)))
+    })
 }
 
 /// Serves `pages` pages of `per_page` items built by `item`, chained by cursors `c1`, `c2`, ...;
