@@ -34,6 +34,8 @@
 pub mod api;
 mod client;
 mod confirm;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod endpoint;
 mod error;
 mod json;

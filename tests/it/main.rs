@@ -8,6 +8,8 @@ mod client;
 mod conformance;
 mod connections;
 mod destinations;
+#[cfg(feature = "emulator")]
+mod emulator;
 mod esm;
 mod examples;
 mod fuzz_regressions;

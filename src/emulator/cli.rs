@@ -1,0 +1,153 @@
+//! The command line of `cargo run --example emulator`, parsed here so it can be tested.
+//!
+//! ```text
+//! emulator [--host ADDR] [--port N] [--key K] [--secret S] [--groups N]
+//!          [--connections-per-group M] [--sync-ms MS] [--quota N] [--ignore-stdin]
+//! ```
+
+use super::{EmulatorBuilder, DEFAULT_HOURLY_QUOTA, DEFAULT_KEY, DEFAULT_SECRET, DEFAULT_SYNC_DURATION};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+/// The help text.
+pub const USAGE: &str = "\
+usage: emulator [options]
+  --host ADDR                  address to listen on (default 127.0.0.1)
+  --port N                     port (default 0: a free one)
+  --key K                      API key to accept (default emulator_key)
+  --secret S                   API secret to accept (default emulator_secret)
+  --groups N                   groups to seed (default 3)
+  --connections-per-group M    connections per group (default 5)
+  --sync-ms MS                 how long a sync runs (default 200)
+  --quota N                    requests per rolling hour (default 20000)
+  --ignore-stdin               keep running at stdin EOF (stop it with a signal)
+  -h, --help                   this text
+Prints `listening on http://HOST:PORT` as the first line on stdout, then serves until stdin
+reaches end of file (unless --ignore-stdin) or the process is killed.";
+
+/// What the command line asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command {
+    /// Run with these options.
+    Run(Options),
+    /// Print [`USAGE`].
+    Help,
+}
+
+/// Options of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The API key to accept.
+    pub key: String,
+    /// The API secret to accept.
+    pub secret: String,
+    /// Groups to seed.
+    pub groups: usize,
+    /// Connections per group.
+    pub connections_per_group: usize,
+    /// How long a sync runs.
+    pub sync_duration: Duration,
+    /// Requests per rolling hour.
+    pub hourly_quota: u64,
+    /// Stop at stdin end of file.
+    pub exit_on_stdin_eof: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            key: DEFAULT_KEY.into(),
+            secret: DEFAULT_SECRET.into(),
+            groups: 3,
+            connections_per_group: 5,
+            sync_duration: DEFAULT_SYNC_DURATION,
+            hourly_quota: DEFAULT_HOURLY_QUOTA,
+            exit_on_stdin_eof: true,
+        }
+    }
+}
+
+impl Options {
+    /// An emulator builder with these options.
+    pub fn builder(&self) -> EmulatorBuilder {
+        super::Emulator::builder()
+            .bind(self.addr)
+            .key(self.key.as_str())
+            .secret(self.secret.as_str())
+            .seed(self.groups, self.connections_per_group)
+            .sync_duration(self.sync_duration)
+            .hourly_quota(self.hourly_quota)
+    }
+}
+
+/// Parses the arguments (without the program name). `--name value` and `--name=value` both work.
+///
+/// ```
+/// use fivetrex::emulator::cli::{parse, Command};
+/// let Command::Run(o) = parse(["--port", "8080", "--groups=10"].map(String::from)).unwrap() else { panic!() };
+/// assert_eq!((o.addr.port(), o.groups), (8080, 10));
+/// ```
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut o = Options::default();
+    let mut host: IpAddr = o.addr.ip();
+    let mut port = 0u16;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let flag = |inline: &Option<String>| match inline {
+            Some(_) => Err(format!("{name} takes no value")),
+            None => Ok(()),
+        };
+        match name.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--ignore-stdin" => {
+                flag(&inline)?;
+                o.exit_on_stdin_eof = false;
+                continue;
+            }
+            _ => {}
+        }
+        let mut value = || -> Result<String, String> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => args.next().ok_or_else(|| format!("{name} needs a value")),
+            }
+        };
+        match name.as_str() {
+            "--host" => host = value()?.parse().map_err(|_| "--host: not an IP address".to_string())?,
+            "--port" => port = number(&name, &value()?)?,
+            "--key" => o.key = non_empty(&name, value()?)?,
+            "--secret" => o.secret = non_empty(&name, value()?)?,
+            "--groups" => o.groups = number(&name, &value()?)?,
+            "--connections-per-group" => o.connections_per_group = number(&name, &value()?)?,
+            "--sync-ms" => o.sync_duration = Duration::from_millis(number(&name, &value()?)?),
+            "--quota" => o.hourly_quota = number(&name, &value()?)?,
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    if o.groups.saturating_mul(o.connections_per_group) > 10_000_000 {
+        return Err("at most 10,000,000 connections".into());
+    }
+    o.addr = SocketAddr::new(host, port);
+    Ok(Command::Run(o))
+}
+
+fn number<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
+    v.parse().map_err(|_| format!("{name}: {v:?} is not a valid number"))
+}
+
+fn non_empty(name: &str, v: String) -> Result<String, String> {
+    if v.is_empty() {
+        Err(format!("{name} must not be empty"))
+    } else {
+        Ok(v)
+    }
+}
