@@ -7,6 +7,9 @@ mod responses {
 mod timestamps {
     include!("../../fuzz/common/timestamps.rs");
 }
+mod webhooks {
+    include!("../../fuzz/common/webhooks.rs");
+}
 
 fn replay(target: &str, run: fn(&[u8])) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
@@ -27,4 +30,9 @@ fn responses_regressions_replay() {
 #[test]
 fn timestamps_regressions_replay() {
     replay("timestamps", timestamps::fuzz_timestamps);
+}
+
+#[test]
+fn webhooks_regressions_replay() {
+    replay("webhooks", webhooks::fuzz_webhooks);
 }
