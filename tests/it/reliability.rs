@@ -314,6 +314,7 @@ fn a_body_without_a_length_is_cut_off_at_the_limit() {
         std::thread::sleep(MS(100));
         let written = server.streamed();
         assert!(written < LIMIT + 16 * 1024 * 1024, "chunked={chunked}: {written} bytes left the server");
+        println!("no length, chunked={chunked}: {written} bytes left the server before the client stopped");
         assert!(started.elapsed() < S(5));
     }
 }
