@@ -42,6 +42,8 @@ mod confirm;
 pub mod emulator;
 pub mod endpoint;
 mod error;
+#[cfg(feature = "ffi")]
+pub mod ffi;
 mod json;
 pub mod page;
 pub mod retry;

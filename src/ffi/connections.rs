@@ -1,0 +1,198 @@
+//! Connections: walk, get, create, update, delete, sync and resync.
+//!
+//! Create and update take the API's request body as JSON and send it through the same operation
+//! as `Client::create_connection` / `Client::update_connection` (same path, `Accept` and retry
+//! rules), so a C caller can set any field the API knows; the answer is decoded into the Rust
+//! model and serialised back.
+
+use super::boundary::{entry, object_body, optional_json, optional_out, optional_text, out, put_json};
+use super::boundary::{put_optional_json, required, text};
+use super::client::fivetrex_client;
+use super::error::fivetrex_error;
+use super::list::{fivetrex_list, fivetrex_list_options};
+use super::status::fivetrex_status;
+use crate::api::connections::{Connection, ResyncScope, TableSelection, CREATE_CONNECTION, MODIFY_CONNECTION};
+use crate::confirm::Confirm;
+use crate::error::{Error, Result};
+use serde_json::Value;
+use std::ffi::c_char;
+
+/// Walks every connection of the account, or of one group when `group_id` is not NULL; each
+/// item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
+///
+/// Ownership: `group_id` and `options` are copied. `*out_list` receives a list the caller frees
+/// with `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_connections(
+    client: Option<&fivetrex_client>,
+    group_id: *const c_char,
+    options: Option<&fivetrex_list_options>,
+    out_list: Option<&mut *mut fivetrex_list>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_list, "out_list")?;
+        let client = &required(client, "client")?.client;
+        let mut list = client.connections();
+        // SAFETY: NULL or NUL-terminated, per the header; `options` per its contract.
+        if let Some(group) = unsafe { optional_text(group_id, "group_id") }? {
+            list = list.group_id(group);
+        }
+        unsafe { fivetrex_list::put(slot, list, options) }
+    })
+}
+
+/// Fetches one connection; `*out_json` receives the connection object (with `status`, `config`
+/// with secrets masked by the API, ...). An unknown id is `FIVETREX_STATUS_NOT_FOUND`.
+///
+/// Ownership: `connection_id` is borrowed for the call. `*out_json` receives a string the caller
+/// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_connection(
+    client: Option<&fivetrex_client>,
+    connection_id: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_json, "out_json")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY: NULL or NUL-terminated, per the header.
+        let id = unsafe { text(connection_id, "connection_id") }?;
+        put_json(slot, &client.connection(id)?)
+    })
+}
+
+/// Creates a connection. `body_json` is the API's request body, a JSON object sent as given:
+/// `{"group_id": "...", "service": "postgres", "config": {...}, "paused": true, ...}`.
+/// `*out_json` receives the new connection object. Not repeated after an ambiguous failure.
+///
+/// Ownership: `body_json` is borrowed for the call. `*out_json` receives a string the caller
+/// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_connection_create(
+    client: Option<&fivetrex_client>,
+    body_json: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_json, "out_json")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY: NULL or NUL-terminated, per the header.
+        let body = unsafe { object_body(body_json, "body_json") }?;
+        put_json(slot, &client.call::<Connection>(&CREATE_CONNECTION, &[], &[], Some(&body))?)
+    })
+}
+
+/// Changes a connection. `changes_json` is a JSON object of the fields to change, sent as given
+/// (`{"paused": true}`, `{"sync_frequency": 60}`, ...). `*out_json` receives the updated
+/// connection object.
+///
+/// Ownership: the strings are borrowed for the call. `*out_json` receives a string the caller
+/// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_connection_update(
+    client: Option<&fivetrex_client>,
+    connection_id: *const c_char,
+    changes_json: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_json, "out_json")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY (both): NULL or NUL-terminated, per the header.
+        let id = unsafe { text(connection_id, "connection_id") }?;
+        let body = unsafe { object_body(changes_json, "changes_json") }?;
+        put_json(slot, &client.call::<Connection>(&MODIFY_CONNECTION, &[id], &[], Some(&body))?)
+    })
+}
+
+/// Deletes a connection (the data already in the destination stays).
+///
+/// Ownership: `connection_id` is borrowed for the call. `out_json` may be NULL; otherwise
+/// `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
+/// `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_connection_delete(
+    client: Option<&fivetrex_client>,
+    connection_id: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = optional_out(out_json);
+        let client = &required(client, "client")?.client;
+        // SAFETY: NULL or NUL-terminated, per the header.
+        let id = unsafe { text(connection_id, "connection_id") }?;
+        put_optional_json(slot, &client.delete_connection(id)?)
+    })
+}
+
+/// Triggers a sync and returns at once (see `fivetrex_sync_and_wait` to wait for it). `force`
+/// stops a running sync and starts a new one.
+///
+/// Ownership: as `fivetrex_connection_delete`.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_connection_sync(
+    client: Option<&fivetrex_client>,
+    connection_id: *const c_char,
+    force: bool,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = optional_out(out_json);
+        let client = &required(client, "client")?.client;
+        // SAFETY: NULL or NUL-terminated, per the header.
+        let id = unsafe { text(connection_id, "connection_id") }?;
+        put_optional_json(slot, &client.sync_with(id, force)?)
+    })
+}
+
+/// Reads `{"schema": ["table", ...], ...}` into a table selection.
+fn tables(v: Value) -> Result<TableSelection> {
+    let bad = || Error::InvalidArgument("argument `tables_json` must be {\"schema\": [\"table\", ...], ...}".into());
+    let Value::Object(map) = v else { return Err(bad()) };
+    map.into_iter().try_fold(TableSelection::new(), |selection, (schema, list)| {
+        let Value::Array(items) = list else { return Err(bad()) };
+        let names =
+            items.into_iter().map(|t| t.as_str().map(str::to_owned).ok_or_else(bad)).collect::<Result<Vec<_>>>()?;
+        Ok(selection.tables(schema, names))
+    })
+}
+
+/// Starts a historical resync. With `tables_json` (`{"schema": ["table", ...]}`) only those
+/// tables are re-read and `confirm_connection_id` may be NULL. With `tables_json` NULL ALL of the
+/// connection's history is dropped and re-read: `confirm_connection_id` must repeat
+/// `connection_id`, or the call fails with `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything
+/// is sent. The API answers `FIVETREX_STATUS_CONFLICT` while a sync runs. Never repeated after an
+/// ambiguous failure.
+///
+/// Ownership: the strings are borrowed for the call. `out_json` may be NULL; otherwise
+/// `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
+/// `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_connection_resync(
+    client: Option<&fivetrex_client>,
+    connection_id: *const c_char,
+    tables_json: *const c_char,
+    confirm_connection_id: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = optional_out(out_json);
+        let client = &required(client, "client")?.client;
+        // SAFETY (all three): NULL or NUL-terminated, per the header.
+        let id = unsafe { text(connection_id, "connection_id") }?;
+        let scope = match unsafe { optional_json(tables_json, "tables_json") }? {
+            Some(selection) => ResyncScope::tables(tables(selection)?),
+            None => ResyncScope::everything(Confirm::full_resync(
+                unsafe { optional_text(confirm_connection_id, "confirm_connection_id") }?.unwrap_or(""),
+            )),
+        };
+        put_optional_json(slot, &client.resync(id, &scope)?)
+    })
+}

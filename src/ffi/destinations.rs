@@ -1,0 +1,124 @@
+//! Destinations: walk, get, create, update, delete.
+//!
+//! Create and update take the API's request body as JSON and send it through the same operation
+//! as `Client::create_destination` / `Client::update_destination`.
+
+use super::boundary::{entry, object_body, optional_out, out, put_json, put_optional_json, required, text};
+use super::client::fivetrex_client;
+use super::error::fivetrex_error;
+use super::list::{fivetrex_list, fivetrex_list_options};
+use super::status::fivetrex_status;
+use crate::api::destinations::{Destination, CREATE_DESTINATION, MODIFY_DESTINATION};
+use crate::confirm::Confirm;
+use std::ffi::c_char;
+
+/// Walks every destination of the account; each item is a destination object. Nothing is sent
+/// until the first `fivetrex_list_next`.
+///
+/// Ownership: `options` is copied. `*out_list` receives a list the caller frees with
+/// `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_destinations(
+    client: Option<&fivetrex_client>,
+    options: Option<&fivetrex_list_options>,
+    out_list: Option<&mut *mut fivetrex_list>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_list, "out_list")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY: `options` comes from C with the documented contract.
+        unsafe { fivetrex_list::put(slot, client.destinations(), options) }
+    })
+}
+
+/// Fetches one destination; `*out_json` receives the destination object. An unknown id is
+/// `FIVETREX_STATUS_NOT_FOUND`.
+///
+/// Ownership: `destination_id` is borrowed for the call. `*out_json` receives a string the caller
+/// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_destination(
+    client: Option<&fivetrex_client>,
+    destination_id: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_json, "out_json")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY: NULL or NUL-terminated, per the header.
+        let id = unsafe { text(destination_id, "destination_id") }?;
+        put_json(slot, &client.destination(id)?)
+    })
+}
+
+/// Creates a destination. `body_json` is the API's request body, a JSON object sent as given:
+/// `{"group_id": "...", "service": "snowflake", "time_zone_offset": "0", "config": {...}}`.
+/// `*out_json` receives the new destination object. Not repeated after an ambiguous failure.
+///
+/// Ownership: `body_json` is borrowed for the call. `*out_json` receives a string the caller
+/// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_destination_create(
+    client: Option<&fivetrex_client>,
+    body_json: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_json, "out_json")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY: NULL or NUL-terminated, per the header.
+        let body = unsafe { object_body(body_json, "body_json") }?;
+        put_json(slot, &client.call::<Destination>(&CREATE_DESTINATION, &[], &[], Some(&body))?)
+    })
+}
+
+/// Changes a destination. `changes_json` is a JSON object of the fields to change, sent as given.
+/// `*out_json` receives the updated destination object.
+///
+/// Ownership: the strings are borrowed for the call. `*out_json` receives a string the caller
+/// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_destination_update(
+    client: Option<&fivetrex_client>,
+    destination_id: *const c_char,
+    changes_json: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_json, "out_json")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY (both): NULL or NUL-terminated, per the header.
+        let id = unsafe { text(destination_id, "destination_id") }?;
+        let body = unsafe { object_body(changes_json, "changes_json") }?;
+        put_json(slot, &client.call::<Destination>(&MODIFY_DESTINATION, &[id], &[], Some(&body))?)
+    })
+}
+
+/// Deletes a destination: its group's connections are left with nowhere to write.
+/// `confirm_destination_id` must repeat `destination_id`, or the call fails with
+/// `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything is sent.
+///
+/// Ownership: the strings are borrowed for the call. `out_json` may be NULL; otherwise
+/// `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
+/// `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_destination_delete(
+    client: Option<&fivetrex_client>,
+    destination_id: *const c_char,
+    confirm_destination_id: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = optional_out(out_json);
+        let client = &required(client, "client")?.client;
+        // SAFETY (both): NULL or NUL-terminated, per the header.
+        let id = unsafe { text(destination_id, "destination_id") }?;
+        let confirm = unsafe { text(confirm_destination_id, "confirm_destination_id") }?;
+        put_optional_json(slot, &client.delete_destination(id, &Confirm::delete_destination(confirm))?)
+    })
+}

@@ -1,0 +1,142 @@
+//! List handles: a lazy walk over a list operation, item by item or page by page, one page in
+//! memory at a time (a [`List`] underneath).
+
+use super::boundary::{entry, optional_text, out, put_handle, put_string, required, to_json};
+use super::error::fivetrex_error;
+use super::status::fivetrex_status;
+use crate::error::Result;
+use crate::page::{List, Page};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::ffi::c_char;
+
+/// A lazy walk over a list. It fetches a page only when the previous one is used up and holds
+/// one page in memory. Use it from one thread at a time; it keeps its own reference to the
+/// client. After an error the walk is over (the next call returns `FIVETREX_STATUS_DONE`).
+pub struct fivetrex_list {
+    walk: Box<dyn Walk>,
+}
+
+/// How a list starts. Zero-initialise it; NULL options mean every default.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct fivetrex_list_options {
+    /// Items per request, 1..=1000 (0: 1000, the API's maximum). Out of range, the first call to
+    /// next fails with `FIVETREX_STATUS_INVALID_ARGUMENT`.
+    pub page_size: u32,
+    /// Start from this cursor (a `next_cursor` of an earlier page) instead of the first page;
+    /// NULL or `""` for the first page. Copied.
+    pub cursor: *const c_char,
+}
+
+/// A list of any model, as JSON.
+trait Walk: Send {
+    fn next_item(&mut self) -> Option<Result<String>>;
+    fn next_page(&mut self) -> Option<Result<String>>;
+}
+
+impl<T: Serialize + DeserializeOwned + Send> Walk for List<T> {
+    fn next_item(&mut self) -> Option<Result<String>> {
+        Some(self.next()?.and_then(|item| to_json(&item)))
+    }
+
+    fn next_page(&mut self) -> Option<Result<String>> {
+        Some(List::next_page(self)?.and_then(|page: Page<T>| to_json(&page)))
+    }
+}
+
+impl fivetrex_list {
+    /// Applies the options and wraps the list.
+    ///
+    /// # Safety
+    /// `opts.cursor` is NULL or a NUL-terminated string.
+    pub(crate) unsafe fn new<T>(mut list: List<T>, opts: Option<&fivetrex_list_options>) -> Result<Self>
+    where
+        T: Serialize + DeserializeOwned + Send + 'static,
+    {
+        if let Some(o) = opts {
+            if o.page_size != 0 {
+                list = list.page_size(o.page_size);
+            }
+            // SAFETY: guaranteed by the caller.
+            if let Some(cursor) = unsafe { optional_text(o.cursor, "options.cursor") }? {
+                list = list.resume_from(cursor);
+            }
+        }
+        Ok(fivetrex_list { walk: Box::new(list) })
+    }
+
+    /// Wraps a list and hands the handle to C.
+    ///
+    /// # Safety
+    /// As [`fivetrex_list::new`].
+    pub(crate) unsafe fn put<T>(
+        slot: &mut *mut fivetrex_list,
+        list: List<T>,
+        opts: Option<&fivetrex_list_options>,
+    ) -> Result<fivetrex_status>
+    where
+        T: Serialize + DeserializeOwned + Send + 'static,
+    {
+        // SAFETY: passed on from the caller.
+        Ok(put_handle(slot, unsafe { Self::new(list, opts) }?))
+    }
+}
+
+fn step(
+    list: Option<&mut fivetrex_list>,
+    out_json: Option<&mut *mut c_char>,
+    next: impl FnOnce(&mut dyn Walk) -> Option<Result<String>>,
+) -> Result<fivetrex_status> {
+    let slot = out(out_json, "out_json")?;
+    let list = required(list, "list")?;
+    match next(&mut *list.walk) {
+        None => Ok(fivetrex_status::Done),
+        Some(item) => {
+            put_string(slot, item?)?;
+            Ok(fivetrex_status::Ok)
+        }
+    }
+}
+
+/// Moves to the next item: returns `FIVETREX_STATUS_OK` with the item's JSON object in `*out_json`,
+/// `FIVETREX_STATUS_DONE` (and NULL) after the last item, or an error status (and NULL). Fetches a
+/// page from the server when the current one is used up. Do not mix with
+/// `fivetrex_list_next_page` on the same list.
+///
+/// Ownership: borrows `list` mutably (one thread at a time). `*out_json` receives a string the
+/// caller frees with `fivetrex_string_free`. `*err` as for every fallible function.
+#[no_mangle]
+pub extern "C" fn fivetrex_list_next(
+    list: Option<&mut fivetrex_list>,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || step(list, out_json, |w| w.next_item()))
+}
+
+/// Fetches the next whole page: returns `FIVETREX_STATUS_OK` with
+/// `{"items":[...],"next_cursor":"..."}` in `*out_json` (`next_cursor` is null on the last page;
+/// pass it as `fivetrex_list_options.cursor` to resume later), `FIVETREX_STATUS_DONE` after the last
+/// page, or an error status. Do not mix with `fivetrex_list_next` on the same list.
+///
+/// Ownership: as `fivetrex_list_next`.
+#[no_mangle]
+pub extern "C" fn fivetrex_list_next_page(
+    list: Option<&mut fivetrex_list>,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || step(list, out_json, |w| w.next_page()))
+}
+
+/// Frees a list (the page it holds included). NULL is a no-op.
+///
+/// Ownership: takes `list`, which must come from this library and not have been freed.
+#[no_mangle]
+pub extern "C" fn fivetrex_list_free(list: Option<Box<fivetrex_list>>) {
+    entry(None, || {
+        drop(list);
+        Ok(())
+    })
+}
