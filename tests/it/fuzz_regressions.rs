@@ -15,6 +15,9 @@ mod etf {
 mod timestamps {
     include!("../../fuzz/common/timestamps.rs");
 }
+mod webhooks {
+    include!("../../fuzz/common/webhooks.rs");
+}
 
 fn replay(target: &str, run: fn(&[u8])) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions").join(target);
@@ -35,6 +38,11 @@ fn responses_regressions_replay() {
 #[test]
 fn timestamps_regressions_replay() {
     replay("timestamps", timestamps::fuzz_timestamps);
+}
+
+#[test]
+fn webhooks_regressions_replay() {
+    replay("webhooks", webhooks::fuzz_webhooks);
 }
 
 #[cfg(feature = "ffi")]
