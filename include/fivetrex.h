@@ -826,6 +826,49 @@ enum fivetrex_status fivetrex_wait_for_sync(const struct fivetrex_client *client
                                             char **out_json,
                                             struct fivetrex_error **err);
 
+/**
+ * Converts JSON text to Erlang's external term format, for `binary_to_term` (`enif_binary_to_term`)
+ * with the `safe` option: objects become maps with binary keys, strings binaries, integers
+ * integers, other numbers floats, arrays lists, and `true`, `false`, `null` the atoms `true`,
+ * `false` and `nil`. `json` holds `json_len` bytes of UTF-8 text (no NUL needed). Malformed JSON
+ * is `FIVETREX_STATUS_INVALID_ARGUMENT`.
+ *
+ * Ownership: `json` is borrowed for the call. On success `*out_etf` receives `*out_len` bytes
+ * the caller frees with `fivetrex_bytes_free(*out_etf, *out_len)` (never `free()`); on failure
+ * `*out_etf` is NULL and `*out_len` 0. `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_json_to_etf(const char *json,
+                                          size_t json_len,
+                                          uint8_t **out_etf,
+                                          size_t *out_len,
+                                          struct fivetrex_error **err);
+
+/**
+ * Converts a term in Erlang's external term format (from `term_to_binary`, version byte
+ * included, not compressed) to JSON text: maps with string or atom keys become objects, binaries
+ * strings, integers up to 64 bits and floats numbers, lists arrays, the atoms `true` and `false`
+ * booleans, `nil` (or `null`) null and any other atom a string. Tuples, pids, references, funs,
+ * bitstrings, improper lists, larger integers and binaries that are not UTF-8 are
+ * `FIVETREX_STATUS_INVALID_ARGUMENT`.
+ *
+ * Ownership: `etf` (`etf_len` bytes) is borrowed for the call. On success `*out_json` receives a
+ * string the caller frees with `fivetrex_string_free` (NULL on failure). `*err` as for every
+ * fallible function.
+ */
+enum fivetrex_status fivetrex_etf_to_json(const uint8_t *etf,
+                                          size_t etf_len,
+                                          char **out_json,
+                                          struct fivetrex_error **err);
+
+/**
+ * Releases bytes this library returned (`fivetrex_json_to_etf`). NULL is a no-op.
+ *
+ * Ownership: takes back `bytes`, which must come from this library with exactly this `len`
+ * and not have been freed.
+ */
+void fivetrex_bytes_free(uint8_t *bytes,
+                         size_t len);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

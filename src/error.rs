@@ -51,10 +51,12 @@ fn value_text(v: serde_json::Value) -> String {
     }
 }
 
-/// The start of a body as text, cut on a character boundary.
+/// The start of a body as text, cut on a character boundary, with the values of secret-looking
+/// JSON keys masked: an answer that echoes a connector's `config` (a proxy, an API bug, a decode
+/// failure of a 2xx) must not carry its password into an error message or a log line.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let cut = &body[..body.len().min(SNIPPET_LIMIT)];
-    let mut s = String::from_utf8_lossy(cut).into_owned();
+    let mut s = crate::json::redact_text(&String::from_utf8_lossy(cut));
     if body.len() > SNIPPET_LIMIT {
         s.push('…');
     }

@@ -89,6 +89,96 @@ pub fn redact(v: &mut Value) {
     }
 }
 
+/// Masks, in JSON text, the value of every `"key": value` whose key [`is_secret_key`], as
+/// [`redact`] does for a parsed value (`null` stays). It works on text that is not whole JSON
+/// (a body cut at the snippet limit, a proxy's page with JSON inside): a value cut off by the end
+/// of the text is masked to the end, so not even a prefix of a secret shows.
+pub(crate) fn redact_text(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i < b.len() {
+        if b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let key_end = string_end(b, i);
+        let colon = skip_ws(b, key_end);
+        if key_end > i + 1 && colon < b.len() && b[colon] == b':' && is_secret_key(&text[i + 1..key_end - 1]) {
+            let start = skip_ws(b, colon + 1);
+            let end = value_end(b, start);
+            if start < b.len() && !text[start..end].starts_with("null") {
+                out.push_str(&text[copied..start]);
+                out.push_str("\"***\"");
+                copied = end;
+            }
+            i = end.max(key_end);
+        } else {
+            i = key_end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// The index just past the string starting at `b[start] == '"'`, or the end of the text.
+fn string_end(b: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The index just past the value starting at `start`: a string, an object or array (brackets
+/// counted outside strings), or a scalar up to the next delimiter; the end of the text if cut.
+fn value_end(b: &[u8], start: usize) -> usize {
+    match b.get(start) {
+        None => start,
+        Some(b'"') => string_end(b, start),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut i = start;
+            while i < b.len() {
+                match b[i] {
+                    b'"' => {
+                        i = string_end(b, i);
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            b.len()
+        }
+        Some(_) => {
+            let mut i = start;
+            while i < b.len() && !matches!(b[i], b',' | b'}' | b']') && !b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            i
+        }
+    }
+}
+
 impl fmt::Debug for RawJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.redacted())
@@ -129,5 +219,31 @@ impl fmt::Debug for SecretJson {
 impl From<Value> for SecretJson {
     fn from(v: Value) -> Self {
         SecretJson(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_text;
+
+    #[test]
+    fn redact_text_masks_secret_values_of_every_kind_and_keeps_the_rest() {
+        let cases = [
+            (r#"{"user":"u","password":"p4ss"}"#, r#"{"user":"u","password":"***"}"#),
+            (r#"{"config": {"api_key" : 12345, "port": 5432}}"#, r#"{"config": {"api_key" : "***", "port": 5432}}"#),
+            (r#"{"auth":{"refresh":"r","x":[1,"}"]},"id":"c"}"#, r#"{"auth":"***","id":"c"}"#),
+            (r#"{"token":null,"secret":"a\"b","n":"password"}"#, r#"{"token":null,"secret":"***","n":"password"}"#),
+            // Cut by a snippet limit: inside the value, inside the key, before the value.
+            (r#"{"a":1,"password":"pg-pass"#, r#"{"a":1,"password":"***""#),
+            (r#"{"client_secret":{"k":"v""#, r#"{"client_secret":"***""#),
+            (r#"{"passw"#, r#"{"passw"#),
+            (r#"{"password": "#, r#"{"password": "#),
+            ("<html>password: hunter2</html>", "<html>password: hunter2</html>"),
+            ("", ""),
+            (r#"{"Ünïcode":"ü","PASSWORD":"ü"}"#, r#"{"Ünïcode":"ü","PASSWORD":"***"}"#),
+        ];
+        for (text, want) in cases {
+            assert_eq!(redact_text(text), want, "{text}");
+        }
     }
 }

@@ -25,8 +25,12 @@
 //! [`transport::Transport`] (ureq by default, replaceable) -> status check and envelope decoding
 //! ([`Error`]) -> the model.
 //!
-//! Errors never contain the API secret or the `Authorization` header, and the library never
-//! prints: diagnostics go through the [`log`](https://docs.rs/log) facade.
+//! Errors never contain the API secret or the `Authorization` header (and bodies quoted in them
+//! have secret-looking JSON values masked), and the library never prints: diagnostics go through
+//! the [`log`](https://docs.rs/log) facade. One exception is not ours to close: at `TRACE`,
+//! `ureq-proto` (under ureq) dumps the raw HTTP traffic, credentials included, under the target
+//! [`transport::WIRE_DUMP_TARGET`]; keep that target below `TRACE` (a client built while it is
+//! enabled logs a warning saying so).
 
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]

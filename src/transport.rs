@@ -145,8 +145,28 @@ pub struct UreqTransport {
     resolved: Arc<ResolvedHosts>,
 }
 
+/// The log target under which `ureq-proto` dumps every byte it sends and receives at `TRACE`.
+pub const WIRE_DUMP_TARGET: &str = "ureq_proto::util";
+
+/// `ureq-proto` (under ureq) logs the raw traffic at `TRACE`: request heads with the
+/// `Authorization` header, request bodies with connector passwords. This crate cannot silence a
+/// dependency's log lines, so when a client is built while that target is enabled, it says so
+/// once per process, naming the target to filter.
+fn warn_if_wire_dump_enabled() {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if log::log_enabled!(target: WIRE_DUMP_TARGET, log::Level::Trace)
+        && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        log::warn!(
+            "TRACE logging is on for {WIRE_DUMP_TARGET}: ureq-proto dumps raw HTTP traffic there, credentials \
+             included. Filter that target below TRACE outside a debugging session."
+        );
+    }
+}
+
 impl UreqTransport {
     pub(crate) fn new(s: &UreqSettings) -> Result<Self, crate::Error> {
+        warn_if_wire_dump_enabled();
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(s.connect_timeout))

@@ -25,13 +25,31 @@ fn have(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The directory holding the libfivetrex.so that cargo built with this test: the test executable
-/// lives in `<target>/<profile>/deps/`, the cdylib one level up.
+/// The directory holding a libfivetrex.so built with the `ffi` feature. The test executable lives
+/// in `<target>/<profile>/deps/`; cargo links the cdylib there and copies it one level up. Both
+/// files have one name for every feature set, so an earlier build without `ffi` (say, `cargo run
+/// --example tour --features emulator`) can leave a library without the C ABI that cargo still
+/// thinks is fresh: such a copy is passed over, and as a last resort the library is built anew in
+/// a target directory of its own.
 fn lib_dir() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    let beside_deps = exe.parent()?.parent()?.to_path_buf();
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| Path::new(ROOT).join("target"), PathBuf::from);
-    [beside_deps, target.join("debug")].into_iter().find(|d| d.join("libfivetrex.so").is_file())
+    let deps = exe.parent()?.to_path_buf();
+    let beside_deps = deps.parent()?.to_path_buf();
+    let has_ffi = |d: &PathBuf| {
+        std::fs::read(d.join("libfivetrex.so")).is_ok_and(|b| b.windows(19).any(|w| w == b"fivetrex_client_new"))
+    };
+    if let Some(d) = [deps, beside_deps.clone()].into_iter().find(has_ffi) {
+        return Some(d);
+    }
+    let own = beside_deps.join("c-host-lib");
+    let built = Command::new(env!("CARGO"))
+        .args(["build", "--lib", "--features", "ffi,emulator", "--target-dir"])
+        .arg(&own)
+        .current_dir(ROOT)
+        .status()
+        .is_ok_and(|s| s.success());
+    let dir = own.join("debug");
+    (built && has_ffi(&dir)).then_some(dir)
 }
 
 /// Builds the C programs once per test run; `Err` is a reason to skip.

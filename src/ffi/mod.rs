@@ -50,6 +50,8 @@ mod destinations;
 
 mod sync;
 
+mod etf;
+
 mod boundary;
 
 pub use call::{fivetrex_call, fivetrex_raw_list};
@@ -69,6 +71,7 @@ pub use error::{
     fivetrex_error, fivetrex_error_api_code, fivetrex_error_api_message, fivetrex_error_free,
     fivetrex_error_http_status, fivetrex_error_message, fivetrex_error_retry_after_ms, fivetrex_error_status,
 };
+pub use etf::{fivetrex_bytes_free, fivetrex_etf_to_json, fivetrex_json_to_etf};
 pub use groups::{
     fivetrex_group, fivetrex_group_connections, fivetrex_group_create, fivetrex_group_delete, fivetrex_group_update,
     fivetrex_groups,

@@ -4,8 +4,19 @@
 mod responses {
     include!("../../fuzz/common/responses.rs");
 }
+#[cfg(feature = "ffi")]
+mod ffi_json {
+    include!("../../fuzz/common/ffi_json.rs");
+}
+#[cfg(feature = "ffi")]
+mod etf {
+    include!("../../fuzz/common/etf.rs");
+}
 mod timestamps {
     include!("../../fuzz/common/timestamps.rs");
+}
+mod webhooks {
+    include!("../../fuzz/common/webhooks.rs");
 }
 
 fn replay(target: &str, run: fn(&[u8])) {
@@ -27,4 +38,21 @@ fn responses_regressions_replay() {
 #[test]
 fn timestamps_regressions_replay() {
     replay("timestamps", timestamps::fuzz_timestamps);
+}
+
+#[test]
+fn webhooks_regressions_replay() {
+    replay("webhooks", webhooks::fuzz_webhooks);
+}
+
+#[cfg(feature = "ffi")]
+#[test]
+fn ffi_json_regressions_replay() {
+    replay("ffi_json", ffi_json::fuzz_ffi_json);
+}
+
+#[cfg(feature = "ffi")]
+#[test]
+fn etf_regressions_replay() {
+    replay("etf", etf::fuzz_etf);
 }

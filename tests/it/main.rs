@@ -16,6 +16,7 @@ mod fuzz_regressions;
 mod groups;
 mod log_services;
 mod metadata;
+mod reliability;
 mod schemas;
 mod security;
 mod sync_wait;

@@ -8,7 +8,9 @@ use fivetrex::{Client, ClientBuilder, RetryPolicy};
 use httpmock::prelude::*;
 use httpmock::{Mock, When};
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const KEY: &str = "test_key";
 pub const SECRET: &str = "s3cr3t-value-never-shown";
@@ -167,11 +169,18 @@ fn example_at(schema: &'static Value, depth: usize) -> Value {
 
 /// The example body of an operation's success answer, built from the spec's schema.
 pub fn example_response(operation_id: &str) -> Option<Value> {
+    example_answer(operation_id).map(|(_, body)| body)
+}
+
+/// The first success status that documents a JSON body, with that body built from the spec's
+/// schema. A 2xx without content (the fingerprint approvals' 200) is passed over for one with it.
+pub fn example_answer(operation_id: &str) -> Option<(u16, Value)> {
     let (_, _, op) = spec_operation(operation_id)?;
     let responses = op["responses"].as_object()?;
-    let (_, ok) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
-    let schema = ok.get("content")?.get("application/json")?.get("schema")?;
-    Some(example_from_schema(schema))
+    responses.iter().filter(|(code, _)| code.starts_with('2')).find_map(|(code, ok)| {
+        let schema = ok.get("content")?.get("application/json")?.get("schema")?;
+        Some((code.parse().ok()?, example_from_schema(schema)))
+    })
 }
 
 /// Serves `pages` pages of `per_page` items built by `item`, chained by cursors `c1`, `c2`, ...;
@@ -346,4 +355,284 @@ pub fn expect<'a>(
 /// `{"code":"Success","message":...}`: an action's answer.
 pub fn done(message: &str) -> Value {
     json!({ "code": "Success", "message": message })
+}
+
+// A raw HTTP/1.1 server on loopback, for the faults httpmock cannot make: a reset in the middle
+// of a body, a body shorter than its head promised, a server that never answers, a body streamed
+// without a length.
+
+/// One request as the raw server read it.
+#[derive(Clone, Debug)]
+pub struct RawRequest {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawRequest {
+    /// The path without the query.
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+
+    /// The first header of that name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the raw server does with one request.
+pub enum Reply {
+    /// A whole answer; the connection stays open for the next request.
+    Answer { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    /// A head promising `declared` bytes, then `body` (shorter), then a clean close (FIN).
+    CutShort { declared: usize, body: Vec<u8> },
+    /// A chunked answer that stops in the middle of a chunk, then a clean close.
+    CutShortChunked { body: Vec<u8> },
+    /// A head promising `declared` bytes and `body` (shorter), then a TCP reset: the request is
+    /// left unread, so closing makes the kernel answer with RST instead of FIN.
+    ResetMidBody { declared: usize, body: Vec<u8> },
+    /// Read the request and never answer, until the client hangs up.
+    Stall,
+    /// A 200 whose body has no `Content-Length`: chunked, or delimited by the close. `total`
+    /// bytes at most, written until the client stops reading.
+    Stream { chunked: bool, total: u64 },
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub fn json(status: u16, body: &Value) -> Reply {
+        Reply::Answer {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// Adds a header to an `Answer`.
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Answer { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+}
+
+type Handler = Box<dyn Fn(usize, &RawRequest) -> Reply + Send + Sync>;
+
+struct RawShared {
+    handler: Handler,
+    requests: Mutex<Vec<RawRequest>>,
+    streamed: std::sync::atomic::AtomicU64,
+    stop: std::sync::atomic::AtomicBool,
+}
+
+/// The server; `handler` gets each request with its number (from 0, across connections) and
+/// decides the reply. Each connection has its own thread. Stops when dropped.
+pub struct RawServer {
+    addr: std::net::SocketAddr,
+    shared: Arc<RawShared>,
+}
+
+impl RawServer {
+    pub fn start(handler: impl Fn(usize, &RawRequest) -> Reply + Send + Sync + 'static) -> RawServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Arc::new(RawShared {
+            handler: Box::new(handler),
+            requests: Mutex::new(Vec::new()),
+            streamed: Default::default(),
+            stop: Default::default(),
+        });
+        let s = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let s = s.clone();
+                std::thread::spawn(move || serve_raw_connection(stream, &s));
+            }
+        });
+        RawServer { addr, shared }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request read so far, in order.
+    pub fn requests(&self) -> Vec<RawRequest> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+
+    /// Bytes of `Stream` bodies written so far.
+    pub fn streamed(&self) -> u64 {
+        self.shared.streamed.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+fn serve_raw_connection(mut stream: std::net::TcpStream, s: &RawShared) {
+    use std::io::{Read, Write};
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+    let give_up = Instant::now() + Duration::from_secs(30);
+    loop {
+        let Some((len, request)) = peek_request(&stream, s, give_up) else { return };
+        let seq = {
+            let mut all = s.requests.lock().unwrap();
+            all.push(request.clone());
+            all.len() - 1
+        };
+        let reply = (s.handler)(seq, &request);
+        if let Reply::ResetMidBody { declared, body } = &reply {
+            let _ = stream.write_all(&raw_head(200, &[], Some(*declared)));
+            let _ = stream.write_all(body);
+            let _ = stream.flush();
+            // Let the client read the head and start on the body, then close with the request
+            // still unread: the kernel resets the connection.
+            std::thread::sleep(Duration::from_millis(100));
+            return;
+        }
+        let mut consumed = vec![0; len];
+        if stream.read_exact(&mut consumed).is_err() {
+            return;
+        }
+        match reply {
+            Reply::Answer { status, headers, body } => {
+                let mut out = raw_head(status, &headers, Some(body.len()));
+                out.extend_from_slice(&body);
+                if stream.write_all(&out).is_err() {
+                    return;
+                }
+            }
+            Reply::CutShort { declared, body } => {
+                let _ = stream.write_all(&raw_head(200, &[], Some(declared)));
+                let _ = stream.write_all(&body);
+                return;
+            }
+            Reply::CutShortChunked { body } => {
+                let chunked = [("Transfer-Encoding".to_string(), "chunked".to_string())];
+                let _ = stream.write_all(&raw_head(200, &chunked, None));
+                // Promise twice what is sent.
+                let _ = write!(stream, "{:x}\r\n", body.len() * 2);
+                let _ = stream.write_all(&body);
+                return;
+            }
+            Reply::Stall => {
+                let mut sink = [0u8; 1024];
+                while !s.stop.load(Ordering::SeqCst) && Instant::now() < give_up {
+                    match stream.read(&mut sink) {
+                        Ok(0) => return,
+                        Ok(_) => {}
+                        Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                        }
+                        Err(_) => return,
+                    }
+                }
+                return;
+            }
+            Reply::Stream { chunked, total } => {
+                let headers = if chunked {
+                    vec![("Transfer-Encoding".to_string(), "chunked".to_string())]
+                } else {
+                    vec![("Connection".to_string(), "close".to_string())]
+                };
+                if stream.write_all(&raw_head(200, &headers, None)).is_err() {
+                    return;
+                }
+                let piece = vec![b' '; 64 * 1024];
+                let mut sent = 0u64;
+                while sent < total {
+                    let ok = if chunked {
+                        write!(stream, "{:x}\r\n", piece.len()).is_ok()
+                            && stream.write_all(&piece).is_ok()
+                            && stream.write_all(b"\r\n").is_ok()
+                    } else {
+                        stream.write_all(&piece).is_ok()
+                    };
+                    if !ok {
+                        return;
+                    }
+                    sent += piece.len() as u64;
+                    s.streamed.fetch_add(piece.len() as u64, Ordering::SeqCst);
+                }
+                if chunked {
+                    let _ = stream.write_all(b"0\r\n\r\n");
+                }
+                return;
+            }
+            Reply::ResetMidBody { .. } => unreachable!("handled above"),
+        }
+    }
+}
+
+/// Waits until a whole request (head and `Content-Length` body) is buffered and parses it
+/// without consuming it; returns its length. `None` when the client hangs up or time runs out.
+fn peek_request(stream: &std::net::TcpStream, s: &RawShared, give_up: Instant) -> Option<(usize, RawRequest)> {
+    let mut buf = vec![0u8; 256 * 1024];
+    while !s.stop.load(Ordering::SeqCst) && Instant::now() < give_up {
+        let n = match stream.peek(&mut buf) {
+            Ok(0) => return None,
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
+            Err(_) => return None,
+        };
+        if let Some(end) = buf[..n].windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buf[..end]).ok()?;
+            let mut lines = head.split("\r\n");
+            let mut first = lines.next()?.split(' ');
+            let (method, target) = (first.next()?.to_owned(), first.next()?.to_owned());
+            let headers: Vec<(String, String)> = lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .collect();
+            let length = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            let total = end + 4 + length;
+            if n >= total {
+                let body = buf[end + 4..total].to_vec();
+                return Some((total, RawRequest { method, target, headers, body }));
+            }
+        }
+        if n == buf.len() {
+            return None;
+        }
+        // Part of the request is still on its way.
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    None
+}
+
+fn raw_head(status: u16, headers: &[(String, String)], length: Option<usize>) -> Vec<u8> {
+    let reason = match status {
+        200 => "OK",
+        201 => "Created",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        _ => "Status",
+    };
+    let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(n) = length {
+        head.push_str(&format!("Content-Length: {n}\r\n"));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
 }

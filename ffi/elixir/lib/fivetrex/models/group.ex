@@ -1,0 +1,11 @@
+defmodule Fivetrex.Models.Group do
+  @moduledoc "A group: a set of connectors that load into one destination."
+  defstruct [:id, :name, :created_at]
+
+  @type t :: %__MODULE__{id: String.t(), name: String.t() | nil, created_at: DateTime.t() | nil}
+
+  @doc false
+  def from_map(map) do
+    %__MODULE__{id: map["id"], name: map["name"], created_at: Fivetrex.Models.time(map["created_at"])}
+  end
+end

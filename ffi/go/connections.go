@@ -1,0 +1,198 @@
+package fivetrex
+
+/*
+#include <stdlib.h>
+#include "fivetrex.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// Connection is a pipeline from a source into a group's destination (older clients called it
+// a connector). Config is kept as the API sent it: its shape differs per service, and secrets
+// in it arrive masked.
+type Connection struct {
+	ID            string           `json:"id"`
+	GroupID       string           `json:"group_id"`
+	Service       string           `json:"service"`
+	Schema        string           `json:"schema"`
+	Paused        bool             `json:"paused"`
+	SyncFrequency LooseInt         `json:"sync_frequency"`
+	ScheduleType  string           `json:"schedule_type"`
+	CreatedAt     *time.Time       `json:"created_at"`
+	SucceededAt   *time.Time       `json:"succeeded_at"`
+	FailedAt      *time.Time       `json:"failed_at"`
+	Status        ConnectionStatus `json:"status"`
+	Config        json.RawMessage  `json:"config,omitempty"`
+}
+
+// ConnectionStatus is what automation reads: the states are kept as sent (lower case in the
+// API's examples; new values appear without notice).
+type ConnectionStatus struct {
+	SetupState       string     `json:"setup_state"`  // incomplete, connected, broken
+	SyncState        string     `json:"sync_state"`   // scheduled, syncing, paused, rescheduled
+	UpdateState      string     `json:"update_state"` // on_schedule, delayed
+	IsHistoricalSync bool       `json:"is_historical_sync"`
+	RescheduledFor   *time.Time `json:"rescheduled_for"`
+	Tasks            []Alert    `json:"tasks"`
+	Warnings         []Alert    `json:"warnings"`
+}
+
+// Alert is a task or warning on a connection.
+type Alert struct {
+	Code    string          `json:"code"`
+	Message string          `json:"message"`
+	Details json.RawMessage `json:"details,omitempty"`
+}
+
+// LastSyncAt is the later of SucceededAt and FailedAt, nil when neither is set.
+func (c *Connection) LastSyncAt() *time.Time {
+	switch {
+	case c.SucceededAt == nil:
+		return c.FailedAt
+	case c.FailedAt == nil || c.SucceededAt.After(*c.FailedAt):
+		return c.SucceededAt
+	default:
+		return c.FailedAt
+	}
+}
+
+// LooseInt is an integer the API may also send as a numeric string (servers have changed a
+// field's type overnight); null and "" read as 0.
+type LooseInt int64
+
+// UnmarshalJSON accepts 60, "60" and null.
+func (n *LooseInt) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" || s == `""` {
+		*n = 0
+		return nil
+	}
+	if unquoted, err := strconv.Unquote(s); err == nil {
+		s = unquoted
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return err
+	}
+	*n = LooseInt(v)
+	return nil
+}
+
+// NewConnection is what CreateConnection sends; unset fields are left out.
+type NewConnection struct {
+	GroupID       string         `json:"group_id"`
+	Service       string         `json:"service"`
+	Paused        *bool          `json:"paused,omitempty"`
+	SyncFrequency int            `json:"sync_frequency,omitempty"`
+	ScheduleType  string         `json:"schedule_type,omitempty"`
+	Config        map[string]any `json:"config,omitempty"`
+}
+
+// ConnectionChanges is what UpdateConnection sends; unset fields are left out.
+type ConnectionChanges struct {
+	Paused        *bool          `json:"paused,omitempty"`
+	SyncFrequency int            `json:"sync_frequency,omitempty"`
+	ScheduleType  string         `json:"schedule_type,omitempty"`
+	Config        map[string]any `json:"config,omitempty"`
+}
+
+// Connections walks the connections of one group, or of the whole account when groupID is "".
+// opts may be nil.
+func (c *Client) Connections(ctx context.Context, groupID string, opts *ListOptions) *Iter[Connection] {
+	cgroup := optional(groupID)
+	copts, free := listOptions(opts)
+	defer func() { cfree(cgroup); free() }()
+	return newIter[Connection](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connections(h, cgroup, &copts, out, err)
+	})
+}
+
+// Connection fetches one connection. An unknown id is an *APIError of Kind KindNotFound.
+func (c *Client) Connection(ctx context.Context, id string) (*Connection, error) {
+	cid := cstring(id)
+	defer cfree(cid)
+	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection(h, cid, out, err)
+	}))
+}
+
+// CreateConnection creates a connection. It is not repeated after an ambiguous failure.
+func (c *Client) CreateConnection(ctx context.Context, n NewConnection) (*Connection, error) {
+	body, err := jsonArg(n)
+	if err != nil {
+		return nil, err
+	}
+	defer cfree(body)
+	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_create(h, body, out, err)
+	}))
+}
+
+// UpdateConnection changes a connection.
+func (c *Client) UpdateConnection(ctx context.Context, id string, changes ConnectionChanges) (*Connection, error) {
+	body, err := jsonArg(changes)
+	if err != nil {
+		return nil, err
+	}
+	cid := cstring(id)
+	defer func() { cfree(cid); cfree(body) }()
+	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_update(h, cid, body, out, err)
+	}))
+}
+
+// DeleteConnection deletes a connection (the data already loaded stays in the destination).
+func (c *Client) DeleteConnection(ctx context.Context, id string) error {
+	cid := cstring(id)
+	defer cfree(cid)
+	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_delete(h, cid, out, err)
+	})
+	return err
+}
+
+// Sync triggers a sync and returns at once (SyncAndWait waits for it). With force, a running
+// sync is stopped and restarted.
+func (c *Client) Sync(ctx context.Context, id string, force bool) error {
+	cid := cstring(id)
+	defer cfree(cid)
+	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_sync(h, cid, C.bool(force), out, err)
+	})
+	return err
+}
+
+// ResyncTables re-reads the given tables ({"schema": ["table", ...]}) from scratch. The API
+// answers 409 (KindConflict) while a sync runs.
+func (c *Client) ResyncTables(ctx context.Context, id string, tables map[string][]string) error {
+	if len(tables) == 0 {
+		return &APIError{Kind: KindInvalidArgument, Message: "ResyncTables needs at least one table; use ResyncAll for everything"}
+	}
+	body, err := jsonArg(tables)
+	if err != nil {
+		return err
+	}
+	defer cfree(body)
+	return c.resync(ctx, id, body, "")
+}
+
+// ResyncAll drops the connection's historical data and reads it all again: destructive and
+// expensive. confirmID must repeat id, or nothing is sent (KindConfirmationRequired).
+func (c *Client) ResyncAll(ctx context.Context, id, confirmID string) error {
+	return c.resync(ctx, id, nil, confirmID)
+}
+
+func (c *Client) resync(ctx context.Context, id string, tables *C.char, confirmID string) error {
+	cid, cconfirm := cstring(id), optional(confirmID)
+	defer func() { cfree(cid); cfree(cconfirm) }()
+	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_connection_resync(h, cid, tables, cconfirm, out, err)
+	})
+	return err
+}

@@ -1,0 +1,3 @@
+module fivetrex
+
+go 1.19

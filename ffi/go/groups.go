@@ -1,0 +1,67 @@
+package fivetrex
+
+/*
+#include <stdlib.h>
+#include "fivetrex.h"
+*/
+import "C"
+
+import (
+	"context"
+	"time"
+)
+
+// Group is a Fivetran group: a set of connections that load into one destination.
+type Group struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Groups walks every group of the account. opts may be nil.
+func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
+	copts, free := listOptions(opts)
+	defer free()
+	return newIter[Group](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_groups(h, &copts, out, err)
+	})
+}
+
+// Group fetches one group. An unknown id is an *APIError of Kind KindNotFound.
+func (c *Client) Group(ctx context.Context, id string) (*Group, error) {
+	cid := cstring(id)
+	defer cfree(cid)
+	return decodeText[Group](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_group(h, cid, out, err)
+	}))
+}
+
+// CreateGroup creates a group. It is not repeated after an ambiguous failure (a duplicate group
+// is worse than an error).
+func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
+	cname := cstring(name)
+	defer cfree(cname)
+	return decodeText[Group](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_group_create(h, cname, out, err)
+	}))
+}
+
+// UpdateGroup renames a group.
+func (c *Client) UpdateGroup(ctx context.Context, id, name string) (*Group, error) {
+	cid, cname := cstring(id), cstring(name)
+	defer func() { cfree(cid); cfree(cname) }()
+	return decodeText[Group](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_group_update(h, cid, cname, out, err)
+	}))
+}
+
+// DeleteGroup deletes a group with everything in it. confirmID must repeat id, or nothing is
+// sent and the error is of Kind KindConfirmationRequired.
+func (c *Client) DeleteGroup(ctx context.Context, id, confirmID string) error {
+	cid, cconfirm := cstring(id), cstring(confirmID)
+	defer func() { cfree(cid); cfree(cconfirm) }()
+	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+		return C.fivetrex_group_delete(h, cid, cconfirm, out, err)
+	})
+	return err
+}

@@ -1,0 +1,146 @@
+package fivetrex
+
+/*
+#include "fivetrex.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// ListOptions choose where a list starts and how many items each request fetches.
+type ListOptions struct {
+	// PageSize is the number of items per request, 1..1000 (0: 1000, the API's maximum).
+	PageSize int
+	// Cursor resumes from a next_cursor of an earlier page instead of the first page.
+	Cursor string
+}
+
+// Iter walks a list lazily: it holds one page in memory and fetches the next when that is used
+// up. Use it from one goroutine; always Close it (a finalizer frees a forgotten one).
+//
+//	it := client.Groups(ctx, nil)
+//	defer it.Close()
+//	for it.Next() {
+//		g := it.Item()
+//	}
+//	if err := it.Err(); err != nil { ... }
+type Iter[T any] struct {
+	ctx  context.Context
+	busy sync.Mutex // held while the C list is in use, in the background too
+	list *C.fivetrex_list
+	hook *retryHook
+	item T
+	err  error
+	done bool
+}
+
+// newIter makes an iterator over the list that make creates. It holds its own reference to the
+// client's retry hook, since the C list may call it after the client is closed.
+func newIter[T any](ctx context.Context, c *Client, open func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status) *Iter[T] {
+	it := &Iter[T]{ctx: ctx}
+	var status C.enum_fivetrex_status
+	var cerr *C.fivetrex_error
+	err := c.with(context.Background(), func(h *C.fivetrex_client) {
+		var list *C.fivetrex_list
+		status = open(h, &list, &cerr)
+		if status == C.FIVETREX_STATUS_OK {
+			it.list = list
+			c.hook.acquire()
+			it.hook = c.hook
+		}
+	})
+	switch {
+	case err != nil:
+		it.err, it.done = err, true
+	case status != C.FIVETREX_STATUS_OK:
+		it.err, it.done = takeError(status, cerr), true
+	default:
+		runtime.SetFinalizer(it, (*Iter[T]).Close)
+	}
+	return it
+}
+
+func listOptions(o *ListOptions) (C.fivetrex_list_options, func()) {
+	var copts C.fivetrex_list_options
+	if o == nil {
+		return copts, func() {}
+	}
+	if o.PageSize > 0 {
+		copts.page_size = C.uint32_t(o.PageSize)
+	}
+	copts.cursor = optional(o.Cursor)
+	return copts, func() { cfree(copts.cursor) }
+}
+
+// Next fetches the next item, making a request when the current page is used up. It returns
+// false at the end of the list or on an error (see Err); after that the walk is over.
+func (it *Iter[T]) Next() bool {
+	if it.done {
+		return false
+	}
+	var text string
+	var status C.enum_fivetrex_status
+	var callErr error
+	err := blocking(it.ctx, func() {
+		it.busy.Lock()
+		defer it.busy.Unlock()
+		if it.list == nil {
+			status = C.FIVETREX_STATUS_DONE
+			return
+		}
+		var out *C.char
+		var cerr *C.fivetrex_error
+		status = C.fivetrex_list_next(it.list, &out, &cerr)
+		switch status {
+		case C.FIVETREX_STATUS_OK:
+			text = takeString(out)
+		case C.FIVETREX_STATUS_DONE:
+		default:
+			callErr = takeError(status, cerr)
+		}
+	})
+	switch {
+	case err != nil:
+		it.err, it.done = err, true
+	case status == C.FIVETREX_STATUS_DONE:
+		it.done = true
+	case callErr != nil:
+		it.err, it.done = callErr, true
+	default:
+		var item T
+		if err := json.Unmarshal([]byte(text), &item); err != nil {
+			it.err, it.done = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}, true
+			return false
+		}
+		it.item = item
+		return true
+	}
+	return false
+}
+
+// Item is the item Next moved to.
+func (it *Iter[T]) Item() T { return it.item }
+
+// Err is the error that ended the walk, nil at a normal end.
+func (it *Iter[T]) Err() error { return it.err }
+
+// Close frees the list. It waits for a request still in progress. Close is idempotent.
+func (it *Iter[T]) Close() error {
+	it.busy.Lock()
+	defer it.busy.Unlock()
+	it.done = true
+	if it.list != nil {
+		C.fivetrex_list_free(it.list)
+		it.list = nil
+		it.hook.release()
+		it.hook = nil
+		runtime.SetFinalizer(it, nil)
+	}
+	return nil
+}
