@@ -1,5 +1,6 @@
 //! Groups: the containers of a destination and its connections.
 
+use crate::api::common::lenient;
 use crate::api::connections::Connection;
 use crate::api::users::User;
 use crate::client::{to_body, ActionResponse, Client};
@@ -40,9 +41,10 @@ crate::operations! {
 #[non_exhaustive]
 pub struct Group {
     /// The group's id.
+    #[serde(deserialize_with = "lenient::string")]
     pub id: String,
     /// The group's name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string")]
     pub name: String,
     /// When the group was created.
     #[serde(default, with = "crate::time::opt_serde")]

@@ -61,33 +61,34 @@ crate::operations! {
 #[non_exhaustive]
 pub struct User {
     /// The user's id.
+    #[serde(deserialize_with = "lenient::string")]
     pub id: String,
     /// Email address.
     #[serde(default, deserialize_with = "lenient::string")]
     pub email: String,
     /// Given name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub given_name: Option<String>,
     /// Family name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub family_name: Option<String>,
     /// Whether the email was verified.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub verified: Option<bool>,
     /// Whether the user was invited.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub invited: Option<bool>,
     /// Whether the user is active.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_bool")]
     pub active: Option<bool>,
     /// Phone number.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub phone: Option<String>,
     /// Picture URL.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub picture: Option<String>,
     /// Account or group role.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_string")]
     pub role: Option<String>,
     /// Last login.
     #[serde(default, with = "crate::time::opt_serde")]

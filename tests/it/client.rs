@@ -603,7 +603,7 @@ fn decode_errors_name_the_field_and_keep_the_status() {
     let server = MockServer::start();
     server.mock(|when, then| {
         when.path("/v1/groups/g");
-        then.status(200).json_body(json!({"code": "Success", "data": {"id": "g", "name": 42}}));
+        then.status(200).json_body(json!({"code": "Success", "data": {"id": "g", "name": "n", "created_at": 42}}));
     });
     server.mock(|when, then| {
         when.path("/v1/groups/h");
@@ -613,7 +613,7 @@ fn decode_errors_name_the_field_and_keep_the_status() {
     let err = client.group("g").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert_eq!(err.status(), Some(200));
-    assert!(err.to_string().contains("data.name"), "{err}");
+    assert!(err.to_string().contains("data.created_at"), "{err}");
     let err = client.group("h").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.to_string().contains("not json"));
