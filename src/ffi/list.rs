@@ -1,7 +1,7 @@
 //! List handles: a lazy walk over a list operation, item by item or page by page, one page in
 //! memory at a time (a [`List`] underneath).
 
-use super::boundary::{entry, optional_text, out, put_handle, put_string, required, to_json};
+use super::boundary::{entry, optional_text, out, put_handle, put_json_text, required, write_json};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
 use crate::error::Result;
@@ -15,6 +15,8 @@ use std::ffi::c_char;
 /// client. After an error the walk is over (the next call returns `FIVETREX_STATUS_DONE`).
 pub struct fivetrex_list {
     walk: Box<dyn Walk>,
+    /// The JSON of the current item or page, reused: it grows to the largest item once.
+    json: Vec<u8>,
 }
 
 /// How a list starts. Zero-initialise it; NULL options mean every default.
@@ -29,19 +31,19 @@ pub struct fivetrex_list_options {
     pub cursor: *const c_char,
 }
 
-/// A list of any model, as JSON.
+/// A list of any model, as JSON written into the buffer it is given.
 trait Walk: Send {
-    fn next_item(&mut self) -> Option<Result<String>>;
-    fn next_page(&mut self) -> Option<Result<String>>;
+    fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>>;
+    fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>>;
 }
 
 impl<T: Serialize + DeserializeOwned + Send> Walk for List<T> {
-    fn next_item(&mut self) -> Option<Result<String>> {
-        Some(self.next()?.and_then(|item| to_json(&item)))
+    fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
+        Some(self.next()?.and_then(|item| write_json(json, &item)))
     }
 
-    fn next_page(&mut self) -> Option<Result<String>> {
-        Some(List::next_page(self)?.and_then(|page: Page<T>| to_json(&page)))
+    fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
+        Some(List::next_page(self)?.and_then(|page: Page<T>| write_json(json, &page)))
     }
 }
 
@@ -63,7 +65,7 @@ impl fivetrex_list {
                 list = list.resume_from(cursor);
             }
         }
-        Ok(fivetrex_list { walk: Box::new(list) })
+        Ok(fivetrex_list { walk: Box::new(list), json: Vec::new() })
     }
 
     /// Wraps a list and hands the handle to C.
@@ -86,14 +88,15 @@ impl fivetrex_list {
 fn step(
     list: Option<&mut fivetrex_list>,
     out_json: Option<&mut *mut c_char>,
-    next: impl FnOnce(&mut dyn Walk) -> Option<Result<String>>,
+    next: impl FnOnce(&mut dyn Walk, &mut Vec<u8>) -> Option<Result<()>>,
 ) -> Result<fivetrex_status> {
     let slot = out(out_json, "out_json")?;
     let list = required(list, "list")?;
-    match next(&mut *list.walk) {
+    match next(&mut *list.walk, &mut list.json) {
         None => Ok(fivetrex_status::Done),
-        Some(item) => {
-            put_string(slot, item?)?;
+        Some(written) => {
+            written?;
+            put_json_text(slot, &list.json);
             Ok(fivetrex_status::Ok)
         }
     }
@@ -112,7 +115,7 @@ pub extern "C" fn fivetrex_list_next(
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
-    entry(err, || step(list, out_json, |w| w.next_item()))
+    entry(err, || step(list, out_json, |w, json| w.next_item(json)))
 }
 
 /// Fetches the next whole page: returns `FIVETREX_STATUS_OK` with
@@ -127,7 +130,7 @@ pub extern "C" fn fivetrex_list_next_page(
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
-    entry(err, || step(list, out_json, |w| w.next_page()))
+    entry(err, || step(list, out_json, |w, json| w.next_page(json)))
 }
 
 /// Frees a list (the page it holds included). NULL is a no-op.
