@@ -143,3 +143,94 @@ pub extern "C" fn fivetrex_list_free(list: Option<Box<fivetrex_list>>) {
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::connections::Connection;
+    use crate::ffi::{fivetrex_client_free, fivetrex_client_new, fivetrex_connections, fivetrex_string_free};
+    use httpmock::prelude::*;
+    use serde_json::{json, Value};
+    use std::ffi::{CStr, CString};
+
+    /// A connection with every kind of field the writer meets: escapes, non-ASCII, a fraction in
+    /// a timestamp, nulls, enums (one unknown), alerts, and raw `config` with odd spacing.
+    fn connection(i: usize) -> Value {
+        json!({
+            "id": format!("conn_{i}"), "group_id": "g\"1\\", "service": "postgres", "schema": format!("pg_é_{i}"),
+            "service_version": 3, "paused": i % 2 == 0, "pause_after_trial": false, "connected_by": "user\n1",
+            "created_at": "2024-01-01T00:00:00Z", "succeeded_at": "2024-02-01T10:00:00.120Z", "failed_at": null,
+            "sync_frequency": 360, "schedule_type": "auto", "daily_sync_time": "03:00",
+            "data_delay_sensitivity": "SOMETHING_NEW", "networking_method": "Directly",
+            "status": { "setup_state": "broken", "sync_state": "scheduled", "update_state": "delayed",
+                        "is_historical_sync": true, "tasks": [{"code": "reconnect", "message": "Re\tconnect"}],
+                        "warnings": [] },
+            "unknown_field": {"ignored": true},
+            "config": { "host" :"db", "port":5432, "password": "p\u{0001}w", "list": [1, 2.50, null] }
+        })
+    }
+
+    fn walk(url: &str) -> Vec<String> {
+        let (key, secret, base) = (c"key", c"secret", CString::new(url).unwrap());
+        let mut client = std::ptr::null_mut();
+        let status =
+            unsafe { fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), None, Some(&mut client), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        let mut list = std::ptr::null_mut();
+        let status = unsafe { fivetrex_connections(client.as_ref(), std::ptr::null(), None, Some(&mut list), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        let mut items = Vec::new();
+        let mut text = std::ptr::null_mut();
+        while fivetrex_list_next(unsafe { list.as_mut() }, Some(&mut text), None) == fivetrex_status::Ok {
+            items.push(unsafe { CStr::from_ptr(text) }.to_str().unwrap().to_owned());
+            unsafe { fivetrex_string_free(text) };
+        }
+        fivetrex_list_free(unsafe { list.as_mut().map(|l| Box::from_raw(l)) });
+        fivetrex_client_free(unsafe { client.as_mut().map(|c| Box::from_raw(c)) });
+        items
+    }
+
+    #[test]
+    fn each_item_is_the_json_serde_json_writes_for_the_model() {
+        let server = MockServer::start();
+        let page = |items: Vec<Value>, next: Option<&str>| json!({"code": "Success", "data": {"items": items, "next_cursor": next}});
+        let pages = [
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param_missing("cursor");
+                then.status(200).json_body(page(vec![connection(0), connection(1)], Some("c2")));
+            }),
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param("cursor", "c2");
+                then.status(200).json_body(page(vec![connection(2)], Some("c3")));
+            }),
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param("cursor", "c3");
+                then.status(200).json_body(page(vec![connection(3)], None));
+            }),
+        ];
+        let items = walk(&server.base_url());
+        pages.iter().for_each(|m| m.assert_calls(1));
+        assert_eq!(items.len(), 4);
+        for (i, text) in items.iter().enumerate() {
+            let model: Connection = serde_json::from_value(connection(i)).unwrap();
+            assert_eq!(text, &serde_json::to_string(&model).unwrap(), "item {i}");
+        }
+        // Pinned: the text C programs have been reading.
+        assert_eq!(
+            items[1],
+            concat!(
+                r#"{"id":"conn_1","group_id":"g\"1\\","service":"postgres","service_version":3,"schema":"pg_é_1","#,
+                r#""paused":false,"pause_after_trial":false,"connected_by":"user\n1","created_at":"2024-01-01T00:00:00Z","#,
+                r#""succeeded_at":"2024-02-01T10:00:00.12Z","failed_at":null,"sync_frequency":360,"schedule_type":"auto","#,
+                r#""daily_sync_time":"03:00","data_delay_sensitivity":"SOMETHING_NEW","data_delay_threshold":null,"#,
+                r#""networking_method":"Directly","proxy_agent_id":null,"private_link_id":null,"#,
+                r#""hybrid_deployment_agent_id":null,"destination_schema_names":null,"external_secrets_manager_id":null,"#,
+                r#""status":{"setup_state":"broken","sync_state":"scheduled","update_state":"delayed","schema_status":null,"#,
+                r#""is_historical_sync":true,"rescheduled_for":null,"tasks":[{"code":"reconnect","message":"Re\tconnect","details":null}],"#,
+                r#""warnings":[]},"setup_tests":[],"connect_card":null,"connect_card_config":null,"#,
+                r#""source_sync_details":null,"destination_configuration":null,"#,
+                r#""config":{"host":"db","list":[1,2.5,null],"password":"p\u0001w","port":5432}}"#
+            )
+        );
+    }
+}

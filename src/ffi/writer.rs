@@ -32,10 +32,13 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 #[inline(always)]
 fn escapes(w: u64) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Bit tricks ("determine if a word has a byte less than n"): exact about whether such a
-    // byte exists, which is all that is asked.
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH != 0;
-    below(w, 0x20) || below(w ^ (ONES * u64::from(b'"')), 1) || below(w ^ (ONES * u64::from(b'\\')), 1)
+    // Bit tricks ("determine if a word has a byte less than n", n = 0x20, and a zero byte after
+    // xor with a quote or a backslash): each term may also flag a byte above one it rightly flags, never
+    // one alone, so the union is exact about whether such a byte exists, which is all that is asked.
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w;
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let backslash = w ^ (ONES * u64::from(b'\\'));
+    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGH != 0
 }
 
 /// True when the byte is one JSON escapes.
@@ -76,6 +79,17 @@ fn string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
             }
             dst.add(1 + at).cast::<u64>().write_unaligned(w);
             at += 8;
+        }
+        if at < len && len >= 8 {
+            // The last eight bytes, some of them checked already: one word for the rest.
+            if let [a, b, c, d, e, f, g, h] = bytes[len - 8..] {
+                let w = u64::from_ne_bytes([a, b, c, d, e, f, g, h]);
+                if escapes(w) {
+                    return json(out).serialize_str(s);
+                }
+                dst.add(1 + len - 8).cast::<u64>().write_unaligned(w);
+                at = len;
+            }
         }
         for &b in &bytes[at..] {
             if escaped(b) {
