@@ -342,9 +342,7 @@ impl ser::SerializeMap for Compound<'_> {
             // Its map writes `{` first, which is dropped.
             let mut text = Vec::new();
             let mut ser = json(&mut text);
-            let mut map = ser.serialize_map(None)?;
-            map.serialize_key(key)?;
-            drop(map);
+            ser.serialize_map(None)?.serialize_key(key)?;
             self.out.extend_from_slice(text.get(1..).unwrap_or_default());
         }
         Ok(())
