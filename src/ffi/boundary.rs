@@ -165,9 +165,27 @@ pub(crate) fn put_string(slot: &mut *mut c_char, s: String) -> Result<()> {
     Ok(())
 }
 
+/// Hands JSON text written by [`write_json`] to C as a new string it frees with
+/// `fivetrex_string_free`: one allocation of the exact size and one copy.
+pub(crate) fn put_json_text(slot: &mut *mut c_char, json: &[u8]) {
+    // Invariant: the text holds no NUL byte. The writer escapes every control character in the
+    // strings it writes (`\u0000`), numbers and punctuation hold none, and the raw JSON it copies
+    // (`RawJson`) was parsed by serde_json, which refuses an unescaped control character in a
+    // string. So the text is not scanned again here.
+    debug_assert!(!json.contains(&0), "JSON text with a NUL byte");
+    let mut text = Vec::with_capacity(json.len() + 1);
+    text.extend_from_slice(json);
+    text.push(0);
+    // SAFETY: one NUL, at the end (see above). The capacity is the length: no reallocation
+    // when `CString` makes its boxed slice.
+    *slot = unsafe { CString::from_vec_with_nul_unchecked(text) }.into_raw();
+}
+
 /// Serialises `value` and hands the JSON text to C; returns `OK` for the entry point to return.
 pub(crate) fn put_json<T: Serialize + ?Sized>(slot: &mut *mut c_char, value: &T) -> Result<fivetrex_status> {
-    put_string(slot, to_json(value)?)?;
+    let mut json = Vec::new();
+    write_json(&mut json, value)?;
+    put_json_text(slot, &json);
     Ok(fivetrex_status::Ok)
 }
 
@@ -182,9 +200,12 @@ pub(crate) fn put_optional_json<T: Serialize + ?Sized>(
     }
 }
 
-/// Serialises a model; the crate's models always serialise, so a failure is reported, not hidden.
-pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Decode {
+/// Serialises a model into `out` (cleared first; its capacity is kept, so a list reuses one
+/// buffer for all its items). The crate's models always serialise, so a failure is reported,
+/// not hidden.
+pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<()> {
+    out.clear();
+    super::writer::write(out, value).map_err(|e| Error::Decode {
         status: 0,
         message: format!("cannot serialise the result as JSON: {e}"),
         snippet: String::new(),

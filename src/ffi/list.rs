@@ -1,7 +1,7 @@
 //! List handles: a lazy walk over a list operation, item by item or page by page, one page in
 //! memory at a time (a [`List`] underneath).
 
-use super::boundary::{entry, optional_text, out, put_handle, put_string, required, to_json};
+use super::boundary::{entry, optional_text, out, put_handle, put_json_text, required, write_json};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
 use crate::error::Result;
@@ -15,6 +15,8 @@ use std::ffi::c_char;
 /// client. After an error the walk is over (the next call returns `FIVETREX_STATUS_DONE`).
 pub struct fivetrex_list {
     walk: Box<dyn Walk>,
+    /// The JSON of the current item or page, reused: it grows to the largest item once.
+    json: Vec<u8>,
 }
 
 /// How a list starts. Zero-initialise it; NULL options mean every default.
@@ -29,19 +31,19 @@ pub struct fivetrex_list_options {
     pub cursor: *const c_char,
 }
 
-/// A list of any model, as JSON.
+/// A list of any model, as JSON written into the buffer it is given.
 trait Walk: Send {
-    fn next_item(&mut self) -> Option<Result<String>>;
-    fn next_page(&mut self) -> Option<Result<String>>;
+    fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>>;
+    fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>>;
 }
 
 impl<T: Serialize + DeserializeOwned + Send> Walk for List<T> {
-    fn next_item(&mut self) -> Option<Result<String>> {
-        Some(self.next()?.and_then(|item| to_json(&item)))
+    fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
+        Some(self.next()?.and_then(|item| write_json(json, &item)))
     }
 
-    fn next_page(&mut self) -> Option<Result<String>> {
-        Some(List::next_page(self)?.and_then(|page: Page<T>| to_json(&page)))
+    fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
+        Some(List::next_page(self)?.and_then(|page: Page<T>| write_json(json, &page)))
     }
 }
 
@@ -63,7 +65,7 @@ impl fivetrex_list {
                 list = list.resume_from(cursor);
             }
         }
-        Ok(fivetrex_list { walk: Box::new(list) })
+        Ok(fivetrex_list { walk: Box::new(list), json: Vec::new() })
     }
 
     /// Wraps a list and hands the handle to C.
@@ -86,14 +88,15 @@ impl fivetrex_list {
 fn step(
     list: Option<&mut fivetrex_list>,
     out_json: Option<&mut *mut c_char>,
-    next: impl FnOnce(&mut dyn Walk) -> Option<Result<String>>,
+    next: impl FnOnce(&mut dyn Walk, &mut Vec<u8>) -> Option<Result<()>>,
 ) -> Result<fivetrex_status> {
     let slot = out(out_json, "out_json")?;
     let list = required(list, "list")?;
-    match next(&mut *list.walk) {
+    match next(&mut *list.walk, &mut list.json) {
         None => Ok(fivetrex_status::Done),
-        Some(item) => {
-            put_string(slot, item?)?;
+        Some(written) => {
+            written?;
+            put_json_text(slot, &list.json);
             Ok(fivetrex_status::Ok)
         }
     }
@@ -112,7 +115,7 @@ pub extern "C" fn fivetrex_list_next(
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
-    entry(err, || step(list, out_json, |w| w.next_item()))
+    entry(err, || step(list, out_json, |w, json| w.next_item(json)))
 }
 
 /// Fetches the next whole page: returns `FIVETREX_STATUS_OK` with
@@ -127,7 +130,7 @@ pub extern "C" fn fivetrex_list_next_page(
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
-    entry(err, || step(list, out_json, |w| w.next_page()))
+    entry(err, || step(list, out_json, |w, json| w.next_page(json)))
 }
 
 /// Frees a list (the page it holds included). NULL is a no-op.
@@ -139,4 +142,95 @@ pub extern "C" fn fivetrex_list_free(list: Option<Box<fivetrex_list>>) {
         drop(list);
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::connections::Connection;
+    use crate::ffi::{fivetrex_client_free, fivetrex_client_new, fivetrex_connections, fivetrex_string_free};
+    use httpmock::prelude::*;
+    use serde_json::{json, Value};
+    use std::ffi::{CStr, CString};
+
+    /// A connection with every kind of field the writer meets: escapes, non-ASCII, a fraction in
+    /// a timestamp, nulls, enums (one unknown), alerts, and raw `config` with odd spacing.
+    fn connection(i: usize) -> Value {
+        json!({
+            "id": format!("conn_{i}"), "group_id": "g\"1\\", "service": "postgres", "schema": format!("pg_é_{i}"),
+            "service_version": 3, "paused": i % 2 == 0, "pause_after_trial": false, "connected_by": "user\n1",
+            "created_at": "2024-01-01T00:00:00Z", "succeeded_at": "2024-02-01T10:00:00.120Z", "failed_at": null,
+            "sync_frequency": 360, "schedule_type": "auto", "daily_sync_time": "03:00",
+            "data_delay_sensitivity": "SOMETHING_NEW", "networking_method": "Directly",
+            "status": { "setup_state": "broken", "sync_state": "scheduled", "update_state": "delayed",
+                        "is_historical_sync": true, "tasks": [{"code": "reconnect", "message": "Re\tconnect"}],
+                        "warnings": [] },
+            "unknown_field": {"ignored": true},
+            "config": { "host" :"db", "port":5432, "password": "p\u{0001}w", "list": [1, 2.50, null] }
+        })
+    }
+
+    fn walk(url: &str) -> Vec<String> {
+        let (key, secret, base) = (c"key", c"secret", CString::new(url).unwrap());
+        let mut client = std::ptr::null_mut();
+        let status =
+            unsafe { fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), None, Some(&mut client), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        let mut list = std::ptr::null_mut();
+        let status = unsafe { fivetrex_connections(client.as_ref(), std::ptr::null(), None, Some(&mut list), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        let mut items = Vec::new();
+        let mut text = std::ptr::null_mut();
+        while fivetrex_list_next(unsafe { list.as_mut() }, Some(&mut text), None) == fivetrex_status::Ok {
+            items.push(unsafe { CStr::from_ptr(text) }.to_str().unwrap().to_owned());
+            unsafe { fivetrex_string_free(text) };
+        }
+        fivetrex_list_free(unsafe { list.as_mut().map(|l| Box::from_raw(l)) });
+        fivetrex_client_free(unsafe { client.as_mut().map(|c| Box::from_raw(c)) });
+        items
+    }
+
+    #[test]
+    fn each_item_is_the_json_serde_json_writes_for_the_model() {
+        let server = MockServer::start();
+        let page = |items: Vec<Value>, next: Option<&str>| json!({"code": "Success", "data": {"items": items, "next_cursor": next}});
+        let pages = [
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param_missing("cursor");
+                then.status(200).json_body(page(vec![connection(0), connection(1)], Some("c2")));
+            }),
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param("cursor", "c2");
+                then.status(200).json_body(page(vec![connection(2)], Some("c3")));
+            }),
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param("cursor", "c3");
+                then.status(200).json_body(page(vec![connection(3)], None));
+            }),
+        ];
+        let items = walk(&server.base_url());
+        pages.iter().for_each(|m| m.assert_calls(1));
+        assert_eq!(items.len(), 4);
+        for (i, text) in items.iter().enumerate() {
+            let model: Connection = serde_json::from_value(connection(i)).unwrap();
+            assert_eq!(text, &serde_json::to_string(&model).unwrap(), "item {i}");
+        }
+        // Pinned: the text C programs have been reading.
+        assert_eq!(
+            items[1],
+            concat!(
+                r#"{"id":"conn_1","group_id":"g\"1\\","service":"postgres","service_version":3,"schema":"pg_é_1","#,
+                r#""paused":false,"pause_after_trial":false,"connected_by":"user\n1","created_at":"2024-01-01T00:00:00Z","#,
+                r#""succeeded_at":"2024-02-01T10:00:00.12Z","failed_at":null,"sync_frequency":360,"schedule_type":"auto","#,
+                r#""daily_sync_time":"03:00","data_delay_sensitivity":"SOMETHING_NEW","data_delay_threshold":null,"#,
+                r#""networking_method":"Directly","proxy_agent_id":null,"private_link_id":null,"#,
+                r#""hybrid_deployment_agent_id":null,"destination_schema_names":null,"external_secrets_manager_id":null,"#,
+                r#""status":{"setup_state":"broken","sync_state":"scheduled","update_state":"delayed","schema_status":null,"#,
+                r#""is_historical_sync":true,"rescheduled_for":null,"tasks":[{"code":"reconnect","message":"Re\tconnect","details":null}],"#,
+                r#""warnings":[]},"setup_tests":[],"connect_card":null,"connect_card_config":null,"#,
+                r#""source_sync_details":null,"destination_configuration":null,"#,
+                r#""config":{"host":"db","list":[1,2.5,null],"password":"p\u0001w","port":5432}}"#
+            )
+        );
+    }
 }

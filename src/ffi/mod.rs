@@ -54,6 +54,8 @@ mod etf;
 
 mod boundary;
 
+mod writer;
+
 pub use call::{fivetrex_call, fivetrex_raw_list};
 pub use client::{
     fivetrex_client, fivetrex_client_free, fivetrex_client_from_env, fivetrex_client_new, fivetrex_client_options,
