@@ -318,17 +318,42 @@ static int get_bool(ErlNifEnv *env, ERL_NIF_TERM t, bool *out) {
     return 1;
 }
 
+/* The shape most typed calls share: (client, string) -> JSON result. */
+typedef fivetrex_status (*string_call)(const fivetrex_client *, const char *, char **, fivetrex_error **);
+
+static ERL_NIF_TERM call_with_string(ErlNifEnv *env, const ERL_NIF_TERM argv[], string_call call) {
+    fivetrex_client *c;
+    char *arg;
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &arg)) return enif_make_badarg(env);
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = call(c, arg, &out, &err);
+    enif_free(arg);
+    return json_result(env, st, out, err);
+}
+
+/* (client, string, string) -> JSON result. */
+typedef fivetrex_status (*two_string_call)(const fivetrex_client *, const char *, const char *, char **,
+                                           fivetrex_error **);
+
+static ERL_NIF_TERM call_with_two_strings(ErlNifEnv *env, const ERL_NIF_TERM argv[], two_string_call call) {
+    fivetrex_client *c;
+    char *s[2] = {NULL, NULL};
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) || !c_string(env, argv[2], 0, &s[1])) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = call(c, s[0], s[1], &out, &err);
+    free_all(s, 2);
+    return json_result(env, st, out, err);
+}
+
 /* connection_get(client, id) */
 static ERL_NIF_TERM nif_connection_get(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    fivetrex_client *c;
-    char *id;
-    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &id)) return enif_make_badarg(env);
-    char *out = NULL;
-    fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_connection(c, id, &out, &err);
-    enif_free(id);
-    return json_result(env, st, out, err);
+    return call_with_string(env, argv, fivetrex_connection);
 }
 
 /* connection_create(client, body) */
@@ -369,14 +394,7 @@ static ERL_NIF_TERM nif_connection_update(ErlNifEnv *env, int argc, const ERL_NI
 /* connection_delete(client, id) */
 static ERL_NIF_TERM nif_connection_delete(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    fivetrex_client *c;
-    char *id;
-    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &id)) return enif_make_badarg(env);
-    char *out = NULL;
-    fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_connection_delete(c, id, &out, &err);
-    enif_free(id);
-    return json_result(env, st, out, err);
+    return call_with_string(env, argv, fivetrex_connection_delete);
 }
 
 /* connection_sync(client, id, force) */
@@ -420,59 +438,25 @@ static ERL_NIF_TERM nif_connection_resync(ErlNifEnv *env, int argc, const ERL_NI
 /* group_get(client, id) */
 static ERL_NIF_TERM nif_group_get(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    fivetrex_client *c;
-    char *id;
-    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &id)) return enif_make_badarg(env);
-    char *out = NULL;
-    fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_group(c, id, &out, &err);
-    enif_free(id);
-    return json_result(env, st, out, err);
+    return call_with_string(env, argv, fivetrex_group);
 }
 
 /* group_create(client, name) */
 static ERL_NIF_TERM nif_group_create(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    fivetrex_client *c;
-    char *name;
-    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &name)) return enif_make_badarg(env);
-    char *out = NULL;
-    fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_group_create(c, name, &out, &err);
-    enif_free(name);
-    return json_result(env, st, out, err);
+    return call_with_string(env, argv, fivetrex_group_create);
 }
 
 /* group_update(client, id, name) */
 static ERL_NIF_TERM nif_group_update(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    fivetrex_client *c;
-    char *s[2] = {NULL, NULL};
-    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) || !c_string(env, argv[2], 0, &s[1])) {
-        free_all(s, 2);
-        return enif_make_badarg(env);
-    }
-    char *out = NULL;
-    fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_group_update(c, s[0], s[1], &out, &err);
-    free_all(s, 2);
-    return json_result(env, st, out, err);
+    return call_with_two_strings(env, argv, fivetrex_group_update);
 }
 
 /* group_delete(client, id, confirm_id) */
 static ERL_NIF_TERM nif_group_delete(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    fivetrex_client *c;
-    char *s[2] = {NULL, NULL};
-    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) || !c_string(env, argv[2], 0, &s[1])) {
-        free_all(s, 2);
-        return enif_make_badarg(env);
-    }
-    char *out = NULL;
-    fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_group_delete(c, s[0], s[1], &out, &err);
-    free_all(s, 2);
-    return json_result(env, st, out, err);
+    return call_with_two_strings(env, argv, fivetrex_group_delete);
 }
 
 static ERL_NIF_TERM make_list(ErlNifEnv *env, fivetrex_status st, fivetrex_list *list, fivetrex_error *err) {
