@@ -492,6 +492,25 @@ enum fivetrex_status fivetrex_list_next(struct fivetrex_list *list,
                                         struct fivetrex_error **err);
 
 /**
+ * Moves to the next item like `fivetrex_list_next`, but lends the item's JSON instead of
+ * handing over a copy: no allocation, copy or `strlen` per item. Returns `FIVETREX_STATUS_OK`
+ * with `*out_json` pointing to `*out_len` bytes of UTF-8 JSON (an object, followed by a NUL byte
+ * not counted in `*out_len`), `FIVETREX_STATUS_DONE` (NULL and 0) after the last item, or an
+ * error status (NULL and 0). Fetches a page when the current one is used up. May be mixed with
+ * `fivetrex_list_next`, not with `fivetrex_list_next_page`.
+ *
+ * Ownership: borrows `list` mutably (one thread at a time). `*out_json` points into the list's
+ * own buffer: it stays valid and unchanged only until the next call on `list` (any
+ * `fivetrex_list_next*`) or `fivetrex_list_free(list)`, whichever comes first. The caller must
+ * not free it, write through it or keep it longer; copy the bytes to keep them. `*err` as for
+ * every fallible function.
+ */
+enum fivetrex_status fivetrex_list_next_borrowed(struct fivetrex_list *list,
+                                                 const char **out_json,
+                                                 size_t *out_len,
+                                                 struct fivetrex_error **err);
+
+/**
  * Fetches the next whole page: returns `FIVETREX_STATUS_OK` with
  * `{"items":[...],"next_cursor":"..."}` in `*out_json` (`next_cursor` is null on the last page;
  * pass it as `fivetrex_list_options.cursor` to resume later), `FIVETREX_STATUS_DONE` after the last

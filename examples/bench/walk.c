@@ -1,6 +1,7 @@
 /*
  * The benchmark's C host: walks every connection through the C ABI, the way a C program would
- * (one JSON string per item, freed after use), and prints the same RESULT line as the Rust walks.
+ * (each item's JSON borrowed from the list with fivetrex_list_next_borrowed: no copy, no free), and
+ * prints the same RESULT line as the Rust walks.
  *
  *   walk <base_url> <expected_items>
  *
@@ -61,16 +62,16 @@ int main(int argc, char **argv) {
         return fail("fivetrex_connections", st, err);
     }
     unsigned long long items = 0, checksum = 0;
-    char *json = NULL;
-    while ((st = fivetrex_list_next(list, &json, &err)) == FIVETREX_STATUS_OK) {
+    const char *json = NULL;
+    size_t len = 0;
+    while ((st = fivetrex_list_next_borrowed(list, &json, &len, &err)) == FIVETREX_STATUS_OK) {
         items++;
-        checksum += strlen(json);
-        fivetrex_string_free(json);
+        checksum += len + (unsigned char)json[0];
     }
     fivetrex_list_free(list);
     fivetrex_client_free(client);
     if (st != FIVETREX_STATUS_DONE) {
-        return fail("fivetrex_list_next", st, err);
+        return fail("fivetrex_list_next_borrowed", st, err);
     }
     unsigned long long wall = ns(CLOCK_MONOTONIC) - t0, cpu = ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (items != expected) {

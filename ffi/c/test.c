@@ -217,6 +217,56 @@ static void test_groups(fivetrex_client *client) {
     CHECK(st == FIVETREX_STATUS_DONE && item == NULL, "a finished list stays DONE");
     fivetrex_list_free(list);
 
+    /* Borrowed items: the same bytes as the owned ones, without a copy; mixing the two is fine. */
+    fivetrex_list *owned = NULL;
+    st = fivetrex_groups(client, &opts, &owned, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "fivetrex_groups for owned items");
+    st = fivetrex_groups(client, &opts, &list, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "fivetrex_groups for borrowed items");
+    int borrowed = 0, same = 1;
+    const char *lent = NULL;
+    size_t len = 0;
+    for (;;) {
+        char *copy = NULL;
+        fivetrex_status sto = fivetrex_list_next(owned, &copy, &err);
+        same &= (sto == FIVETREX_STATUS_OK || sto == FIVETREX_STATUS_DONE);
+        fivetrex_error_free(err);
+        if (borrowed % 2 == 1) {
+            /* Every other item the owned way, to check that mixing keeps the walk in step. */
+            char *mixed = NULL;
+            st = fivetrex_list_next(list, &mixed, &err);
+            same &= (st == sto) && (st != FIVETREX_STATUS_OK || strcmp(mixed, copy) == 0);
+            fivetrex_string_free(mixed);
+        } else {
+            st = fivetrex_list_next_borrowed(list, &lent, &len, &err);
+            same &= (st == sto);
+            if (st == FIVETREX_STATUS_OK && sto == FIVETREX_STATUS_OK) {
+                same &= len == strlen(copy) && memcmp(lent, copy, len) == 0 && lent[len] == '\0';
+            }
+        }
+        fivetrex_string_free(copy);
+        fivetrex_error_free(err);
+        if (st != FIVETREX_STATUS_OK) {
+            break;
+        }
+        borrowed++;
+    }
+    CHECK(same, "borrowed items hold the same JSON as owned ones, NUL-terminated, len = strlen");
+    CHECK(borrowed == GROUPS, "the borrowed walk sees every group");
+    lent = "stale";
+    len = 7;
+    st = fivetrex_list_next_borrowed(list, &lent, &len, &err);
+    CHECK(st == FIVETREX_STATUS_DONE && lent == NULL && len == 0 && err == NULL, "DONE leaves NULL and 0");
+    st = fivetrex_list_next_borrowed(list, &lent, NULL, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "NULL out_len");
+    st = fivetrex_list_next_borrowed(list, NULL, &len, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "NULL out_json");
+    st = fivetrex_list_next_borrowed(NULL, &lent, &len, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "NULL list for a borrowed item");
+    CHECK(lent == NULL && len == 0, "a failed borrowed next leaves NULL and 0");
+    fivetrex_list_free(owned);
+    fivetrex_list_free(list);
+
     /* Page by page, then resuming from a page's cursor as the Elixir wrapper does. */
     st = fivetrex_groups(client, &opts, &list, &err);
     expect(st, FIVETREX_STATUS_OK, err, "fivetrex_groups for pages");

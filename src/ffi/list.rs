@@ -118,6 +118,46 @@ pub extern "C" fn fivetrex_list_next(
     entry(err, || step(list, out_json, |w, json| w.next_item(json)))
 }
 
+/// Moves to the next item like `fivetrex_list_next`, but lends the item's JSON instead of
+/// handing over a copy: no allocation, copy or `strlen` per item. Returns `FIVETREX_STATUS_OK`
+/// with `*out_json` pointing to `*out_len` bytes of UTF-8 JSON (an object, followed by a NUL byte
+/// not counted in `*out_len`), `FIVETREX_STATUS_DONE` (NULL and 0) after the last item, or an
+/// error status (NULL and 0). Fetches a page when the current one is used up. May be mixed with
+/// `fivetrex_list_next`, not with `fivetrex_list_next_page`.
+///
+/// Ownership: borrows `list` mutably (one thread at a time). `*out_json` points into the list's
+/// own buffer: it stays valid and unchanged only until the next call on `list` (any
+/// `fivetrex_list_next*`) or `fivetrex_list_free(list)`, whichever comes first. The caller must
+/// not free it, write through it or keep it longer; copy the bytes to keep them. `*err` as for
+/// every fallible function.
+#[no_mangle]
+pub extern "C" fn fivetrex_list_next_borrowed(
+    list: Option<&mut fivetrex_list>,
+    out_json: Option<&mut *const c_char>,
+    out_len: Option<&mut usize>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = required(out_json, "out_json")?;
+        *slot = std::ptr::null();
+        let len = required(out_len, "out_len")?;
+        *len = 0;
+        let list = required(list, "list")?;
+        match list.walk.next_item(&mut list.json) {
+            None => Ok(fivetrex_status::Done),
+            Some(written) => {
+                written?;
+                // The NUL keeps the text usable as a C string; the next write clears the buffer.
+                // No NUL inside: see `put_json_text`.
+                *len = list.json.len();
+                list.json.push(0);
+                *slot = list.json.as_ptr().cast();
+                Ok(fivetrex_status::Ok)
+            }
+        }
+    })
+}
+
 /// Fetches the next whole page: returns `FIVETREX_STATUS_OK` with
 /// `{"items":[...],"next_cursor":"..."}` in `*out_json` (`next_cursor` is null on the last page;
 /// pass it as `fivetrex_list_options.cursor` to resume later), `FIVETREX_STATUS_DONE` after the last
