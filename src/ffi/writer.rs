@@ -59,11 +59,51 @@ fn needs_escape(s: &[u8]) -> bool {
     rest.iter().any(|&b| escaped(b))
 }
 
+/// Copies `bytes` to `dst` eight bytes at a time (the last word overlapping) while checking them
+/// for escapes; answers `false`, with only part of them copied, at the first byte JSON escapes.
+///
+/// # Safety
+/// `dst` is valid for writes of `bytes.len()` bytes.
+#[inline(always)]
+unsafe fn copy_clean(dst: *mut u8, bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    let mut at = 0;
+    while let [a, b, c, d, e, f, g, h, ..] = bytes[at..] {
+        let w = u64::from_ne_bytes([a, b, c, d, e, f, g, h]);
+        if escapes(w) {
+            return false;
+        }
+        // SAFETY: `at + 8 <= len`, within what the caller guarantees.
+        unsafe { dst.add(at).cast::<u64>().write_unaligned(w) };
+        at += 8;
+    }
+    if at < len && len >= 8 {
+        // The last eight bytes, some of them checked already: one word for the rest.
+        if let [a, b, c, d, e, f, g, h] = bytes[len - 8..] {
+            let w = u64::from_ne_bytes([a, b, c, d, e, f, g, h]);
+            if escapes(w) {
+                return false;
+            }
+            // SAFETY: `len - 8 + 8 == len`.
+            unsafe { dst.add(len - 8).cast::<u64>().write_unaligned(w) };
+            at = len;
+        }
+    }
+    for &b in &bytes[at..] {
+        if escaped(b) {
+            return false;
+        }
+        // SAFETY: `at < len`.
+        unsafe { dst.add(at).write(b) };
+        at += 1;
+    }
+    true
+}
+
 /// Writes a JSON string: checked for escapes and copied in one pass, eight bytes at a time;
 /// a string that needs an escape is left to serde_json.
 fn string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
-    let bytes = s.as_bytes();
-    let len = bytes.len();
+    let len = s.len();
     out.reserve(len + 2);
     let start = out.len();
     // SAFETY: `reserve` made room for `len + 2` bytes after `start`; every write below stays
@@ -71,35 +111,39 @@ fn string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
     unsafe {
         let dst = out.as_mut_ptr().add(start);
         dst.write(b'"');
-        let mut at = 0;
-        while let [a, b, c, d, e, f, g, h, ..] = bytes[at..] {
-            let w = u64::from_ne_bytes([a, b, c, d, e, f, g, h]);
-            if escapes(w) {
-                return json(out).serialize_str(s);
-            }
-            dst.add(1 + at).cast::<u64>().write_unaligned(w);
-            at += 8;
-        }
-        if at < len && len >= 8 {
-            // The last eight bytes, some of them checked already: one word for the rest.
-            if let [a, b, c, d, e, f, g, h] = bytes[len - 8..] {
-                let w = u64::from_ne_bytes([a, b, c, d, e, f, g, h]);
-                if escapes(w) {
-                    return json(out).serialize_str(s);
-                }
-                dst.add(1 + len - 8).cast::<u64>().write_unaligned(w);
-                at = len;
-            }
-        }
-        for &b in &bytes[at..] {
-            if escaped(b) {
-                return json(out).serialize_str(s);
-            }
-            dst.add(1 + at).write(b);
-            at += 1;
+        if !copy_clean(dst.add(1), s.as_bytes()) {
+            return json(out).serialize_str(s);
         }
         dst.add(1 + len).write(b'"');
         out.set_len(start + len + 2);
+    }
+    Ok(())
+}
+
+/// Writes the key of a struct field, `"key":`, after a comma unless it is the first: like
+/// [`string`], in one pass and one reservation (about thirty keys per connection).
+fn field_key(out: &mut Vec<u8>, comma: bool, key: &str) -> Result<(), Error> {
+    let len = key.len();
+    out.reserve(len + 4);
+    let start = out.len();
+    let open = usize::from(comma);
+    // SAFETY: `reserve` made room for `len + 4` bytes after `start`; every write below stays
+    // within `start..start + open + len + 3`, and `set_len` covers only bytes written.
+    unsafe {
+        let dst = out.as_mut_ptr().add(start);
+        dst.write(b',');
+        dst.add(open).write(b'"');
+        if !copy_clean(dst.add(open + 1), key.as_bytes()) {
+            if comma {
+                out.push(b',');
+            }
+            string(out, key)?;
+            out.push(b':');
+            return Ok(());
+        }
+        dst.add(open + 1 + len).write(b'"');
+        dst.add(open + 2 + len).write(b':');
+        out.set_len(start + open + len + 3);
     }
     Ok(())
 }
@@ -276,9 +320,8 @@ impl<'a> Compound<'a> {
             raw.serialize_field(key, value)?;
             return ser::SerializeStruct::end(raw);
         }
-        self.comma();
-        string(self.out, key)?;
-        self.out.push(b':');
+        field_key(self.out, !self.first, key)?;
+        self.first = false;
         value.serialize(Writer { out: &mut *self.out })
     }
 
@@ -520,6 +563,16 @@ mod tests {
         assert_eq!(ours(v), serde_json::to_string(v).unwrap());
     }
 
+    /// A struct field's key, first or not, is serde_json's string of it and a colon.
+    fn same_key(s: &str) {
+        for comma in [false, true] {
+            let mut out = b"{".to_vec();
+            field_key(&mut out, comma, s).unwrap();
+            let want = format!("{{{}{}:", if comma { "," } else { "" }, serde_json::to_string(s).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+    }
+
     #[derive(Serialize)]
     enum Shape {
         Unit,
@@ -563,11 +616,13 @@ mod tests {
         // The writer itself, escaping or copying, at every length and position.
         for len in 0..20 {
             same("aé€😀 /~\u{7f}".repeat(len).as_str());
+            same_key("aé€😀 /~\u{7f}".repeat(len).as_str());
             for at in 0..len {
                 for b in (0u8..0x20).chain([b'"', b'\\']) {
                     let mut s = vec![b'x'; len];
                     s[at] = b;
                     same(std::str::from_utf8(&s).unwrap());
+                    same_key(std::str::from_utf8(&s).unwrap());
                 }
             }
         }
