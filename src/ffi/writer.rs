@@ -11,6 +11,7 @@
 
 use serde::ser::{self, Impossible, Serialize, SerializeStruct as _, Serializer as _};
 use serde_json::Error;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// serde_json serialises a `RawValue` as a struct of this name (`serde_json::raw::TOKEN`, which
 /// is not exported); such a struct goes to serde_json, which writes the raw text as it is.
@@ -120,26 +121,82 @@ fn string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Struct keys already found to need no escape, each as one word `address << 16 | length` in a
+/// small table indexed by a hash of that word. The keys are `&'static str`: their bytes never
+/// change, so a key found clean once is clean for good and a hit skips the escape check. A miss
+/// or a collision only costs the check (a word is exact, never a hash).
+static CLEAN_KEYS: [AtomicU64; 256] = [const { AtomicU64::new(0) }; 256];
+
+/// The slot of `key` in [`CLEAN_KEYS`] and the word naming it; `None` for a key the word cannot
+/// name (empty, 64 KiB or longer, or above the 47-bit address space).
+fn clean_key_slot(key: &'static str) -> Option<(&'static AtomicU64, u64)> {
+    let (addr, len) = (key.as_ptr() as u64, key.len() as u64);
+    if addr >> 47 != 0 || len >> 16 != 0 || len == 0 {
+        return None;
+    }
+    let word = addr << 16 | len;
+    Some((&CLEAN_KEYS[(word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize], word))
+}
+
+/// Copies `bytes` to `dst` a word at a time, the last word overlapping.
+///
+/// # Safety
+/// `dst` is valid for writes of `bytes.len()` bytes and does not overlap `bytes`.
+#[inline(always)]
+unsafe fn copy_words(dst: *mut u8, bytes: &[u8]) {
+    let (src, len) = (bytes.as_ptr(), bytes.len());
+    // SAFETY: every read is within `bytes` and every write within `dst..dst + len`.
+    unsafe {
+        if len >= 8 {
+            let mut at = 0;
+            while at + 8 <= len {
+                dst.add(at).cast::<u64>().write_unaligned(src.add(at).cast::<u64>().read_unaligned());
+                at += 8;
+            }
+            if at < len {
+                dst.add(len - 8).cast::<u64>().write_unaligned(src.add(len - 8).cast::<u64>().read_unaligned());
+            }
+        } else if len >= 4 {
+            dst.cast::<u32>().write_unaligned(src.cast::<u32>().read_unaligned());
+            dst.add(len - 4).cast::<u32>().write_unaligned(src.add(len - 4).cast::<u32>().read_unaligned());
+        } else {
+            for at in 0..len {
+                dst.add(at).write(*src.add(at));
+            }
+        }
+    }
+}
+
 /// Writes the key of a struct field, `"key":`, after a comma unless it is the first: like
-/// [`string`], in one pass and one reservation (about thirty keys per connection).
-fn field_key(out: &mut Vec<u8>, comma: bool, key: &str) -> Result<(), Error> {
+/// [`string`], in one pass and one reservation (about thirty keys per connection); a key seen
+/// clean before (see [`CLEAN_KEYS`]) is copied without checking it again.
+fn field_key(out: &mut Vec<u8>, comma: bool, key: &'static str) -> Result<(), Error> {
     let len = key.len();
     out.reserve(len + 4);
     let start = out.len();
     let open = usize::from(comma);
+    let slot = clean_key_slot(key);
     // SAFETY: `reserve` made room for `len + 4` bytes after `start`; every write below stays
     // within `start..start + open + len + 3`, and `set_len` covers only bytes written.
     unsafe {
         let dst = out.as_mut_ptr().add(start);
         dst.write(b',');
         dst.add(open).write(b'"');
-        if !copy_clean(dst.add(open + 1), key.as_bytes()) {
-            if comma {
-                out.push(b',');
+        match slot {
+            Some((slot, word)) if slot.load(Ordering::Relaxed) == word => copy_words(dst.add(open + 1), key.as_bytes()),
+            _ => {
+                if !copy_clean(dst.add(open + 1), key.as_bytes()) {
+                    if comma {
+                        out.push(b',');
+                    }
+                    string(out, key)?;
+                    out.push(b':');
+                    return Ok(());
+                }
+                if let Some((slot, word)) = slot {
+                    slot.store(word, Ordering::Relaxed);
+                }
             }
-            string(out, key)?;
-            out.push(b':');
-            return Ok(());
         }
         dst.add(open + 1 + len).write(b'"');
         dst.add(open + 2 + len).write(b':');
@@ -563,9 +620,11 @@ mod tests {
         assert_eq!(ours(v), serde_json::to_string(v).unwrap());
     }
 
-    /// A struct field's key, first or not, is serde_json's string of it and a colon.
+    /// A struct field's key, first or not, is serde_json's string of it and a colon: the first
+    /// time (checked) and the next (remembered when clean).
     fn same_key(s: &str) {
-        for comma in [false, true] {
+        let s: &'static str = Box::leak(s.to_owned().into_boxed_str());
+        for comma in [false, true, false, true] {
             let mut out = b"{".to_vec();
             field_key(&mut out, comma, s).unwrap();
             let want = format!("{{{}{}:", if comma { "," } else { "" }, serde_json::to_string(s).unwrap());
