@@ -167,40 +167,69 @@ unsafe fn copy_words(dst: *mut u8, bytes: &[u8]) {
     }
 }
 
-/// Writes the key of a struct field, `"key":`, after a comma unless it is the first: like
-/// [`string`], in one pass and one reservation (about thirty keys per connection); a key seen
-/// clean before (see [`CLEAN_KEYS`]) is copied without checking it again.
+/// Writes the key of a struct field, `"key":`, after a comma unless it is the first (about
+/// thirty keys per connection). A key seen clean before (see [`CLEAN_KEYS`]) is copied here,
+/// inlined, without checking it again; any other goes to [`checked_field_key`].
+#[inline(always)]
 fn field_key(out: &mut Vec<u8>, comma: bool, key: &'static str) -> Result<(), Error> {
+    let slot = clean_key_slot(key);
+    match slot {
+        Some((slot, word)) if slot.load(Ordering::Relaxed) == word => {
+            let len = key.len();
+            out.reserve(len + 4);
+            let start = out.len();
+            let open = usize::from(comma);
+            // SAFETY: `reserve` made room for `len + 4` bytes after `start`; every write below
+            // stays within `start..start + open + len + 3`, and `set_len` covers only bytes written.
+            unsafe {
+                let dst = out.as_mut_ptr().add(start);
+                dst.write(b',');
+                dst.add(open).write(b'"');
+                copy_words(dst.add(open + 1), key.as_bytes());
+                dst.add(open + 1 + len).write(b'"');
+                dst.add(open + 2 + len).write(b':');
+                out.set_len(start + open + len + 3);
+            }
+            Ok(())
+        }
+        _ => checked_field_key(out, comma, key, slot),
+    }
+}
+
+/// [`field_key`] for a key not known clean: like [`string`], checked and copied in one pass;
+/// remembered in its `slot` of [`CLEAN_KEYS`] when clean.
+#[cold]
+#[inline(never)]
+fn checked_field_key(
+    out: &mut Vec<u8>,
+    comma: bool,
+    key: &str,
+    slot: Option<(&'static AtomicU64, u64)>,
+) -> Result<(), Error> {
     let len = key.len();
     out.reserve(len + 4);
     let start = out.len();
     let open = usize::from(comma);
-    let slot = clean_key_slot(key);
     // SAFETY: `reserve` made room for `len + 4` bytes after `start`; every write below stays
     // within `start..start + open + len + 3`, and `set_len` covers only bytes written.
     unsafe {
         let dst = out.as_mut_ptr().add(start);
         dst.write(b',');
         dst.add(open).write(b'"');
-        match slot {
-            Some((slot, word)) if slot.load(Ordering::Relaxed) == word => copy_words(dst.add(open + 1), key.as_bytes()),
-            _ => {
-                if !copy_clean(dst.add(open + 1), key.as_bytes()) {
-                    if comma {
-                        out.push(b',');
-                    }
-                    string(out, key)?;
-                    out.push(b':');
-                    return Ok(());
-                }
-                if let Some((slot, word)) = slot {
-                    slot.store(word, Ordering::Relaxed);
-                }
+        if !copy_clean(dst.add(open + 1), key.as_bytes()) {
+            if comma {
+                out.push(b',');
             }
+            string(out, key)?;
+            out.push(b':');
+            return Ok(());
         }
         dst.add(open + 1 + len).write(b'"');
         dst.add(open + 2 + len).write(b':');
         out.set_len(start + open + len + 3);
+    }
+    if let Some((slot, word)) = slot {
+        slot.store(word, Ordering::Relaxed);
     }
     Ok(())
 }
