@@ -35,8 +35,20 @@ fn lib_dir() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let deps = exe.parent()?.to_path_buf();
     let beside_deps = deps.parent()?.to_path_buf();
+    // Every function the committed header declares must be in the library, or it is a stale one.
+    let header = std::fs::read_to_string(Path::new(ROOT).join("include/fivetrex.h")).unwrap_or_default();
+    let functions: Vec<&str> = header
+        .split('(')
+        .filter_map(|before| before.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next())
+        .filter(|name| name.starts_with("fivetrex_"))
+        .collect();
     let has_ffi = |d: &PathBuf| {
-        std::fs::read(d.join("libfivetrex.so")).is_ok_and(|b| b.windows(19).any(|w| w == b"fivetrex_client_new"))
+        let Ok(bytes) = std::fs::read(d.join("libfivetrex.so")) else { return false };
+        let names: std::collections::HashSet<&[u8]> = bytes
+            .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .filter(|w| w.starts_with(b"fivetrex_"))
+            .collect();
+        !functions.is_empty() && functions.iter().all(|f| names.contains(f.as_bytes()))
     };
     if let Some(d) = [deps, beside_deps.clone()].into_iter().find(has_ffi) {
         return Some(d);
@@ -103,6 +115,10 @@ fn valgrind(program: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration
         .env_remove("FIVETRAN_API_KEY")
         .env_remove("FIVETRAN_API_SECRET")
         .env_remove("FIVETRAN_BASE_URL")
+        // cargo test puts target/debug ahead of deps/ in LD_LIBRARY_PATH, and LD_LIBRARY_PATH beats the
+        // programs' RUNPATH: point it at the library they were linked against (the programs live in
+        // `<lib dir>/c-host/`), or a stale copy with an older ABI gets loaded.
+        .env("LD_LIBRARY_PATH", program.parent().and_then(Path::parent).unwrap_or(Path::new(".")))
         // The forced panic would otherwise symbolise a backtrace and keep the debug info in memory.
         .env("RUST_BACKTRACE", "0")
         .envs(env.iter().copied())
