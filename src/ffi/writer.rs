@@ -60,49 +60,59 @@ fn needs_escape(s: &[u8]) -> bool {
     rest.iter().any(|&b| escaped(b))
 }
 
-/// Copies `bytes` to `dst` eight bytes at a time (the last word overlapping) while checking them
-/// for escapes; answers `false`, with only part of them copied, at the first byte JSON escapes.
+/// Copies `bytes` to `dst` eight bytes at a time (the last word overlapping; four to seven bytes
+/// as two overlapping four-byte halves checked as one word) while checking them for escapes;
+/// answers `false`, with only part of them copied, at the first word holding a byte JSON escapes.
 ///
 /// # Safety
-/// `dst` is valid for writes of `bytes.len()` bytes.
+/// `dst` is valid for writes of `bytes.len()` bytes and does not overlap `bytes`.
 #[inline(always)]
 unsafe fn copy_clean(dst: *mut u8, bytes: &[u8]) -> bool {
-    let len = bytes.len();
-    let mut at = 0;
-    while let [a, b, c, d, e, f, g, h, ..] = bytes[at..] {
-        let w = u64::from_ne_bytes([a, b, c, d, e, f, g, h]);
-        if escapes(w) {
-            return false;
-        }
-        // SAFETY: `at + 8 <= len`, within what the caller guarantees.
-        unsafe { dst.add(at).cast::<u64>().write_unaligned(w) };
-        at += 8;
-    }
-    if at < len && len >= 8 {
-        // The last eight bytes, some of them checked already: one word for the rest.
-        if let [a, b, c, d, e, f, g, h] = bytes[len - 8..] {
-            let w = u64::from_ne_bytes([a, b, c, d, e, f, g, h]);
-            if escapes(w) {
+    let (src, len) = (bytes.as_ptr(), bytes.len());
+    // SAFETY: every read is within `bytes` and every write within `dst..dst + len`.
+    unsafe {
+        if len >= 8 {
+            let mut at = 0;
+            while at + 8 <= len {
+                let w = src.add(at).cast::<u64>().read_unaligned();
+                if escapes(w) {
+                    return false;
+                }
+                dst.add(at).cast::<u64>().write_unaligned(w);
+                at += 8;
+            }
+            if at < len {
+                // The last eight bytes, some of them checked already: one word for the rest.
+                let w = src.add(len - 8).cast::<u64>().read_unaligned();
+                if escapes(w) {
+                    return false;
+                }
+                dst.add(len - 8).cast::<u64>().write_unaligned(w);
+            }
+        } else if len >= 4 {
+            let head = src.cast::<u32>().read_unaligned();
+            let tail = src.add(len - 4).cast::<u32>().read_unaligned();
+            if escapes(u64::from(head) | u64::from(tail) << 32) {
                 return false;
             }
-            // SAFETY: `len - 8 + 8 == len`.
-            unsafe { dst.add(len - 8).cast::<u64>().write_unaligned(w) };
-            at = len;
+            dst.cast::<u32>().write_unaligned(head);
+            dst.add(len - 4).cast::<u32>().write_unaligned(tail);
+        } else {
+            for at in 0..len {
+                let b = *src.add(at);
+                if escaped(b) {
+                    return false;
+                }
+                dst.add(at).write(b);
+            }
         }
-    }
-    for &b in &bytes[at..] {
-        if escaped(b) {
-            return false;
-        }
-        // SAFETY: `at < len`.
-        unsafe { dst.add(at).write(b) };
-        at += 1;
     }
     true
 }
 
 /// Writes a JSON string: checked for escapes and copied in one pass, eight bytes at a time;
-/// a string that needs an escape is left to serde_json.
+/// a string that needs an escape is left to serde_json ([`escaped_string`]).
+#[inline(always)]
 fn string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
     let len = s.len();
     out.reserve(len + 2);
@@ -113,12 +123,19 @@ fn string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
         let dst = out.as_mut_ptr().add(start);
         dst.write(b'"');
         if !copy_clean(dst.add(1), s.as_bytes()) {
-            return json(out).serialize_str(s);
+            return escaped_string(out, s);
         }
         dst.add(1 + len).write(b'"');
         out.set_len(start + len + 2);
     }
     Ok(())
+}
+
+/// A string that needs an escape, written by serde_json.
+#[cold]
+#[inline(never)]
+fn escaped_string(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
+    json(out).serialize_str(s)
 }
 
 /// Struct keys already found to need no escape, each as one word `address << 16 | length` in a
