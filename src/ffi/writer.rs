@@ -301,6 +301,7 @@ impl<'a> ser::Serializer for Writer<'a> {
         serialize_bytes(&[u8]),
     );
 
+    #[inline(always)]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         string(self.out, v)
     }
@@ -416,6 +417,7 @@ impl<'a> Compound<'a> {
         value.serialize(Writer { out: &mut *self.out })
     }
 
+    #[inline(always)]
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         if self.raw {
             let mut ser = json(&mut *self.out);
@@ -505,6 +507,7 @@ impl ser::SerializeMap for Compound<'_> {
 impl ser::SerializeStruct for Compound<'_> {
     type Ok = ();
     type Error = Error;
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.field(key, value)
     }
