@@ -89,6 +89,8 @@ pub struct ClientBuilder {
     requests_per_second: Option<f64>,
     on_retry: Option<RetryHook>,
     predicate: Option<RetryPredicate>,
+    /// Whether [`ClientBuilder::from_env`] was called, so a missing key can name the variable.
+    from_env: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -125,6 +127,7 @@ impl ClientBuilder {
     /// Reads `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET` and (if set) `FIVETRAN_BASE_URL`, keeping
     /// values already given for anything the environment lacks.
     pub fn from_env(mut self) -> Self {
+        self.from_env = true;
         let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
         if let Some(k) = var("FIVETRAN_API_KEY") {
             self.api_key = Some(k);
@@ -221,16 +224,50 @@ impl ClientBuilder {
         self
     }
 
+    /// The transport [`ClientBuilder::build`] uses when none is given: a [`UreqTransport`] with
+    /// this builder's connect timeout, timeout, user agent, proxy and body limit. Wrap it and pass
+    /// the wrapper to [`ClientBuilder::transport`] to add behaviour around the default one.
+    ///
+    /// ```
+    /// use fivetrex::transport::{HttpRequest, HttpResponse, Transport};
+    /// use fivetrex::{Client, TransportError};
+    /// use std::time::Duration;
+    ///
+    /// /// Logs each request's method and URL (never its headers) before sending it.
+    /// struct Logged<T>(T);
+    /// impl<T: Transport> Transport for Logged<T> {
+    ///     fn send(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+    ///         log::info!("{} {}", req.method, req.url);
+    ///         self.0.send(req)
+    ///     }
+    /// }
+    ///
+    /// let builder = Client::builder().api_key("key").api_secret("secret").timeout(Duration::from_secs(30));
+    /// let default = builder.default_transport()?; // keeps the 30 s timeout
+    /// let client = builder.transport(Logged(default)).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn default_transport(&self) -> Result<UreqTransport> {
+        let mut s = UreqSettings::default();
+        s.connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        s.timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if let Some(ua) = &self.user_agent {
+            s.user_agent = ua.clone();
+        }
+        s.proxy = self.proxy.clone();
+        s.max_body = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        UreqTransport::new(&s)
+    }
+
     /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client> {
-        let api_key = self
-            .api_key
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| Error::Config("API key is missing or empty".into()))?;
-        let secret = self
-            .api_secret
-            .filter(|s| !s.expose().trim().is_empty())
-            .ok_or_else(|| Error::Config("API secret is missing or empty".into()))?;
+    pub fn build(mut self) -> Result<Client> {
+        let api_key = self.api_key.take().filter(|k| !k.trim().is_empty());
+        let secret = self.api_secret.take().filter(|s| !s.expose().trim().is_empty());
+        let (api_key, secret) = match (api_key, secret) {
+            (Some(k), Some(s)) => (k, s),
+            (k, s) => return Err(Error::Config(missing_credentials(k.is_none(), s.is_none(), self.from_env))),
+        };
         if api_key.contains(':') || api_key.chars().any(char::is_control) {
             return Err(Error::Config("API key contains ':' or control characters".into()));
         }
@@ -238,18 +275,11 @@ impl ClientBuilder {
             return Err(Error::Config("API secret contains control characters".into()));
         }
         let base_url = check_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
-        let user_agent = self.user_agent.unwrap_or_else(|| concat!("fivetrex/", env!("CARGO_PKG_VERSION")).to_owned());
-        let transport: Arc<dyn Transport> = match self.transport {
-            Some(t) => t,
-            None => Arc::new(UreqTransport::new(&UreqSettings {
-                connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                user_agent: user_agent.clone(),
-                proxy: self.proxy,
-                max_body: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                max_idle_connections: 16,
-            })?),
+        let transport: Arc<dyn Transport> = match &self.transport {
+            Some(t) => t.clone(),
+            None => Arc::new(self.default_transport()?),
         };
+        let user_agent = self.user_agent.unwrap_or_else(|| UreqSettings::default().user_agent);
         let auth = basic_auth(&api_key, secret.expose());
         Ok(Client {
             inner: Arc::new(Inner {
@@ -267,6 +297,33 @@ impl ClientBuilder {
                 },
             }),
         })
+    }
+}
+
+/// Says which credential is missing and where it is expected: the environment variable when
+/// [`ClientBuilder::from_env`] was used, the builder method otherwise.
+fn missing_credentials(key: bool, secret: bool, from_env: bool) -> String {
+    let what = match (key, secret) {
+        (true, true) => "API key and secret are",
+        (true, false) => "API key is",
+        _ => "API secret is",
+    };
+    if from_env {
+        let vars = match (key, secret) {
+            (true, true) => "FIVETRAN_API_KEY and FIVETRAN_API_SECRET",
+            (true, false) => "FIVETRAN_API_KEY",
+            _ => "FIVETRAN_API_SECRET",
+        };
+        format!(
+            "{what} missing or empty: set {vars} in the environment (Client::from_env reads \
+             FIVETRAN_API_KEY, FIVETRAN_API_SECRET and optionally FIVETRAN_BASE_URL), or pass them with \
+             ClientBuilder::api_key and ClientBuilder::api_secret"
+        )
+    } else {
+        format!(
+            "{what} missing or empty: pass them with ClientBuilder::api_key and ClientBuilder::api_secret, or \
+             set FIVETRAN_API_KEY and FIVETRAN_API_SECRET and use Client::from_env"
+        )
     }
 }
 

@@ -168,7 +168,7 @@ pub enum ErrorKind {
 #[non_exhaustive]
 pub enum Error {
     /// 401.
-    #[error("unauthorized: {0}")]
+    #[error("unauthorized (check the API key and secret): {0}")]
     Unauthorized(ApiError),
     /// 403.
     #[error("forbidden: {0}")]

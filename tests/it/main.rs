@@ -5,6 +5,7 @@ mod support;
 mod agents;
 mod certificates;
 mod client;
+mod client_messages;
 mod conformance;
 mod connections;
 mod destinations;
