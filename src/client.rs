@@ -72,6 +72,33 @@ fn mask_key(key: &str) -> String {
 }
 
 /// Builds a [`Client`]. Every option has a documented default; only the key and secret are required.
+///
+/// ```
+/// use fivetrex::{Client, RetryPolicy};
+/// use std::time::Duration;
+///
+/// # #[cfg(feature = "emulator")] {
+/// // A local Fivetran (cargo feature `emulator`); against the API, leave `base_url` out and take
+/// // the credentials from wherever you keep them (or use `Client::from_env()`).
+/// let emu = fivetrex::emulator::Emulator::builder().seed(2, 0).start()?;
+/// let client = Client::builder()
+///     .api_key(emu.key())
+///     .api_secret(emu.secret())
+///     .base_url(emu.base_url()) // default https://api.fivetran.com
+///     .connect_timeout(Duration::from_secs(5)) // default 10 s
+///     .timeout(Duration::from_secs(30)) // per attempt, default 60 s
+///     .retry_policy(RetryPolicy::default().with_max_attempts(3))
+///     .max_requests_per_second(10.0) // for this client and its clones
+///     .on_retry(|event| log::warn!("retry {} in {:?}: {}", event.attempt, event.delay, event.error))
+///     .build()?;
+/// assert_eq!(client.groups().count(), 2);
+///
+/// // What is wrong is said when building, not at the first request.
+/// let err = Client::builder().api_key("key").build().unwrap_err();
+/// assert!(err.to_string().contains("API secret is missing"));
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
 #[derive(Clone, Default)]
 pub struct ClientBuilder {
     api_key: Option<String>,

@@ -106,18 +106,41 @@ impl HttpResponse {
 ///
 /// Implementations must be thread-safe: one client is shared by many threads.
 ///
+/// A wrapper around the default transport ([`UreqTransport`], from
+/// [`ClientBuilder::default_transport`](crate::ClientBuilder::default_transport) or
+/// [`UreqTransport::new`]); `Transport` is implemented for `Arc<T>` and `Box<T>` too, so the
+/// caller can keep a handle on it:
+///
 /// ```
 /// use fivetrex::transport::{HttpRequest, HttpResponse, Transport};
 /// use fivetrex::TransportError;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
 ///
-/// /// Counts requests, then hands them to the real transport.
-/// struct Counting<T>(T, std::sync::atomic::AtomicUsize);
+/// /// Counts requests, then hands them to the transport it wraps.
+/// struct Counting<T> {
+///     inner: T,
+///     sent: AtomicUsize,
+/// }
+///
 /// impl<T: Transport> Transport for Counting<T> {
 ///     fn send(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-///         self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-///         self.0.send(req)
+///         self.sent.fetch_add(1, Ordering::Relaxed);
+///         self.inner.send(req)
 ///     }
 /// }
+///
+/// # #[cfg(feature = "emulator")] {
+/// // A local Fivetran (cargo feature `emulator`) with three groups.
+/// let emu = fivetrex::emulator::Emulator::builder().seed(3, 0).start()?;
+/// let builder = emu.client_builder();
+/// let counting = Arc::new(Counting { inner: builder.default_transport()?, sent: AtomicUsize::new(0) });
+/// let client = builder.transport(counting.clone()).build()?;
+/// let groups: Vec<_> = client.groups().page_size(2).collect::<Result<_, _>>()?;
+/// assert_eq!(groups.len(), 3);
+/// assert_eq!(counting.sent.load(Ordering::Relaxed), 2); // two pages
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
 /// ```
 pub trait Transport: Send + Sync {
     /// Sends the request and reads the whole answer.
@@ -252,13 +275,15 @@ impl UreqTransport {
             e.message = if e.request_sent {
                 format!(
                     "no complete answer within the request timeout of {} (connect, send, answer and body \
-                     together); raise it with ClientBuilder::timeout (timeout_ms over the C ABI)",
+                     together); raise it with ClientBuilder::timeout (`timeout_ms` in C, `Timeout` in Go, \
+                     `:timeout` in Elixir)",
                     human(self.timeout)
                 )
             } else {
                 format!(
                     "could not connect within the connect timeout of {}; raise it with \
-                     ClientBuilder::connect_timeout (connect_timeout_ms over the C ABI)",
+                     ClientBuilder::connect_timeout (`connect_timeout_ms` in C, `ConnectTimeout` in Go, \
+                     `:connect_timeout` in Elixir)",
                     human(self.connect_timeout)
                 )
             };

@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod groups;
 mod log_services;
 mod metadata;
+mod readme;
 mod reliability;
 mod schemas;
 mod security;
