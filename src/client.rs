@@ -276,15 +276,15 @@ impl ClientBuilder {
     /// # Ok::<(), fivetrex::Error>(())
     /// ```
     pub fn default_transport(&self) -> Result<UreqTransport> {
-        let mut s = UreqSettings::default();
-        s.connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        s.timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if let Some(ua) = &self.user_agent {
-            s.user_agent = ua.clone();
-        }
-        s.proxy = self.proxy.clone();
-        s.max_body = self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-        UreqTransport::new(&s)
+        let defaults = UreqSettings::default();
+        UreqTransport::new(&UreqSettings {
+            connect_timeout: self.connect_timeout.unwrap_or(defaults.connect_timeout),
+            timeout: self.timeout.unwrap_or(defaults.timeout),
+            user_agent: self.user_agent.clone().unwrap_or(defaults.user_agent),
+            proxy: self.proxy.clone(),
+            max_body: self.max_response_bytes.unwrap_or(defaults.max_body),
+            max_idle_connections: defaults.max_idle_connections,
+        })
     }
 
     /// Checks the configuration and builds the client.
