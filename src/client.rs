@@ -72,6 +72,33 @@ fn mask_key(key: &str) -> String {
 }
 
 /// Builds a [`Client`]. Every option has a documented default; only the key and secret are required.
+///
+/// ```
+/// use fivetrex::{Client, RetryPolicy};
+/// use std::time::Duration;
+///
+/// # #[cfg(feature = "emulator")] {
+/// // A local Fivetran (cargo feature `emulator`); against the API, leave `base_url` out and take
+/// // the credentials from wherever you keep them (or use `Client::from_env()`).
+/// let emu = fivetrex::emulator::Emulator::builder().seed(2, 0).start()?;
+/// let client = Client::builder()
+///     .api_key(emu.key())
+///     .api_secret(emu.secret())
+///     .base_url(emu.base_url()) // default https://api.fivetran.com
+///     .connect_timeout(Duration::from_secs(5)) // default 10 s
+///     .timeout(Duration::from_secs(30)) // per attempt, default 60 s
+///     .retry_policy(RetryPolicy::default().with_max_attempts(3))
+///     .max_requests_per_second(10.0) // for this client and its clones
+///     .on_retry(|event| log::warn!("retry {} in {:?}: {}", event.attempt, event.delay, event.error))
+///     .build()?;
+/// assert_eq!(client.groups().count(), 2);
+///
+/// // What is wrong is said when building, not at the first request.
+/// let err = Client::builder().api_key("key").build().unwrap_err();
+/// assert!(err.to_string().contains("API secret is missing"));
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
 #[derive(Clone, Default)]
 pub struct ClientBuilder {
     api_key: Option<String>,
@@ -89,6 +116,8 @@ pub struct ClientBuilder {
     requests_per_second: Option<f64>,
     on_retry: Option<RetryHook>,
     predicate: Option<RetryPredicate>,
+    /// Whether [`ClientBuilder::from_env`] was called, so a missing key can name the variable.
+    from_env: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -125,6 +154,7 @@ impl ClientBuilder {
     /// Reads `FIVETRAN_API_KEY`, `FIVETRAN_API_SECRET` and (if set) `FIVETRAN_BASE_URL`, keeping
     /// values already given for anything the environment lacks.
     pub fn from_env(mut self) -> Self {
+        self.from_env = true;
         let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
         if let Some(k) = var("FIVETRAN_API_KEY") {
             self.api_key = Some(k);
@@ -221,16 +251,50 @@ impl ClientBuilder {
         self
     }
 
+    /// The transport [`ClientBuilder::build`] uses when none is given: a [`UreqTransport`] with
+    /// this builder's connect timeout, timeout, user agent, proxy and body limit. Wrap it and pass
+    /// the wrapper to [`ClientBuilder::transport`] to add behaviour around the default one.
+    ///
+    /// ```
+    /// use fivetrex::transport::{HttpRequest, HttpResponse, Transport};
+    /// use fivetrex::{Client, TransportError};
+    /// use std::time::Duration;
+    ///
+    /// /// Logs each request's method and URL (never its headers) before sending it.
+    /// struct Logged<T>(T);
+    /// impl<T: Transport> Transport for Logged<T> {
+    ///     fn send(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+    ///         log::info!("{} {}", req.method, req.url);
+    ///         self.0.send(req)
+    ///     }
+    /// }
+    ///
+    /// let builder = Client::builder().api_key("key").api_secret("secret").timeout(Duration::from_secs(30));
+    /// let default = builder.default_transport()?; // keeps the 30 s timeout
+    /// let client = builder.transport(Logged(default)).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn default_transport(&self) -> Result<UreqTransport> {
+        let defaults = UreqSettings::default();
+        UreqTransport::new(&UreqSettings {
+            connect_timeout: self.connect_timeout.unwrap_or(defaults.connect_timeout),
+            timeout: self.timeout.unwrap_or(defaults.timeout),
+            user_agent: self.user_agent.clone().unwrap_or(defaults.user_agent),
+            proxy: self.proxy.clone(),
+            max_body: self.max_response_bytes.unwrap_or(defaults.max_body),
+            max_idle_connections: defaults.max_idle_connections,
+        })
+    }
+
     /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client> {
-        let api_key = self
-            .api_key
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| Error::Config("API key is missing or empty".into()))?;
-        let secret = self
-            .api_secret
-            .filter(|s| !s.expose().trim().is_empty())
-            .ok_or_else(|| Error::Config("API secret is missing or empty".into()))?;
+    pub fn build(mut self) -> Result<Client> {
+        let api_key = self.api_key.take().filter(|k| !k.trim().is_empty());
+        let secret = self.api_secret.take().filter(|s| !s.expose().trim().is_empty());
+        let (api_key, secret) = match (api_key, secret) {
+            (Some(k), Some(s)) => (k, s),
+            (k, s) => return Err(Error::Config(missing_credentials(k.is_none(), s.is_none(), self.from_env))),
+        };
         if api_key.contains(':') || api_key.chars().any(char::is_control) {
             return Err(Error::Config("API key contains ':' or control characters".into()));
         }
@@ -238,18 +302,11 @@ impl ClientBuilder {
             return Err(Error::Config("API secret contains control characters".into()));
         }
         let base_url = check_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
-        let user_agent = self.user_agent.unwrap_or_else(|| concat!("fivetrex/", env!("CARGO_PKG_VERSION")).to_owned());
-        let transport: Arc<dyn Transport> = match self.transport {
-            Some(t) => t,
-            None => Arc::new(UreqTransport::new(&UreqSettings {
-                connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                user_agent: user_agent.clone(),
-                proxy: self.proxy,
-                max_body: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-                max_idle_connections: 16,
-            })?),
+        let transport: Arc<dyn Transport> = match &self.transport {
+            Some(t) => t.clone(),
+            None => Arc::new(self.default_transport()?),
         };
+        let user_agent = self.user_agent.unwrap_or_else(|| UreqSettings::default().user_agent);
         let auth = basic_auth(&api_key, secret.expose());
         Ok(Client {
             inner: Arc::new(Inner {
@@ -267,6 +324,33 @@ impl ClientBuilder {
                 },
             }),
         })
+    }
+}
+
+/// Says which credential is missing and where it is expected: the environment variable when
+/// [`ClientBuilder::from_env`] was used, the builder method otherwise.
+fn missing_credentials(key: bool, secret: bool, from_env: bool) -> String {
+    let what = match (key, secret) {
+        (true, true) => "API key and secret are",
+        (true, false) => "API key is",
+        _ => "API secret is",
+    };
+    if from_env {
+        let vars = match (key, secret) {
+            (true, true) => "FIVETRAN_API_KEY and FIVETRAN_API_SECRET",
+            (true, false) => "FIVETRAN_API_KEY",
+            _ => "FIVETRAN_API_SECRET",
+        };
+        format!(
+            "{what} missing or empty: set {vars} in the environment (Client::from_env reads \
+             FIVETRAN_API_KEY, FIVETRAN_API_SECRET and optionally FIVETRAN_BASE_URL), or pass them with \
+             ClientBuilder::api_key and ClientBuilder::api_secret"
+        )
+    } else {
+        format!(
+            "{what} missing or empty: pass them with ClientBuilder::api_key and ClientBuilder::api_secret, or \
+             set FIVETRAN_API_KEY and FIVETRAN_API_SECRET and use Client::from_env"
+        )
     }
 }
 

@@ -123,6 +123,45 @@ pub struct TransportError {
 }
 
 /// What failed, without the details; handy for `match` and for the C ABI.
+///
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use fivetrex::emulator::{Emulator, Fault};
+/// use fivetrex::{Error, ErrorKind};
+///
+/// fn advice(err: &Error) -> String {
+///     match err.kind() {
+///         ErrorKind::NotFound => format!("no such thing ({})", err.api_code().unwrap_or("-")),
+///         ErrorKind::RateLimited => match err.retry_after() {
+///             Some(wait) => format!("rate limited: come back in {} s", wait.as_secs()),
+///             None => "rate limited".into(),
+///         },
+///         ErrorKind::Unauthorized => "check the API key and secret".into(),
+///         _ => err.to_string(),
+///     }
+/// }
+///
+/// // A local Fivetran (cargo feature `emulator`).
+/// let emu = Emulator::builder().seed(1, 0).start()?;
+/// let client = emu.client();
+///
+/// // 404: an id that does not exist.
+/// let err = client.group("no_such_group").unwrap_err();
+/// assert_eq!(advice(&err), "no such thing (NotFound_Group)");
+///
+/// // 429 asking for a longer wait than the retry policy sleeps (60 s by default): returned at
+/// // once, with the wait the server asked for.
+/// emu.add_fault(Fault::status("/v1/groups", 429).retry_after("120"));
+/// let err = client.groups().next().unwrap().unwrap_err();
+/// assert_eq!(advice(&err), "rate limited: come back in 120 s");
+///
+/// // 401: a wrong secret.
+/// let wrong = emu.client_builder().api_secret("not_the_secret").build()?;
+/// let err = wrong.group("any").unwrap_err();
+/// assert_eq!(advice(&err), "check the API key and secret");
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -164,11 +203,49 @@ pub enum ErrorKind {
 ///
 /// Match on the variant for details, or on [`Error::kind`] for the category. Use
 /// [`Error::status`], [`Error::api_code`] and [`Error::retry_after`] for what a caller acts on.
+/// The messages say what to do where there is something to do (which variable is missing, which
+/// timeout was hit and how to raise it).
+///
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use fivetrex::emulator::{Emulator, Fault};
+/// use fivetrex::Error;
+/// use std::time::Duration;
+///
+/// // A local Fivetran (cargo feature `emulator`).
+/// let emu = Emulator::builder().seed(1, 1).start()?;
+/// let client = emu.client();
+///
+/// match client.connection("no_such_connection") {
+///     Err(Error::NotFound(api)) => {
+///         assert_eq!(api.status, 404);
+///         assert_eq!(api.code.as_deref(), Some("NotFound_Connector"));
+///     }
+///     other => panic!("expected a 404, got {other:?}"),
+/// }
+///
+/// emu.add_fault(Fault::status("/v1/groups/*", 429).retry_after("90"));
+/// match client.group(&emu.group_ids()[0]) {
+///     Err(Error::RateLimited { retry_after, error }) => {
+///         assert_eq!(retry_after, Some(Duration::from_secs(90)));
+///         assert_eq!(error.status, 429);
+///     }
+///     other => panic!("expected a 429, got {other:?}"),
+/// }
+///
+/// let wrong = emu.client_builder().api_key("not_the_key").build()?;
+/// let err = wrong.group("any").unwrap_err();
+/// assert!(matches!(err, Error::Unauthorized(_)));
+/// assert_eq!(err.status(), Some(401));
+/// assert!(err.to_string().starts_with("unauthorized (check the API key and secret): HTTP 401"));
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// 401.
-    #[error("unauthorized: {0}")]
+    #[error("unauthorized (check the API key and secret): {0}")]
     Unauthorized(ApiError),
     /// 403.
     #[error("forbidden: {0}")]

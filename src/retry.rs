@@ -114,6 +114,37 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// `Retry-After` up to 60 s is honoured (the wait is the larger of it and the backoff) and a longer
 /// one is returned to the caller as [`Error::RateLimited`] instead of slept; an overall deadline of
 /// 5 minutes per call; requests that create things are not retried after an ambiguous failure.
+///
+/// ```
+/// use fivetrex::RetryPolicy;
+/// use std::time::Duration;
+///
+/// let policy = RetryPolicy::default()
+///     .with_max_attempts(3) // the first try and two retries
+///     .with_backoff(Duration::from_millis(10), Duration::from_secs(1))
+///     .with_max_retry_after(Duration::from_secs(30))
+///     .with_deadline(Some(Duration::from_secs(60)));
+/// assert_eq!(policy.backoff(1), Duration::from_millis(10)); // before jitter
+/// assert_eq!(policy.backoff(2), Duration::from_millis(20));
+///
+/// # #[cfg(feature = "emulator")] {
+/// use fivetrex::emulator::{Emulator, Fault};
+///
+/// // A local Fivetran (cargo feature `emulator`) that answers 503 twice, then the groups.
+/// let emu = Emulator::builder().seed(2, 0).start()?;
+/// let client = emu.client_builder().retry_policy(policy).build()?;
+/// emu.add_fault(Fault::status("/v1/groups", 503).times(2));
+/// assert_eq!(client.groups().count(), 2);
+/// assert_eq!(emu.requests().len(), 3);
+///
+/// // Three 503s use up the three attempts: the last error is returned.
+/// emu.add_fault(Fault::status("/v1/groups", 503).times(3));
+/// let err = client.groups().next().unwrap().unwrap_err();
+/// assert_eq!(err.status(), Some(503));
+/// assert_eq!(emu.requests().len(), 6);
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct RetryPolicy {

@@ -106,33 +106,100 @@ impl HttpResponse {
 ///
 /// Implementations must be thread-safe: one client is shared by many threads.
 ///
+/// A wrapper around the default transport ([`UreqTransport`], from
+/// [`ClientBuilder::default_transport`](crate::ClientBuilder::default_transport) or
+/// [`UreqTransport::new`]); `Transport` is implemented for `Arc<T>` and `Box<T>` too, so the
+/// caller can keep a handle on it:
+///
 /// ```
 /// use fivetrex::transport::{HttpRequest, HttpResponse, Transport};
 /// use fivetrex::TransportError;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
 ///
-/// /// Counts requests, then hands them to the real transport.
-/// struct Counting<T>(T, std::sync::atomic::AtomicUsize);
+/// /// Counts requests, then hands them to the transport it wraps.
+/// struct Counting<T> {
+///     inner: T,
+///     sent: AtomicUsize,
+/// }
+///
 /// impl<T: Transport> Transport for Counting<T> {
 ///     fn send(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-///         self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-///         self.0.send(req)
+///         self.sent.fetch_add(1, Ordering::Relaxed);
+///         self.inner.send(req)
 ///     }
 /// }
+///
+/// # #[cfg(feature = "emulator")] {
+/// // A local Fivetran (cargo feature `emulator`) with three groups.
+/// let emu = fivetrex::emulator::Emulator::builder().seed(3, 0).start()?;
+/// let builder = emu.client_builder();
+/// let counting = Arc::new(Counting { inner: builder.default_transport()?, sent: AtomicUsize::new(0) });
+/// let client = builder.transport(counting.clone()).build()?;
+/// let groups: Vec<_> = client.groups().page_size(2).collect::<Result<_, _>>()?;
+/// assert_eq!(groups.len(), 3);
+/// assert_eq!(counting.sent.load(Ordering::Relaxed), 2); // two pages
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
 /// ```
 pub trait Transport: Send + Sync {
     /// Sends the request and reads the whole answer.
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
 }
 
-/// Settings for the default transport.
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        (**self).send(request)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        (**self).send(request)
+    }
+}
+
+/// Settings for the default transport, [`UreqTransport`]. [`Default`] gives the client's
+/// defaults; [`ClientBuilder::default_transport`](crate::ClientBuilder::default_transport) fills
+/// them from a builder.
+///
+/// ```
+/// use std::time::Duration;
+/// use fivetrex::transport::{UreqSettings, UreqTransport};
+///
+/// let mut settings = UreqSettings::default();
+/// settings.timeout = Duration::from_secs(120);
+/// let transport = UreqTransport::new(&settings)?;
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
 #[derive(Clone, Debug)]
-pub(crate) struct UreqSettings {
+#[non_exhaustive]
+pub struct UreqSettings {
+    /// Time allowed to open a connection (default 10 s).
     pub connect_timeout: Duration,
+    /// Time allowed for one whole request, body included (default 60 s).
     pub timeout: Duration,
+    /// The `User-Agent` header (default `fivetrex/<version>`).
     pub user_agent: String,
+    /// An HTTP(S) or SOCKS proxy URL; `None` honours `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`.
     pub proxy: Option<String>,
+    /// Largest response body accepted, in bytes (default 64 MiB).
     pub max_body: u64,
+    /// Idle keep-alive connections kept in the pool (default 16).
     pub max_idle_connections: usize,
+}
+
+impl Default for UreqSettings {
+    fn default() -> Self {
+        UreqSettings {
+            connect_timeout: crate::DEFAULT_CONNECT_TIMEOUT,
+            timeout: crate::DEFAULT_TIMEOUT,
+            user_agent: concat!("fivetrex/", env!("CARGO_PKG_VERSION")).to_owned(),
+            proxy: None,
+            max_body: crate::DEFAULT_MAX_RESPONSE_BYTES,
+            max_idle_connections: 16,
+        }
+    }
 }
 
 /// The default transport over a `ureq` 3 agent: a keep-alive connection pool shared by every clone
@@ -143,6 +210,9 @@ pub struct UreqTransport {
     agent: ureq::Agent,
     max_body: u64,
     resolved: Arc<ResolvedHosts>,
+    /// The two limits, so a timeout can say which one was hit and how to raise it.
+    connect_timeout: Duration,
+    timeout: Duration,
 }
 
 /// The log target under which `ureq-proto` dumps every byte it sends and receives at `TRACE`.
@@ -165,7 +235,9 @@ fn warn_if_wire_dump_enabled() {
 }
 
 impl UreqTransport {
-    pub(crate) fn new(s: &UreqSettings) -> Result<Self, crate::Error> {
+    /// A transport with these settings. Fails with [`Error::Config`](crate::Error::Config) when
+    /// the proxy URL is invalid.
+    pub fn new(s: &UreqSettings) -> Result<Self, crate::Error> {
         warn_if_wire_dump_enabled();
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -187,7 +259,45 @@ impl UreqTransport {
         let resolved = Arc::new(ResolvedHosts::default());
         let resolver = CachingResolver { system: DefaultResolver::default(), hosts: resolved.clone() };
         let agent = ureq::Agent::with_parts(config.build(), DefaultConnector::default(), resolver);
-        Ok(UreqTransport { agent, max_body: s.max_body, resolved })
+        Ok(UreqTransport {
+            agent,
+            max_body: s.max_body,
+            resolved,
+            connect_timeout: s.connect_timeout,
+            timeout: s.timeout,
+        })
+    }
+
+    /// A timeout's message names the limit that was hit and the option that raises it: a timeout
+    /// before the request left can only be the connect limit.
+    fn explain(&self, mut e: TransportError) -> TransportError {
+        if e.kind == TransportErrorKind::Timeout {
+            e.message = if e.request_sent {
+                format!(
+                    "no complete answer within the request timeout of {} (connect, send, answer and body \
+                     together); raise it with ClientBuilder::timeout (`timeout_ms` in C, `Timeout` in Go, \
+                     `:timeout` in Elixir)",
+                    human(self.timeout)
+                )
+            } else {
+                format!(
+                    "could not connect within the connect timeout of {}; raise it with \
+                     ClientBuilder::connect_timeout (`connect_timeout_ms` in C, `ConnectTimeout` in Go, \
+                     `:connect_timeout` in Elixir)",
+                    human(self.connect_timeout)
+                )
+            };
+        }
+        e
+    }
+}
+
+/// `60 s`, `1.5 s`, `250 ms`.
+fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{} s", d.as_secs_f64())
     }
 }
 
@@ -274,7 +384,7 @@ impl Transport for UreqTransport {
             if !e.request_sent {
                 self.resolved.forget();
             }
-            e
+            self.explain(e)
         })?;
         let status = response.status().as_u16();
         let headers = response
@@ -290,7 +400,7 @@ impl Transport for UreqTransport {
         };
         // Read one byte past the limit so "exactly the limit" and "more" can be told apart.
         let mut reader = body.as_reader().take(self.max_body + 1);
-        reader.read_to_end(&mut buf).map_err(|e| map_io_error(&e))?;
+        reader.read_to_end(&mut buf).map_err(|e| self.explain(map_io_error(&e)))?;
         if buf.len() as u64 > self.max_body {
             return Err(too_large(self.max_body, None));
         }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"fivetrex"
+	fivetrex "github.com/fivetrex/fivetrex/ffi/go"
 )
 
 // client makes a client of the emulator with quick retries; extra changes the options.

@@ -17,6 +17,16 @@
 //	var apiErr *fivetrex.APIError
 //	if errors.As(err, &apiErr) && apiErr.Kind == fivetrex.KindNotFound { ... }
 //
+// The module path is github.com/fivetrex/fivetrex/ffi/go and the package name fivetrex:
+//
+//	import fivetrex "github.com/fivetrex/fivetrex/ffi/go"
+//
+// From another module, point the path at a clone of the repository (cgo finds the library
+// relative to this directory):
+//
+//	require github.com/fivetrex/fivetrex/ffi/go v0.0.0
+//	replace github.com/fivetrex/fivetrex/ffi/go => ../fivetrex/ffi/go
+//
 // Building: cgo links -lfivetrex from ../../target/debug (build it with `cargo build --features
 // ffi` at the repository root) and records that directory as the rpath; for a library
 // elsewhere, add its directory with CGO_LDFLAGS="-L<dir> -Wl,-rpath,<dir>".

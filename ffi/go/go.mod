@@ -1,3 +1,3 @@
-module fivetrex
+module github.com/fivetrex/fivetrex/ffi/go
 
 go 1.19

@@ -169,6 +169,33 @@ api_enum! {
 /// or default to empty; ids, `daily_sync_time` and the integer fields also accept the other JSON
 /// type (a number where a string is expected, a numeric string where a number is), because the
 /// API has changed field types before.
+///
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use fivetrex::{Connection, LastOutcome, UpdateConnection};
+///
+/// // A local Fivetran (cargo feature `emulator`): one group with three connections.
+/// let emu = fivetrex::emulator::Emulator::builder().seed(1, 3).start()?;
+/// let client = emu.client();
+/// let group_id = &emu.group_ids()[0];
+/// let connections: Vec<Connection> = client.group_connections(group_id).collect::<Result<_, _>>()?;
+/// assert_eq!(connections.len(), 3);
+///
+/// let c = &connections[0];
+/// println!("{} ({}), every {:?} min", c.schema, c.service, c.sync_frequency);
+/// assert!(c.is_connected() && !c.is_paused() && !c.is_syncing());
+/// assert_ne!(c.last_outcome(), LastOutcome::Never);
+///
+/// // `config` stays raw JSON until asked for; the API masks its secrets.
+/// let config: serde_json::Value = c.config.as_ref().expect("a config").parse().expect("JSON");
+/// assert!(config.is_object());
+///
+/// let changed = client.update_connection(&c.id, &UpdateConnection::new().sync_frequency(60).paused(true))?;
+/// assert_eq!(changed.sync_frequency, Some(60));
+/// assert!(changed.is_paused());
+/// # }
+/// # Ok::<(), fivetrex::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Connection {
