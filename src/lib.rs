@@ -36,6 +36,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod api;
+pub mod cancel;
 mod client;
 mod confirm;
 #[cfg(feature = "emulator")]
@@ -54,6 +55,7 @@ pub mod transport;
 pub mod webhook;
 
 pub use api::account::AccountInfo;
+pub use cancel::CancelToken;
 pub use api::certificates::{Certificate, CertificateApproval, Fingerprint};
 pub use api::common::Membership;
 pub use api::connections::{
@@ -95,9 +97,9 @@ pub use confirm::{Confirm, Destructive};
 pub use error::{ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind};
 pub use json::{is_secret_key, redact, RawJson, SecretJson};
 pub use page::{List, Page, Pages};
-pub use retry::{RateLimitStatus, RetryPolicy};
+pub use retry::{RateLimitStatus, RetryOptions, RetryPolicy};
 pub use secret::Secret;
-pub use sync::{SyncOutcome, WaitOptions};
+pub use sync::{SyncBaseline, SyncOutcome, WaitOptions};
 pub use time::Timestamp;
 pub use transport::Method;
 

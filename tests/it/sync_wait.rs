@@ -5,7 +5,7 @@
 
 use crate::support::*;
 use fivetrex::sync::{SyncProgress, WhenRescheduled};
-use fivetrex::{ErrorKind, SyncOutcome, SyncState, Timestamp, WaitOptions};
+use fivetrex::{ErrorKind, SyncBaseline, SyncOutcome, SyncState, Timestamp, WaitOptions};
 use httpmock::prelude::*;
 use httpmock::Mock;
 use serde_json::{json, Value};
@@ -218,12 +218,14 @@ fn the_overall_timeout_is_an_outcome_not_a_hang() {
     let (client, clock) = client(&server.base_url());
     let opts = WaitOptions::new().poll_interval(secs(10)).timeout(secs(25));
     let outcome = client.sync_and_wait("c1", &opts).unwrap();
-    let SyncOutcome::TimedOut { elapsed, baseline, connection } = &outcome else { panic!("{outcome:?}") };
+    let SyncOutcome::TimedOut { elapsed, baseline, connection, triggered } = &outcome else { panic!("{outcome:?}") };
     assert_eq!(*elapsed, secs(25));
-    assert_eq!(*baseline, Some(ts(T0)));
+    assert_eq!(*baseline, Some(SyncBaseline::new(Some(ts(T0)), Some(ts(T0)))));
+    assert!(*triggered);
     assert!(connection.as_ref().unwrap().is_syncing());
-    // Polls at 0, 10, 20 and a last one at the deadline.
-    assert_eq!(clock.sleeps(), [secs(10), secs(10), secs(5)]);
+    // Polls at 0, 10, 20 and a last one at 24, leaving 1 s for its request; then the rest of
+    // the time, and not a moment more.
+    assert_eq!(clock.sleeps(), [secs(10), secs(10), secs(4), secs(1)]);
     syncing.assert_calls(4);
     assert_eq!(outcome.as_str(), "timed_out");
 }
@@ -318,12 +320,12 @@ fn rescheduled_returns_with_its_time_when_asked() {
     let outcome = client.sync_and_wait("c1", &opts).unwrap();
     let SyncOutcome::Rescheduled { until, baseline, .. } = &outcome else { panic!("{outcome:?}") };
     assert_eq!(*until, Some(ts("2024-05-01T12:00:00Z")));
-    assert_eq!(*baseline, Some(ts(T0)));
+    assert_eq!(*baseline, SyncBaseline::new(Some(ts(T0)), None));
     assert!(clock.sleeps().is_empty());
 
     // The caller resumes the wait later with the baseline it was given.
     script(&server, &[ok(rescheduled()), ok(conn(Some(T1), None, "scheduled"))]);
-    let outcome = client.wait_for_sync("c1", *baseline, &WaitOptions::new()).unwrap();
+    let outcome = client.wait_for_sync("c1", baseline, &WaitOptions::new()).unwrap();
     assert!(outcome.is_success(), "{outcome:?}");
 }
 
@@ -457,7 +459,7 @@ fn wait_for_sync_uses_the_callers_baseline_and_polls_at_once() {
     let gets = script(&server, &[ok(conn(Some(T0), None, "syncing")), ok(conn(Some(T0), Some(T1), "scheduled"))]);
     let sync = trigger(&server, false);
     let (client, clock) = client(&server.base_url());
-    let outcome = client.wait_for_sync("c1", Some(ts(T0)), &WaitOptions::new().poll_interval(secs(3))).unwrap();
+    let outcome = client.wait_for_sync("c1", &SyncBaseline::new(Some(ts(T0)), None), &WaitOptions::new().poll_interval(secs(3))).unwrap();
     assert!(matches!(outcome, SyncOutcome::Failed { elapsed, .. } if elapsed == secs(3)), "{outcome:?}");
     assert_eq!(clock.sleeps(), [secs(3)]);
     sync.assert_calls(0);
@@ -473,6 +475,6 @@ fn a_zero_poll_interval_is_refused_before_anything_is_sent() {
     let (client, _) = client(&server.base_url());
     let opts = WaitOptions::new().poll_interval(Duration::ZERO);
     assert_eq!(client.sync_and_wait("c1", &opts).unwrap_err().kind(), ErrorKind::InvalidArgument);
-    assert_eq!(client.wait_for_sync("c1", None, &opts).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(client.wait_for_sync("c1", &SyncBaseline::default(), &opts).unwrap_err().kind(), ErrorKind::InvalidArgument);
     any.assert_calls(0);
 }
