@@ -69,7 +69,8 @@ fn handle(stream: TcpStream, fault: Fault, served: &std::sync::atomic::AtomicUsi
             let _ = writer.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
             continue;
         };
-        let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", answer.len());
+        let head =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", answer.len());
         let _ = writer.write_all(head.as_bytes());
         let _ = writer.write_all(answer.as_bytes());
     }

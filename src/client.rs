@@ -3,10 +3,10 @@
 //! `Client` -> [`Operation`] (path, Accept, paging) -> [`Retrier`] (throttle, retry) ->
 //! [`Transport`] (the wire) -> status check and envelope decoding -> the model.
 
+use crate::cancel::CancelToken;
 use crate::endpoint::Operation;
 use crate::error::{snippet, Error, Result, TransportError, TransportErrorKind};
 use crate::page::List;
-use crate::cancel::CancelToken;
 use crate::retry::{
     Clock, RateLimitStatus, Retrier, RetryEvent, RetryHook, RetryOptions, RetryPolicy, RetryPredicate, Scope,
     SystemClock, Throttle,

@@ -55,7 +55,6 @@ pub mod transport;
 pub mod webhook;
 
 pub use api::account::AccountInfo;
-pub use cancel::CancelToken;
 pub use api::certificates::{Certificate, CertificateApproval, Fingerprint};
 pub use api::common::Membership;
 pub use api::connections::{
@@ -89,6 +88,7 @@ pub use api::transformations::{
 };
 pub use api::users::{NewUser, UpdateUser, User};
 pub use api::webhooks::{NewWebhook, UpdateWebhook, Webhook, WebhookTest, WebhookType};
+pub use cancel::CancelToken;
 pub use client::{
     ActionResponse, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,

@@ -639,9 +639,7 @@ impl Throttle {
                 Error::Config(format!("max_requests_per_second({r}) is too small: one request every 1/{r} s"))
             })?),
             Some(r) => {
-                return Err(Error::Config(format!(
-                    "max_requests_per_second({r}) must be a positive, finite number"
-                )))
+                return Err(Error::Config(format!("max_requests_per_second({r}) must be a positive, finite number")))
             }
         };
         Ok(Throttle {

@@ -482,7 +482,10 @@ impl<'a> Waiter<'a> {
 
     /// Waits until the sync running now has ended (it stops reading `syncing`, or a timestamp
     /// moves). `Err` carries an outcome that ends the call (broken, paused, timed out).
-    fn wait_out_running(&mut self, mut c: Box<Connection>) -> Result<std::result::Result<Box<Connection>, SyncOutcome>> {
+    fn wait_out_running(
+        &mut self,
+        mut c: Box<Connection>,
+    ) -> Result<std::result::Result<Box<Connection>, SyncOutcome>> {
         let running = SyncBaseline::of(&c);
         log::info!("connection {} is syncing; waiting for that sync to end before triggering", self.id);
         loop {

@@ -407,7 +407,8 @@ mod tests {
     fn a_host_is_resolved_once_and_forgotten_when_a_connection_cannot_be_opened() {
         let t = transport();
         let url = format!("http://{}/x", one_connection_server());
-        let get = |url: &str| t.send(&HttpRequest { method: Method::Get, url, headers: &[], body: None, timeout: None });
+        let get =
+            |url: &str| t.send(&HttpRequest { method: Method::Get, url, headers: &[], body: None, timeout: None });
         assert_eq!(get(&url).unwrap().body, b"{}");
         let first = crate::retry::lock(&t.resolved.0)[0].at;
         for _ in 0..3 {

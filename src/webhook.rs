@@ -39,8 +39,9 @@ pub fn verify_signature(secret: &[u8], body: &[u8], header_value: &str) -> Resul
         Error::WebhookSignature(format!("{SIGNATURE_HEADER} is not a hex-encoded SHA-256 digest (64 hex digits)"))
     })?;
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
-    hmac::verify(&key, body, &tag)
-        .map_err(|_| Error::WebhookSignature(format!("{SIGNATURE_HEADER} does not match the body: reject the delivery")))
+    hmac::verify(&key, body, &tag).map_err(|_| {
+        Error::WebhookSignature(format!("{SIGNATURE_HEADER} does not match the body: reject the delivery"))
+    })
 }
 
 /// The signature Fivetran sends for `body` under `secret`: HMAC-SHA256, upper-case hex. For

@@ -123,7 +123,12 @@ fn get_create_update_and_delete_send_exactly_what_was_set() {
     let changes =
         UpdateConnection::new().sync_frequency(1440).daily_sync_time("03:00").schema_status(SchemaStatus::Ready);
     client.update_connection("conn_9", &changes).unwrap();
-    assert!(client.delete_connection("conn_9", &fivetrex::Confirm::delete_connection("conn_9")).unwrap().message.unwrap().contains("deleted"));
+    assert!(client
+        .delete_connection("conn_9", &fivetrex::Confirm::delete_connection("conn_9"))
+        .unwrap()
+        .message
+        .unwrap()
+        .contains("deleted"));
     get.assert_calls(2);
     for m in [create, update, delete] {
         m.assert_calls(1);
@@ -198,7 +203,10 @@ fn sync_sends_force_and_is_retried_but_a_resync_is_not() {
     forced.assert_calls(1);
     plain.assert_calls(1);
     // A resync drops history: an ambiguous failure is handed back, not repeated.
-    let scope = ResyncScope::tables(TableSelection::new().table("public", "orders"), fivetrex::Confirm::resync_tables("conn_2"));
+    let scope = ResyncScope::tables(
+        TableSelection::new().table("public", "orders"),
+        fivetrex::Confirm::resync_tables("conn_2"),
+    );
     assert_eq!(client.resync("conn_2", &scope).unwrap_err().kind(), ErrorKind::Server);
     resync.assert_calls(1);
     assert_eq!(clock.sleeps().len(), 1);
@@ -230,7 +238,9 @@ fn a_full_resync_needs_the_matching_confirmation_and_sends_nothing_without_it() 
     }
     // An empty selection, or a schema without tables, would read as "everything": refused too.
     for empty in [TableSelection::new(), TableSelection::new().tables("public", Vec::<String>::new())] {
-        let err = client.resync("conn_1", &ResyncScope::tables(empty, fivetrex::Confirm::resync_tables("conn_1"))).unwrap_err();
+        let err = client
+            .resync("conn_1", &ResyncScope::tables(empty, fivetrex::Confirm::resync_tables("conn_1")))
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     }
     full.assert_calls(0);
