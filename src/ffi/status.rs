@@ -129,11 +129,15 @@ mod tests {
 
     #[test]
     fn every_status_has_a_name_and_values_are_distinct() {
-        for (i, (status, name)) in NAMES.iter().enumerate() {
-            assert_eq!(*status as c_int, i as c_int, "statuses are numbered densely");
+        // Numbered densely, except 18 (the retired WAIT_TIMEOUT, never reused).
+        let expected = (0..=17).chain(19..);
+        for ((status, name), want) in NAMES.iter().zip(expected) {
+            assert_eq!(*status as c_int, want, "statuses are numbered densely, 18 retired");
             let got = unsafe { CStr::from_ptr(fivetrex_status_name(*status as c_int)) };
             assert_eq!(got.to_str().unwrap(), name.trim_end_matches('\0'));
         }
+        let retired = unsafe { CStr::from_ptr(fivetrex_status_name(18)) };
+        assert_eq!(retired.to_str().unwrap(), "UNKNOWN");
         let unknown = unsafe { CStr::from_ptr(fivetrex_status_name(999)) };
         assert_eq!(unknown.to_str().unwrap(), "UNKNOWN");
     }
