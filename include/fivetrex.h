@@ -894,7 +894,8 @@ enum fivetrex_status fivetrex_destination_delete(const struct fivetrex_client *c
  * receives the details: `{"outcome": "succeeded", "at": ..., "elapsed_ms": ..., "connection":
  * {...}}`, with `tasks`/`warnings` for failed and broken, `baseline` (`{"succeeded_at": ...,
  * "failed_at": ...}`, or null) for timed_out and rescheduled, `triggered` for timed_out, `until`
- * for rescheduled.
+ * for rescheduled, and always `resumed` (true when `resume_if_paused` resumed the connection,
+ * which stays resumed: pause it again to undo).
  *
  * Ownership: the strings and `options` are borrowed for the call. `*out_outcome` must be
  * writable. `*out_json` receives a string freed with `fivetrex_string_free` (NULL on failure).

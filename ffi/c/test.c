@@ -654,6 +654,7 @@ static void test_sync(fivetrex_client *client) {
     char at[64];
     json_str(json, "at", at, sizeof at);
     CHECK(contains(json, "\"outcome\":\"succeeded\"") && strcmp(at, before) > 0, "a new succeeded_at");
+    CHECK(contains(json, "\"resumed\":false"), "not resumed: it was not paused");
     CHECK(json_int(json, "elapsed_ms") >= 0, "elapsed_ms");
     CHECK(atomic_load(&progress_calls) >= 1, "the progress callback ran");
     fivetrex_string_free(json);

@@ -374,12 +374,15 @@ func TestSyncAndWaitOutcomes(t *testing.T) {
 	}
 
 	res, err = c.SyncAndWait(ctx, ids[7], fast)
+	if err == nil && res.Resumed {
+		t.Fatal("not resumed without ResumeIfPaused")
+	}
 	if err != nil || res.Outcome != fivetrex.SyncPaused || e.count("POST", "/v1/connections/"+ids[7]+"/sync") != 0 {
 		t.Fatalf("a paused connection is reported, not triggered: %+v %v", res, err)
 	}
 	res, err = c.SyncAndWait(ctx, ids[7], &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond, ResumeIfPaused: true})
-	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Connection.Paused {
-		t.Fatalf("%+v %v", res, err)
+	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Connection.Paused || !res.Resumed {
+		t.Fatalf("resumed, synced and reported as resumed: %+v %v", res, err)
 	}
 
 	res, err = c.SyncAndWait(ctx, ids[9], fast)

@@ -78,6 +78,7 @@ type SyncResult struct {
 	Elapsed    time.Duration // since the call started
 	Baseline   *SyncBaseline // the timestamps before the trigger (timed_out, rescheduled)
 	Triggered  bool          // timed_out: whether the sync was triggered before time ran out
+	Resumed    bool          // ResumeIfPaused resumed the connection (it stays resumed)
 	Until      *time.Time    // rescheduled_for (rescheduled)
 	Tasks      []Alert       // what someone must do (failed, broken)
 	Warnings   []Alert       // (failed, broken)
@@ -177,7 +178,7 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 	if err := json.Unmarshal([]byte(text), d); err != nil {
 		return nil, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode the wait's details: %v", err)}
 	}
-	return &SyncResult{Outcome: d.Outcome, At: d.At, Baseline: d.Baseline, Triggered: d.Triggered, Until: d.Until,
+	return &SyncResult{Outcome: d.Outcome, At: d.At, Baseline: d.Baseline, Triggered: d.Triggered, Resumed: d.Resumed, Until: d.Until,
 		Tasks: d.Tasks, Warnings: d.Warnings, Connection: d.Conn, Elapsed: time.Since(start)}, nil
 }
 
@@ -187,6 +188,7 @@ type waitDetails struct {
 	At        *time.Time    `json:"at"`
 	Baseline  *SyncBaseline `json:"baseline"`
 	Triggered bool          `json:"triggered"`
+	Resumed   bool          `json:"resumed"`
 	Until     *time.Time    `json:"until"`
 	Tasks     []Alert       `json:"tasks"`
 	Warnings  []Alert       `json:"warnings"`

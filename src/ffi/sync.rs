@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 use crate::sync::{SyncBaseline, SyncOutcome, WaitOptions, WhenRescheduled};
 use serde_json::json;
 use std::ffi::{c_char, c_void, CString};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// How a wait ended (when the call itself succeeded). Errors that end a wait (404, 401, ...) are
 /// error statuses instead.
@@ -143,10 +145,12 @@ fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_json::Value)
 
 fn put_outcome(
     outcome: Result<SyncOutcome>,
+    resumed: bool,
     out_outcome: &mut fivetrex_sync_outcome,
     out_json: Option<&mut *mut c_char>,
 ) -> Result<fivetrex_status> {
-    let (value, details) = describe(&outcome?);
+    let (value, mut details) = describe(&outcome?);
+    details["resumed"] = json!(resumed);
     let status = put_optional_json(out_json, &details)?;
     *out_outcome = value;
     Ok(status)
@@ -168,7 +172,8 @@ fn put_outcome(
 /// receives the details: `{"outcome": "succeeded", "at": ..., "elapsed_ms": ..., "connection":
 /// {...}}`, with `tasks`/`warnings` for failed and broken, `baseline` (`{"succeeded_at": ...,
 /// "failed_at": ...}`, or null) for timed_out and rescheduled, `triggered` for timed_out, `until`
-/// for rescheduled.
+/// for rescheduled, and always `resumed` (true when `resume_if_paused` resumed the connection,
+/// which stays resumed: pause it again to undo).
 ///
 /// Ownership: the strings and `options` are borrowed for the call. `*out_outcome` must be
 /// writable. `*out_json` receives a string freed with `fivetrex_string_free` (NULL on failure).
@@ -189,8 +194,21 @@ pub unsafe extern "C" fn fivetrex_sync_and_wait(
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
         // SAFETY: `options` comes from C with the documented contract.
-        let options = unsafe { wait_options(options) };
-        put_outcome(client.sync_and_wait(id, &options), out_outcome, slot)
+        let mut options = unsafe { wait_options(options) };
+        // Whether the call resumed a paused connection, seen through the progress hook (chained
+        // before the caller's own), for the details.
+        let resumed = Arc::new(AtomicBool::new(false));
+        let (seen, inner) = (resumed.clone(), options.on_progress.take());
+        options = options.on_progress(move |p| {
+            if p.resumed {
+                seen.store(true, Ordering::Relaxed);
+            }
+            if let Some(hook) = &inner {
+                hook(p);
+            }
+        });
+        let outcome = client.sync_and_wait(id, &options);
+        put_outcome(outcome, resumed.load(Ordering::Relaxed), out_outcome, slot)
     })
 }
 
@@ -228,6 +246,6 @@ pub unsafe extern "C" fn fivetrex_wait_for_sync(
         };
         // SAFETY: `options` comes from C with the documented contract.
         let options = unsafe { wait_options(options) };
-        put_outcome(client.wait_for_sync(id, &baseline, &options), out_outcome, slot)
+        put_outcome(client.wait_for_sync(id, &baseline, &options), false, out_outcome, slot)
     })
 }

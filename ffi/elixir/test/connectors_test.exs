@@ -155,10 +155,10 @@ defmodule Fivetrex.ConnectorsTest do
 
     test "reports paused and broken connectors instead of waiting", %{emu: emu, c: c, ids: ids} do
       paused = Enum.at(ids, 7)
-      assert {:ok, %{outcome: :paused}} = Connectors.sync_and_wait(c, paused, @fast)
+      assert {:ok, %{outcome: :paused, resumed: false}} = Connectors.sync_and_wait(c, paused, @fast)
       assert Emulator.count(emu, "POST", "/v1/connections/#{paused}/sync") == 0
 
-      assert {:ok, %{outcome: :succeeded}} =
+      assert {:ok, %{outcome: :succeeded, resumed: true}} =
                Connectors.sync_and_wait(c, paused, [resume_if_paused: true] ++ @fast)
 
       assert {:ok, %{outcome: :broken, tasks: [_ | _]}} = Connectors.sync_and_wait(c, Enum.at(ids, 9), @fast)

@@ -109,6 +109,7 @@ defmodule Fivetrex.Connectors do
 
   Returns `{:ok, %{outcome: outcome, at: DateTime | nil, elapsed_ms: ms,
   baseline: %{succeeded_at: DateTime | nil, failed_at: DateTime | nil} | nil, triggered: boolean,
+  resumed: boolean (the connector was resumed by `resume_if_paused: true` and stays resumed),
   until: DateTime | nil, tasks: [map], warnings: [map], connector: %Connector{} | nil}}`, where
   outcome is `:succeeded`, `:failed`, `:timed_out`, `:paused`, `:broken` or `:rescheduled`.
   """
@@ -201,6 +202,7 @@ defmodule Fivetrex.Connectors do
        elapsed_ms: details["elapsed_ms"],
        baseline: baseline(details["baseline"]),
        triggered: details["triggered"] == true,
+       resumed: details["resumed"] == true,
        until: time.("until"),
        tasks: details["tasks"] || [],
        warnings: details["warnings"] || [],
