@@ -162,7 +162,8 @@ pub struct RetryPolicy {
     /// Longest `Retry-After` that is slept; a longer one ends the call with the error.
     pub max_retry_after: Duration,
     /// Bounds a whole call from its first attempt: no wait runs past it, no retry starts after
-    /// it, and each request's timeout is clipped to the time left.
+    /// it, and each request's timeout is clipped to the time left. One `next()` of a list walk
+    /// is one call, however many (empty) pages it fetches.
     pub deadline: Option<Duration>,
     /// Also retry non-idempotent requests (POST creates) after an ambiguous failure (5xx, a reset
     /// after sending, a timeout). Off by default: a duplicate resource is worse than an error.

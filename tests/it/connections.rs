@@ -517,3 +517,38 @@ fn model_helpers_read_the_state() {
     assert!(c.is_paused());
     assert_eq!(c.last_outcome(), LastOutcome::Failed);
 }
+
+#[test]
+fn every_destructive_call_needs_its_own_confirmation_and_sends_nothing_without_it() {
+    use fivetrex::api::schemas::ColumnSelection;
+    use fivetrex::Confirm;
+    let server = MockServer::start();
+    let any = server.mock(|when, then| {
+        when.path_includes("/v1/");
+        then.status(200).json_body(json!({"code": "Success"}));
+    });
+    let client = client_no_retry(&server.base_url());
+    let tables = TableSelection::new().table("public", "orders");
+    let columns = ColumnSelection::new().column("public", "orders", "email");
+    let refused: Vec<fivetrex::Result<fivetrex::ActionResponse>> = vec![
+        client.delete_connection("c1", &Confirm::delete_connection("c2")),
+        client.delete_connection("c1", &Confirm::full_resync("c1")),
+        client.drop_columns("c1", &columns, &Confirm::drop_columns("c2")),
+        client.drop_column("c1", "public", "orders", "email", &Confirm::resync_tables("c1")),
+        client.resync_tables("c1", &tables, &Confirm::drop_columns("c1")),
+        client.resync("c1", &ResyncScope::tables(tables.clone(), Confirm::full_resync("c1"))),
+        client.resync("c1", &ResyncScope::everything(Confirm::resync_tables("c1"))),
+        client.delete_group("g1", &Confirm::delete_connection("g1")),
+        client.delete_destination("d1", &Confirm::delete_group("d1")),
+    ];
+    for r in refused {
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::ConfirmationRequired);
+    }
+    any.assert_calls(0);
+    client.delete_connection("c1", &Confirm::delete_connection("c1")).unwrap();
+    client.drop_columns("c1", &columns, &Confirm::drop_columns("c1")).unwrap();
+    client.drop_column("c1", "public", "orders", "email", &Confirm::drop_columns("c1")).unwrap();
+    client.resync_tables("c1", &tables, &Confirm::resync_tables("c1")).unwrap();
+    client.resync("c1", &ResyncScope::tables(tables, Confirm::resync_tables("c1"))).unwrap();
+    any.assert_calls(5);
+}
