@@ -111,9 +111,21 @@ typedef enum fivetrex_status {
    */
   FIVETREX_STATUS_REPEATED_CURSOR = 17,
   /**
-   * A sync-and-wait ran out of time.
+   * The call was cancelled through its `fivetrex_cancel_token`.
    */
-  FIVETREX_STATUS_WAIT_TIMEOUT = 18,
+  FIVETREX_STATUS_CANCELLED = 19,
+  /**
+   * A webhook delivery's signature header is missing, malformed or wrong (answer 401).
+   */
+  FIVETREX_STATUS_WEBHOOK_SIGNATURE = 20,
+  /**
+   * A webhook delivery's body is not a Fivetran event (answer 400).
+   */
+  FIVETREX_STATUS_WEBHOOK_PAYLOAD = 21,
+  /**
+   * An error of the caller's own (only from Rust closures; listed for completeness).
+   */
+  FIVETREX_STATUS_CALLER = 22,
 } fivetrex_status;
 
 /**
@@ -174,6 +186,15 @@ typedef enum fivetrex_sync_outcome {
    */
   FIVETREX_SYNC_OUTCOME_RESCHEDULED = 5,
 } fivetrex_sync_outcome;
+
+/**
+ * A cancellation token: `fivetrex_cancel_token_cancel` (from any thread) ends every blocking call
+ * watching it at once with `FIVETREX_STATUS_CANCELLED`: waits wake, no new request starts (a
+ * request already on the wire ends with its answer or its timeout). Watched by
+ * `fivetrex_wait_options.cancel` and by every call made through a client from
+ * `fivetrex_client_with_cancel`.
+ */
+typedef struct fivetrex_cancel_token fivetrex_cancel_token;
 
 /**
  * A Fivetran API client: credentials, connection pool, retry policy and the shared 429 pause.
@@ -335,6 +356,11 @@ typedef struct fivetrex_wait_options {
    * Passed to `on_progress` as is.
    */
   void *on_progress_userdata;
+  /**
+   * Ends the wait at once with `FIVETREX_STATUS_CANCELLED` when cancelled (NULL: none).
+   * Borrowed for the call: free it only after the call returned.
+   */
+  const struct fivetrex_cancel_token *cancel;
 } fivetrex_wait_options;
 
 #ifdef __cplusplus
@@ -462,6 +488,49 @@ enum fivetrex_status fivetrex_client_from_env(const struct fivetrex_client_optio
  * be in use by another thread.
  */
 void fivetrex_client_free(struct fivetrex_client *client);
+
+/**
+ * A new token, not cancelled. Never NULL.
+ *
+ * Ownership: free it with `fivetrex_cancel_token_free` after every call watching it returned.
+ */
+struct fivetrex_cancel_token *fivetrex_cancel_token_new(void);
+
+/**
+ * Cancels the token. Safe from any thread, any number of times. NULL is a no-op.
+ *
+ * Ownership: `token` is borrowed for the call.
+ */
+void fivetrex_cancel_token_cancel(const struct fivetrex_cancel_token *token);
+
+/**
+ * Whether the token was cancelled. NULL reads as false.
+ *
+ * Ownership: `token` is borrowed for the call.
+ */
+bool fivetrex_cancel_token_is_cancelled(const struct fivetrex_cancel_token *token);
+
+/**
+ * Frees a token. NULL is a no-op. Clients from `fivetrex_client_with_cancel` keep their own
+ * reference, so freeing the token does not affect them.
+ *
+ * Ownership: takes `token`, which must come from `fivetrex_cancel_token_new`, not have been freed,
+ * and not be in use by a call in progress.
+ */
+void fivetrex_cancel_token_free(struct fivetrex_cancel_token *token);
+
+/**
+ * A client handle sharing `client`'s pool, policy and pause window whose calls, lists and waits
+ * watch `token`: once it is cancelled they fail with `FIVETREX_STATUS_CANCELLED` without
+ * starting another request.
+ *
+ * Ownership: `client` and `token` are borrowed for the call. `*out_client` receives a handle freed
+ * with `fivetrex_client_free`. `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_client_with_cancel(const struct fivetrex_client *client,
+                                                 const struct fivetrex_cancel_token *token,
+                                                 struct fivetrex_client **out_client,
+                                                 struct fivetrex_error **err);
 
 /**
  * Installs the log callback for the whole process: from then on the library's messages up to
@@ -697,14 +766,18 @@ enum fivetrex_status fivetrex_connection_update(const struct fivetrex_client *cl
                                                 struct fivetrex_error **err);
 
 /**
- * Deletes a connection (the data already in the destination stays).
+ * Deletes a connection (the data already in the destination stays; its configuration and state
+ * do not). `confirm_connection_id` must repeat `connection_id`, as stated by the user of the host
+ * program (never filled in by a wrapper), or the call fails with
+ * `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything is sent.
  *
- * Ownership: `connection_id` is borrowed for the call. `out_json` may be NULL; otherwise
+ * Ownership: the strings are borrowed for the call. `out_json` may be NULL; otherwise
  * `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
  * `*err` as for every fallible function.
  */
 enum fivetrex_status fivetrex_connection_delete(const struct fivetrex_client *client,
                                                 const char *connection_id,
+                                                const char *confirm_connection_id,
                                                 char **out_json,
                                                 struct fivetrex_error **err);
 
@@ -721,10 +794,10 @@ enum fivetrex_status fivetrex_connection_sync(const struct fivetrex_client *clie
                                               struct fivetrex_error **err);
 
 /**
- * Starts a historical resync. With `tables_json` (`{"schema": ["table", ...]}`) only those
- * tables are re-read and `confirm_connection_id` may be NULL. With `tables_json` NULL ALL of the
- * connection's history is dropped and re-read: `confirm_connection_id` must repeat
- * `connection_id`, or the call fails with `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything
+ * Starts a historical resync. With `tables_json` (`{"schema": ["table", ...]}`) those tables'
+ * history is dropped and re-read; with `tables_json` NULL ALL of the connection's history is.
+ * Either way `confirm_connection_id` must repeat `connection_id`, as stated by the user of the
+ * host program (never filled in by a wrapper), or the call fails with `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything
  * is sent. The API answers `FIVETREX_STATUS_CONFLICT` while a sync runs. Never repeated after an
  * ambiguous failure.
  *
@@ -805,17 +878,24 @@ enum fivetrex_status fivetrex_destination_delete(const struct fivetrex_client *c
                                                  struct fivetrex_error **err);
 
 /**
- * Triggers a sync of `connection_id` and blocks until it finishes or the wait ends for another
- * reason. In order: reads the connection (a broken one is reported at once, a paused one too
- * unless `resume_if_paused`), takes the baseline `max(succeeded_at, failed_at)`, triggers the
- * sync, then polls every `poll_interval_ms` until a timestamp moves past the baseline or
- * `timeout_ms` passes. Transient errors while polling are retried and then polled through.
+ * Triggers a sync of `connection_id` and blocks until a sync that began after the call finishes,
+ * or the wait ends for another reason. In order: reads the connection (a broken one is reported
+ * at once, a paused one too unless `resume_if_paused`, which leaves it resumed); if a sync is
+ * already running and `force` is off, waits for it to end first; takes the baseline
+ * (`succeeded_at` and `failed_at`, each compared with its own later value), triggers the sync,
+ * then polls every `poll_interval_ms` until a timestamp moves past its baseline or `timeout_ms`
+ * passes. A manual-schedule connection that was rescheduled is triggered again once
+ * `rescheduled_for` has passed. Transient errors are polled through. `timeout_ms` bounds the
+ * whole call (every wait and request is clipped to the time left); `options->cancel` ends it
+ * at once with `FIVETREX_STATUS_CANCELLED`.
  *
  * Returns `FIVETREX_STATUS_OK` when the wait ended with an outcome (a failed sync included: check
  * `*out_outcome`), or an error status (404, 401, ...). `*out_json`, when `out_json` is not NULL,
  * receives the details: `{"outcome": "succeeded", "at": ..., "elapsed_ms": ..., "connection":
- * {...}}`, with `tasks`/`warnings` for failed and broken, `baseline` for timed_out and
- * rescheduled, `until` for rescheduled.
+ * {...}}`, with `tasks`/`warnings` for failed and broken, `baseline` (`{"succeeded_at": ...,
+ * "failed_at": ...}`, or null) for timed_out and rescheduled, `triggered` for timed_out, `until`
+ * for rescheduled, and always `resumed` (true when `resume_if_paused` resumed the connection,
+ * which stays resumed: pause it again to undo).
  *
  * Ownership: the strings and `options` are borrowed for the call. `*out_outcome` must be
  * writable. `*out_json` receives a string freed with `fivetrex_string_free` (NULL on failure).
@@ -830,8 +910,9 @@ enum fivetrex_status fivetrex_sync_and_wait(const struct fivetrex_client *client
 
 /**
  * Waits for a sync someone already triggered (or resumes a wait that timed out or returned
- * rescheduled): `baseline` is the RFC 3339 `max(succeeded_at, failed_at)` read before the trigger
- * (the `baseline` of an earlier outcome), or NULL when the connection never synced. The first
+ * rescheduled): `baseline_json` is `{"succeeded_at": ..., "failed_at": ...}` (RFC 3339 or null
+ * each) as read before the trigger (the `baseline` of an earlier outcome), or NULL when the
+ * connection never synced. The first
  * poll is immediate. Results as `fivetrex_sync_and_wait`; `force` and `resume_if_paused` are not
  * used.
  *
@@ -839,7 +920,7 @@ enum fivetrex_status fivetrex_sync_and_wait(const struct fivetrex_client *client
  */
 enum fivetrex_status fivetrex_wait_for_sync(const struct fivetrex_client *client,
                                             const char *connection_id,
-                                            const char *baseline,
+                                            const char *baseline_json,
                                             const struct fivetrex_wait_options *options,
                                             enum fivetrex_sync_outcome *out_outcome,
                                             char **out_json,

@@ -3,11 +3,13 @@
 //! `Client` -> [`Operation`] (path, Accept, paging) -> [`Retrier`] (throttle, retry) ->
 //! [`Transport`] (the wire) -> status check and envelope decoding -> the model.
 
+use crate::cancel::CancelToken;
 use crate::endpoint::Operation;
 use crate::error::{snippet, Error, Result, TransportError, TransportErrorKind};
 use crate::page::List;
 use crate::retry::{
-    Clock, RateLimitStatus, Retrier, RetryEvent, RetryHook, RetryPolicy, RetryPredicate, SystemClock, Throttle,
+    Clock, RateLimitStatus, Retrier, RetryEvent, RetryHook, RetryOptions, RetryPolicy, RetryPredicate, Scope,
+    SystemClock, Throttle,
 };
 use crate::secret::{basic_auth, Secret};
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport, UreqSettings, UreqTransport};
@@ -15,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The API's address unless told otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.fivetran.com";
@@ -42,6 +44,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The cancellation and deadline this handle's calls observe (none for a plain client).
+    scope: Scope,
 }
 
 struct Inner {
@@ -232,7 +236,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Spaces requests so that no more than `n` per second leave this client and its clones.
+    /// Spaces requests so that no more than `n` per second leave this client and its clones. `n`
+    /// must be positive and finite, and `1/n` seconds must fit in a `Duration`; otherwise
+    /// [`ClientBuilder::build`] fails with [`Error::Config`].
     pub fn max_requests_per_second(mut self, n: f64) -> Self {
         self.requests_per_second = Some(n);
         self
@@ -302,6 +308,7 @@ impl ClientBuilder {
             return Err(Error::Config("API secret contains control characters".into()));
         }
         let base_url = check_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), self.allow_insecure_http)?;
+        let throttle = Throttle::new(self.requests_per_second)?;
         let transport: Arc<dyn Transport> = match &self.transport {
             Some(t) => t.clone(),
             None => Arc::new(self.default_transport()?),
@@ -309,6 +316,7 @@ impl ClientBuilder {
         let user_agent = self.user_agent.unwrap_or_else(|| UreqSettings::default().user_agent);
         let auth = basic_auth(&api_key, secret.expose());
         Ok(Client {
+            scope: Scope::default(),
             inner: Arc::new(Inner {
                 base_url,
                 api_key,
@@ -318,7 +326,7 @@ impl ClientBuilder {
                 retrier: Retrier {
                     policy: self.retry.unwrap_or_default(),
                     clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-                    throttle: Arc::new(Throttle::new(self.requests_per_second)),
+                    throttle: Arc::new(throttle),
                     on_retry: self.on_retry,
                     predicate: self.predicate,
                 },
@@ -460,8 +468,60 @@ impl Client {
         self.inner.retrier.throttle.status()
     }
 
+    /// A handle to the same client (same pool, policy and pause window) whose calls, list walks
+    /// and waits watch `token`: once it is cancelled, every wait wakes at once, no new request
+    /// starts, and the call fails with [`Error::Cancelled`]. See [`crate::cancel`].
+    ///
+    /// ```no_run
+    /// # let client = fivetrex::Client::new("k", "s")?;
+    /// let token = fivetrex::CancelToken::new();
+    /// let watched = client.with_cancel(&token);
+    /// let stopper = token.clone();
+    /// std::thread::spawn(move || { std::thread::sleep(std::time::Duration::from_secs(5)); stopper.cancel() });
+    /// for group in watched.groups() {
+    ///     match group {
+    ///         Ok(g) => println!("{}", g.name),
+    ///         Err(e) if e.kind() == fivetrex::ErrorKind::Cancelled => break,
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// }
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn with_cancel(&self, token: &CancelToken) -> Client {
+        let scope = self.scope.and(&Scope { cancel: Some(token.clone()), deadline: None });
+        Client { inner: self.inner.clone(), scope }
+    }
+
+    /// The cancellation token this handle watches, if any.
+    pub fn cancel_token(&self) -> Option<&CancelToken> {
+        self.scope.cancel.as_ref()
+    }
+
+    /// A handle bounded by `scope` as well as by this handle's own bounds.
+    pub(crate) fn scoped(&self, scope: &Scope) -> Client {
+        Client { inner: self.inner.clone(), scope: self.scope.and(scope) }
+    }
+
+    /// A handle whose calls end by `deadline` (every wait and request clipped to it).
+    pub(crate) fn until(&self, deadline: Option<Instant>) -> Client {
+        self.scoped(&Scope { cancel: None, deadline })
+    }
+
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    pub(crate) fn retrier(&self) -> &Retrier {
+        &self.inner.retrier
+    }
+
     /// Runs `f` under this client's retry policy, throttle and hooks, as if it were one request.
     /// `idempotent` says whether `f` may be repeated after an ambiguous failure.
+    ///
+    /// Requests that `f` makes on this thread make one attempt each (the closure as a whole is
+    /// what is retried, so attempts never multiply) and are bounded by this call's deadline and
+    /// cancellation. Return [`Error::caller`] from `f` for a failure of your own; by default it
+    /// is not retried (see [`RetryOptions::retry_if`]).
     ///
     /// ```no_run
     /// # let client = fivetrex::Client::new("k", "s")?;
@@ -469,7 +529,49 @@ impl Client {
     /// # Ok::<(), fivetrex::Error>(())
     /// ```
     pub fn with_retry<T>(&self, idempotent: bool, f: impl FnMut() -> Result<T>) -> Result<T> {
-        self.inner.retrier.run(idempotent, f)
+        self.with_retry_opts(&RetryOptions::new().idempotent(idempotent), f)
+    }
+
+    /// [`Client::with_retry`] with per-call settings: attempts, backoff, jitter, `retry_if`,
+    /// `on_retry` and a cancellation token. Unset settings come from the client; the shared pause
+    /// window and rate limit apply as to any call.
+    ///
+    /// ```no_run
+    /// # let client = fivetrex::Client::new("k", "s")?;
+    /// use fivetrex::retry::RetryOptions;
+    /// use std::time::Duration;
+    /// let opts = RetryOptions::new().idempotent(true).max_attempts(10).backoff(Duration::from_secs(1), Duration::from_secs(10));
+    /// let connection = client.with_retry_opts(&opts, || {
+    ///     let c = client.connection("conn_1")?;
+    ///     if c.is_syncing() { return Err(fivetrex::Error::caller("still syncing")); }
+    ///     Ok(c)
+    /// });
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn with_retry_opts<T>(&self, opts: &RetryOptions, f: impl FnMut() -> Result<T>) -> Result<T> {
+        let base = &self.inner.retrier;
+        let mut policy = base.policy.clone();
+        if let Some(n) = opts.max_attempts {
+            policy.max_attempts = n;
+        }
+        if let Some(d) = opts.base_delay {
+            policy.base_delay = d;
+        }
+        if let Some(d) = opts.max_delay {
+            policy.max_delay = d;
+        }
+        if let Some(j) = opts.jitter {
+            policy.jitter = j;
+        }
+        let retrier = Retrier {
+            policy,
+            clock: base.clock.clone(),
+            throttle: base.throttle.clone(),
+            on_retry: opts.on_retry.clone().or_else(|| base.on_retry.clone()),
+            predicate: opts.retry_if.clone().or_else(|| base.predicate.clone()),
+        };
+        let scope = self.scope.and(&Scope { cancel: opts.cancel.clone(), deadline: None });
+        retrier.run_closure(&scope, opts.idempotent, f)
     }
 
     /// Sends one operation with retries and returns the successful answer.
@@ -530,10 +632,12 @@ impl Client {
             headers[n] = ("Content-Type", content_type);
             n += 1;
         }
-        let request = HttpRequest { method, url, headers: &headers[..n], body: body.map(|(b, _)| b) };
+        let mut request =
+            HttpRequest { method, url, headers: &headers[..n], body: body.map(|(b, _)| b), timeout: None };
         let retrier = &self.inner.retrier;
-        retrier.run(idempotent, || {
+        retrier.run(&self.scope, idempotent, |time_left| {
             log::debug!("{method} {url}");
+            request.timeout = time_left;
             let response = self.inner.transport.send(&request).map_err(from_transport)?;
             retrier
                 .throttle
@@ -644,10 +748,11 @@ fn header_u64(r: &HttpResponse, name: &str) -> Option<u64> {
 }
 
 /// `Retry-After` as delta-seconds or an HTTP-date; anything else is ignored (the backoff applies).
+/// More digits than fit in 64 bits saturate to the longest wait: "very long", never "absent".
 pub(crate) fn parse_retry_after(v: &str, clock: &dyn Clock) -> Option<Duration> {
     let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let at = crate::time::parse_http_date(v)?;
     Some(at.duration_since(clock.system_now()).unwrap_or(Duration::ZERO))

@@ -195,8 +195,15 @@ pub enum ErrorKind {
     ConfirmationRequired,
     /// A list answered with a cursor it had already given: the walk stops instead of looping.
     RepeatedCursor,
-    /// A sync-and-wait ran out of time.
-    WaitTimeout,
+    /// The call was cancelled through its [`CancelToken`](crate::CancelToken).
+    Cancelled,
+    /// A webhook delivery's signature is missing, malformed or wrong (answer 401).
+    WebhookSignature,
+    /// A webhook delivery's body is not a Fivetran event (answer 400).
+    WebhookPayload,
+    /// The caller's own error, returned from a [`Client::with_retry`](crate::Client::with_retry)
+    /// closure.
+    Caller,
 }
 
 /// Every way a call can fail.
@@ -309,12 +316,21 @@ pub enum Error {
         /// The repeated cursor.
         cursor: String,
     },
-    /// A sync-and-wait ran out of time.
-    #[error("gave up waiting after {waited:?}")]
-    WaitTimeout {
-        /// How long it waited.
-        waited: Duration,
-    },
+    /// The call was cancelled through its [`CancelToken`](crate::CancelToken): it stopped at
+    /// once without starting another request.
+    #[error("cancelled")]
+    Cancelled,
+    /// A webhook delivery's signature header is missing, malformed or does not match the body:
+    /// reject it (401).
+    #[error("webhook signature rejected: {0}")]
+    WebhookSignature(String),
+    /// A webhook delivery's body is not a Fivetran event (400).
+    #[error("webhook body rejected: {0}")]
+    WebhookPayload(String),
+    /// An error of the caller's own, returned from a closure run by
+    /// [`Client::with_retry`](crate::Client::with_retry); it is the [`source`](std::error::Error::source).
+    #[error("{0}")]
+    Caller(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 fn fmt_wait(d: &Option<Duration>) -> String {
@@ -325,6 +341,33 @@ fn fmt_wait(d: &Option<Duration>) -> String {
 }
 
 impl Error {
+    /// Wraps an error of the caller's own (for a [`Client::with_retry`](crate::Client::with_retry)
+    /// closure); it stays reachable through [`std::error::Error::source`] and
+    /// [`Error::caller_error`].
+    ///
+    /// ```
+    /// #[derive(Debug)]
+    /// struct NotReady;
+    /// impl std::fmt::Display for NotReady {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("not ready") }
+    /// }
+    /// impl std::error::Error for NotReady {}
+    /// let err = fivetrex::Error::caller(NotReady);
+    /// assert_eq!(err.kind(), fivetrex::ErrorKind::Caller);
+    /// assert!(err.caller_error().unwrap().is::<NotReady>());
+    /// ```
+    pub fn caller(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        Error::Caller(e.into())
+    }
+
+    /// The caller's own error inside an [`Error::Caller`].
+    pub fn caller_error(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        match self {
+            Error::Caller(e) => Some(&**e),
+            _ => None,
+        }
+    }
+
     /// Classifies a non-2xx answer by its status, then reads the body if it parses.
     pub(crate) fn from_status(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
         let error = ApiError::from_response(status, body);
@@ -358,7 +401,10 @@ impl Error {
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::ConfirmationRequired(_) => ErrorKind::ConfirmationRequired,
             Error::RepeatedCursor { .. } => ErrorKind::RepeatedCursor,
-            Error::WaitTimeout { .. } => ErrorKind::WaitTimeout,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::WebhookSignature(_) => ErrorKind::WebhookSignature,
+            Error::WebhookPayload(_) => ErrorKind::WebhookPayload,
+            Error::Caller(_) => ErrorKind::Caller,
         }
     }
 
@@ -411,7 +457,9 @@ impl Error {
             Error::Config(_)
             | Error::InvalidArgument(_)
             | Error::ConfirmationRequired(_)
-            | Error::RepeatedCursor { .. } => false,
+            | Error::RepeatedCursor { .. }
+            | Error::WebhookSignature(_)
+            | Error::WebhookPayload(_) => false,
             _ => true,
         }
     }

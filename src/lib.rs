@@ -57,6 +57,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod api;
+pub mod cancel;
 mod client;
 mod confirm;
 #[cfg(feature = "emulator")]
@@ -108,6 +109,7 @@ pub use api::transformations::{
 };
 pub use api::users::{NewUser, UpdateUser, User};
 pub use api::webhooks::{NewWebhook, UpdateWebhook, Webhook, WebhookTest, WebhookType};
+pub use cancel::CancelToken;
 pub use client::{
     ActionResponse, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -116,9 +118,9 @@ pub use confirm::{Confirm, Destructive};
 pub use error::{ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind};
 pub use json::{is_secret_key, redact, RawJson, SecretJson};
 pub use page::{List, Page, Pages};
-pub use retry::{RateLimitStatus, RetryPolicy};
+pub use retry::{RateLimitStatus, RetryOptions, RetryPolicy};
 pub use secret::Secret;
-pub use sync::{SyncOutcome, WaitOptions};
+pub use sync::{SyncBaseline, SyncOutcome, WaitOptions};
 pub use time::Timestamp;
 pub use transport::Method;
 

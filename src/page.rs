@@ -327,6 +327,14 @@ impl<T: DeserializeOwned> List<T> {
         self
     }
 
+    /// Watches `token` (as [`Client::with_cancel`] does): once it is cancelled, the next call to
+    /// `next` or `next_page` yields [`Error::Cancelled`] (even with items still buffered) and the
+    /// walk ends; a wait inside a page request wakes at once.
+    pub fn cancel_token(mut self, token: &crate::CancelToken) -> Self {
+        self.client = self.client.with_cancel(token);
+        self
+    }
+
     /// Starts from a cursor a previous walk handed out (see [`List::cursor`] and
     /// [`Page::next_cursor`]) instead of the first page.
     pub fn resume_from(mut self, cursor: impl Into<String>) -> Self {
@@ -347,6 +355,10 @@ impl<T: DeserializeOwned> List<T> {
     /// Fetches the next page into `items` and returns its next cursor; `None` once the walk is
     /// over.
     fn advance(&mut self, items: &mut VecDeque<T>) -> Option<Result<Option<String>>> {
+        if self.client.scope().cancelled() && !matches!(self.state, State::Done) {
+            self.state = State::Done;
+            return Some(Err(Error::Cancelled));
+        }
         let cursor = match std::mem::replace(&mut self.state, State::Done) {
             State::Done => return None,
             State::Repeated(cursor) => return Some(Err(Error::RepeatedCursor { cursor })),
@@ -405,18 +417,37 @@ impl<T: DeserializeOwned> Iterator for List<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        loop {
+        if self.client.scope().cancelled() && !(matches!(self.state, State::Done) && self.buffer.is_empty()) {
+            self.buffer.clear();
+            self.state = State::Done;
+            return Some(Err(Error::Cancelled));
+        }
+        if let Some(item) = self.buffer.pop_front() {
+            return Some(Ok(item));
+        }
+        // One `next` is one call: however many pages it has to fetch (empty pages in the middle
+        // of a walk are skipped, not taken as the end), the client's deadline bounds them all.
+        let deadline = self.client.retry_policy().deadline.and_then(|d| self.client.clock().now().checked_add(d));
+        let bounded = self.client.until(deadline);
+        let unbounded = std::mem::replace(&mut self.client, bounded);
+        let item = loop {
             if let Some(item) = self.buffer.pop_front() {
-                return Some(Ok(item));
+                break Some(Ok(item));
             }
-            // Empty pages in the middle of a walk are skipped, not taken as the end.
             let mut buffer = std::mem::take(&mut self.buffer);
             let fetched = self.advance(&mut buffer);
             self.buffer = buffer;
-            if let Err(e) = fetched? {
-                return Some(Err(e));
+            match fetched {
+                None => break None,
+                Some(Err(e)) => {
+                    self.state = State::Done;
+                    break Some(Err(e));
+                }
+                Some(Ok(_)) => {}
             }
-        }
+        };
+        self.client = unbounded;
+        item
     }
 }
 

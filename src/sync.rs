@@ -1,18 +1,35 @@
 //! Sync and wait: trigger a connection's sync and block until it finishes, for orchestrators.
 //!
-//! The finish line is the connection's timestamps, not its `sync_state` (which lags and can
-//! skip `syncing` altogether for a short sync): the baseline `max(succeeded_at, failed_at)` is
-//! read *before* the trigger, so a sync that fails before the first poll is still seen, and the
-//! sync is over when either timestamp moves past it. Paused, broken and rescheduled connections
-//! are reported instead of being waited on forever; a transient error while polling is retried
-//! by the client's policy and then simply polled through until the overall timeout, while a
-//! permanent one (404, 401, ...) ends the wait. All waiting goes through the client's
-//! [`Clock`](crate::retry::Clock), so tests with a [`ManualClock`](crate::retry::ManualClock)
-//! never sleep.
+//! A success means "a sync that began after I asked has finished". In order,
+//! [`Client::sync_and_wait`]:
+//!
+//! 1. reads the connection (a transient error there is polled through like any other): a broken
+//!    one is reported at once, a paused one too unless [`WaitOptions::resume_if_paused`] (which
+//!    leaves it resumed, and says so in [`SyncProgress::resumed`]);
+//! 2. if a sync is already running and [`WaitOptions::force`] is off, waits for that sync to end
+//!    first (with `force=false` the API starts nothing new while one runs, and a finish of a sync
+//!    that began before the call must not count), then reads a fresh baseline; with `force` the
+//!    API restarts the running sync and the next finish counts;
+//! 3. takes the baseline, `succeeded_at` and `failed_at` *each on its own* ([`SyncBaseline`]):
+//!    the sync is over when either timestamp moves past its own earlier value (comparing against
+//!    the newer of the two would miss a success stamped earlier than an old failure);
+//! 4. triggers the sync and polls until a timestamp moves, the connection breaks or is paused,
+//!    or the timeout passes. While `rescheduled` on a **manual** schedule the API does not run
+//!    the sync by itself: once `rescheduled_for` has passed, the sync is triggered again (with
+//!    [`WhenRescheduled::KeepWaiting`]); on an auto schedule the wait goes on.
+//!
+//! [`WaitOptions::timeout`] bounds the whole call: every poll, retry, `Retry-After` and request
+//! timeout inside it is clipped to the time left, so it returns within the timeout (plus the
+//! time to close a socket). A [`CancelToken`] (from [`WaitOptions::cancel`] or
+//! [`Client::with_cancel`]) ends it at once with [`Error::Cancelled`].
+//! All waiting goes through the client's [`Clock`](crate::retry::Clock), so tests with a
+//! [`ManualClock`](crate::retry::ManualClock) never sleep.
 
-use crate::api::connections::{Alert, Connection, SyncState};
+use crate::api::connections::{Alert, Connection, ScheduleType, SyncState};
+use crate::cancel::CancelToken;
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::retry::Scope;
 use crate::time::Timestamp;
 use std::fmt;
 use std::sync::Arc;
@@ -28,7 +45,8 @@ pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(3600);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WhenRescheduled {
-    /// Keep polling until the sync finishes or the overall timeout (the default).
+    /// Keep polling until the sync finishes or the overall timeout (the default). On a manual
+    /// schedule the sync is triggered again once `rescheduled_for` has passed, as the API asks.
     #[default]
     KeepWaiting,
     /// Return [`SyncOutcome::Rescheduled`] at once, with `rescheduled_for` and the baseline to
@@ -59,14 +77,18 @@ pub struct WaitOptions {
     pub poll_interval: Duration,
     /// Longest overall wait, from the call until the last poll (default 1 h).
     pub timeout: Duration,
-    /// Trigger with `force`: stop a running sync and start a new one (default false).
+    /// Trigger with `force`: stop a running sync and start a new one (default false). Without
+    /// it, a sync already running is waited out before the trigger.
     pub force: bool,
-    /// Resume a paused connection before triggering instead of reporting it (default false).
+    /// Resume a paused connection before triggering instead of reporting it (default false). The
+    /// connection stays resumed afterwards; [`SyncProgress::resumed`] says so.
     pub resume_if_paused: bool,
     /// What to do while rescheduled (default: keep waiting).
     pub when_rescheduled: WhenRescheduled,
     /// Called after every poll.
     pub on_progress: Option<ProgressHook>,
+    /// Ends the wait at once with [`Error::Cancelled`] when cancelled.
+    pub cancel: Option<CancelToken>,
 }
 
 impl Default for WaitOptions {
@@ -78,6 +100,7 @@ impl Default for WaitOptions {
             resume_if_paused: false,
             when_rescheduled: WhenRescheduled::KeepWaiting,
             on_progress: None,
+            cancel: None,
         }
     }
 }
@@ -91,6 +114,7 @@ impl fmt::Debug for WaitOptions {
             .field("resume_if_paused", &self.resume_if_paused)
             .field("when_rescheduled", &self.when_rescheduled)
             .field("on_progress", &self.on_progress.is_some())
+            .field("cancel", &self.cancel)
             .finish()
     }
 }
@@ -120,7 +144,7 @@ impl WaitOptions {
         self
     }
 
-    /// Resumes a paused connection first.
+    /// Resumes a paused connection first (it stays resumed).
     pub fn resume_if_paused(mut self, resume: bool) -> Self {
         self.resume_if_paused = resume;
         self
@@ -129,6 +153,12 @@ impl WaitOptions {
     /// Sets what to do while rescheduled.
     pub fn when_rescheduled(mut self, w: WhenRescheduled) -> Self {
         self.when_rescheduled = w;
+        self
+    }
+
+    /// Watches `token`: cancelling it ends the wait at once with [`Error::Cancelled`].
+    pub fn cancel(mut self, token: &CancelToken) -> Self {
+        self.cancel = Some(token.clone());
         self
     }
 
@@ -160,13 +190,49 @@ pub struct SyncProgress<'a> {
     pub connection: Option<&'a Connection>,
     /// The transient error this poll ended with, after the client's retries (the wait goes on).
     pub error: Option<&'a Error>,
+    /// This call resumed the paused connection ([`WaitOptions::resume_if_paused`]); it stays
+    /// resumed, so pause it again to undo.
+    pub resumed: bool,
+    /// The sync has been triggered (false while a sync that was already running is waited out).
+    pub triggered: bool,
+}
+
+/// Where a sync wait starts from: `succeeded_at` and `failed_at` as read before the trigger,
+/// compared each with its own later value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SyncBaseline {
+    /// `succeeded_at` before the trigger.
+    #[serde(default)]
+    pub succeeded_at: Option<Timestamp>,
+    /// `failed_at` before the trigger.
+    #[serde(default)]
+    pub failed_at: Option<Timestamp>,
+}
+
+impl SyncBaseline {
+    /// A baseline from the two timestamps.
+    pub fn new(succeeded_at: Option<Timestamp>, failed_at: Option<Timestamp>) -> Self {
+        SyncBaseline { succeeded_at, failed_at }
+    }
+
+    /// The baseline of a connection as read now.
+    pub fn of(connection: &Connection) -> Self {
+        SyncBaseline { succeeded_at: connection.succeeded_at, failed_at: connection.failed_at }
+    }
+
+    /// The new `succeeded_at` and `failed_at` of `c`, each only if it moved past its own
+    /// baseline.
+    fn moved(&self, c: &Connection) -> (Option<Timestamp>, Option<Timestamp>) {
+        (moved(c.succeeded_at, self.succeeded_at), moved(c.failed_at, self.failed_at))
+    }
 }
 
 /// How a wait ended. Errors that end a wait (404, 401, ...) are `Err`s instead.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum SyncOutcome {
-    /// `succeeded_at` moved past the baseline (the newer of the two if both moved).
+    /// `succeeded_at` moved past its baseline (the newer of the two if both moved).
     Succeeded {
         /// The new `succeeded_at`.
         at: Timestamp,
@@ -175,7 +241,7 @@ pub enum SyncOutcome {
         /// The connection as last read.
         connection: Box<Connection>,
     },
-    /// `failed_at` moved past the baseline (the newer of the two, or both equal).
+    /// `failed_at` moved past its baseline (the newer of the two if both moved, or both equal).
     Failed {
         /// The new `failed_at`.
         at: Timestamp,
@@ -192,8 +258,12 @@ pub enum SyncOutcome {
     TimedOut {
         /// Time since the call started.
         elapsed: Duration,
-        /// The baseline: pass it to [`Client::wait_for_sync`] to wait on.
-        baseline: Option<Timestamp>,
+        /// The baseline: pass it to [`Client::wait_for_sync`] to wait on (`None` when the call
+        /// timed out before it could read one).
+        baseline: Option<SyncBaseline>,
+        /// Whether the sync was triggered (false when a running sync, or the first read, took all
+        /// the time).
+        triggered: bool,
         /// The connection as last read (`None` if no poll succeeded).
         connection: Option<Box<Connection>>,
     },
@@ -217,7 +287,7 @@ pub enum SyncOutcome {
         /// `status.rescheduled_for`: when it will be tried again.
         until: Option<Timestamp>,
         /// The baseline: pass it to [`Client::wait_for_sync`] to wait on.
-        baseline: Option<Timestamp>,
+        baseline: SyncBaseline,
         /// The connection as last read.
         connection: Box<Connection>,
     },
@@ -254,11 +324,12 @@ impl SyncOutcome {
     }
 }
 
-fn moved(t: Option<Timestamp>, baseline: Option<Timestamp>) -> bool {
+/// `t` if it moved past `baseline`.
+fn moved(t: Option<Timestamp>, baseline: Option<Timestamp>) -> Option<Timestamp> {
     match (t, baseline) {
-        (Some(t), Some(b)) => t > b,
-        (Some(_), None) => true,
-        (None, _) => false,
+        (Some(t), Some(b)) if t > b => Some(t),
+        (Some(t), None) => Some(t),
+        _ => None,
     }
 }
 
@@ -270,13 +341,11 @@ fn broken(c: Box<Connection>) -> SyncOutcome {
 /// settles nothing (keep polling).
 fn judge(
     c: Box<Connection>,
-    baseline: Option<Timestamp>,
+    baseline: &SyncBaseline,
     opts: &WaitOptions,
     elapsed: Duration,
 ) -> std::result::Result<SyncOutcome, Box<Connection>> {
-    let ok = moved(c.succeeded_at, baseline).then_some(c.succeeded_at).flatten();
-    let failed = moved(c.failed_at, baseline).then_some(c.failed_at).flatten();
-    match (ok, failed) {
+    match baseline.moved(&c) {
         (Some(at), f) if f.is_none_or(|f| at > f) => Ok(SyncOutcome::Succeeded { at, elapsed, connection: c }),
         (_, Some(at)) => Ok(SyncOutcome::Failed {
             at,
@@ -289,20 +358,219 @@ fn judge(
         // The flag, not `sync_state`: right after a resume the state may still read `paused`.
         _ if c.paused => Ok(SyncOutcome::Paused { connection: c }),
         _ if c.is_rescheduled() && opts.when_rescheduled == WhenRescheduled::Return => {
-            Ok(SyncOutcome::Rescheduled { until: c.status.rescheduled_for, baseline, connection: c })
+            Ok(SyncOutcome::Rescheduled { until: c.status.rescheduled_for, baseline: *baseline, connection: c })
         }
         _ => Err(c),
     }
 }
 
+/// One wait in progress: the bounded client handle, the clock readings and the hook.
+struct Waiter<'a> {
+    client: Client,
+    id: &'a str,
+    opts: &'a WaitOptions,
+    start: Instant,
+    deadline: Option<Instant>,
+    polls: u32,
+    resumed: bool,
+    triggered: bool,
+    /// The read in progress is the first one, which takes the baseline.
+    baseline_read: bool,
+}
+
+impl<'a> Waiter<'a> {
+    fn new(client: &Client, id: &'a str, opts: &'a WaitOptions) -> Self {
+        let start = client.clock().now();
+        let deadline = start.checked_add(opts.timeout);
+        let scope = Scope { cancel: opts.cancel.clone(), deadline };
+        Waiter {
+            client: client.scoped(&scope),
+            id,
+            opts,
+            start,
+            deadline,
+            polls: 0,
+            resumed: false,
+            triggered: false,
+            baseline_read: false,
+        }
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.client.clock().now().saturating_duration_since(self.start)
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.deadline.is_some_and(|d| self.client.clock().now() >= d)
+    }
+
+    /// Sleeps up to `d` before the next read; wakes at once when cancelled. The sleep is
+    /// clipped so that the last read starts a little before the deadline (with up to 1 s, or a
+    /// tenth of the timeout, left for its request); `Ok(false)` when no read fits any more (the
+    /// rest of the time has been waited out).
+    fn sleep(&self, d: Duration) -> Result<bool> {
+        let Some(deadline) = self.deadline else {
+            self.client.retrier().sleep(self.client.scope(), d)?;
+            return Ok(true);
+        };
+        let left = deadline.saturating_duration_since(self.client.clock().now());
+        let reserve = (self.opts.timeout / 10).min(Duration::from_secs(1));
+        if left <= reserve {
+            self.client.retrier().sleep(self.client.scope(), left)?;
+            return Ok(false);
+        }
+        self.client.retrier().sleep(self.client.scope(), d.min(left - reserve))?;
+        Ok(true)
+    }
+
+    fn progress(&self, connection: Option<&Connection>, error: Option<&Error>) {
+        if let Some(hook) = &self.opts.on_progress {
+            hook(&SyncProgress {
+                poll: self.polls,
+                elapsed: self.elapsed(),
+                sync_state: connection.and_then(|c| c.status.sync_state.as_ref()),
+                connection,
+                error,
+                resumed: self.resumed,
+                triggered: self.triggered,
+            });
+        }
+    }
+
+    /// Reads the connection once. `Ok(Err(wait))`: a transient failure (reported to the hook),
+    /// with the wait the server asked for; a permanent one or a cancellation is an `Err`. The
+    /// first read (the baseline) reaches the hook only when it fails.
+    fn read(&mut self) -> Result<std::result::Result<Box<Connection>, Duration>> {
+        let result = self.client.connection(self.id);
+        self.polls = self.polls.saturating_add(1);
+        match result {
+            Ok(c) => {
+                if self.baseline_read {
+                    self.polls -= 1;
+                } else {
+                    self.progress(Some(&c), None);
+                }
+                Ok(Ok(Box::new(c)))
+            }
+            Err(Error::Cancelled) => Err(Error::Cancelled),
+            Err(e) if self.client.retry_policy().is_retryable(&e, true) => {
+                log::warn!("reading connection {} failed ({e}); still waiting", self.id);
+                self.progress(None, Some(&e));
+                Ok(Err(e.retry_after().unwrap_or_default()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads the connection, polling through transient failures; `None` when time runs out.
+    fn read_patiently(&mut self) -> Result<Option<Box<Connection>>> {
+        loop {
+            match self.read()? {
+                Ok(c) => return Ok(Some(c)),
+                Err(server_wait) => {
+                    if self.out_of_time() || !self.sleep(self.opts.poll_interval.max(server_wait))? {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
+    fn timed_out(&self, baseline: Option<SyncBaseline>, connection: Option<Box<Connection>>) -> SyncOutcome {
+        SyncOutcome::TimedOut { elapsed: self.elapsed(), baseline, triggered: self.triggered, connection }
+    }
+
+    /// Waits until the sync running now has ended (it stops reading `syncing`, or a timestamp
+    /// moves). `Err` carries an outcome that ends the call (broken, paused, timed out).
+    fn wait_out_running(
+        &mut self,
+        mut c: Box<Connection>,
+    ) -> Result<std::result::Result<Box<Connection>, SyncOutcome>> {
+        let running = SyncBaseline::of(&c);
+        log::info!("connection {} is syncing; waiting for that sync to end before triggering", self.id);
+        loop {
+            if c.is_broken() {
+                return Ok(Err(broken(c)));
+            }
+            if c.paused {
+                return Ok(Err(SyncOutcome::Paused { connection: c }));
+            }
+            let (ok, failed) = running.moved(&c);
+            if !c.is_syncing() || ok.is_some() || failed.is_some() {
+                return Ok(Ok(c));
+            }
+            if self.out_of_time() || !self.sleep(self.opts.poll_interval)? {
+                return Ok(Err(self.timed_out(None, Some(c))));
+            }
+            let fresh = self.read_patiently()?;
+            match fresh {
+                Some(fresh) => c = fresh,
+                None => return Ok(Err(self.timed_out(None, Some(c)))),
+            }
+        }
+    }
+
+    fn trigger(&mut self) -> Result<()> {
+        self.client.sync_with(self.id, self.opts.force)?;
+        self.triggered = true;
+        Ok(())
+    }
+
+    fn poll_until_done(&mut self, baseline: SyncBaseline) -> Result<SyncOutcome> {
+        let client = self.client.clone();
+        let clock = client.clock();
+        let mut last: Option<Box<Connection>> = None;
+        // The `rescheduled_for` a re-trigger was last sent for: once per reschedule.
+        let mut retriggered_for: Option<Timestamp> = None;
+        loop {
+            let mut wait = self.opts.poll_interval;
+            match self.read()? {
+                Ok(c) => match judge(c, &baseline, self.opts, self.elapsed()) {
+                    Ok(outcome) => return Ok(outcome),
+                    Err(c) => {
+                        if c.is_rescheduled()
+                            && self.opts.when_rescheduled == WhenRescheduled::KeepWaiting
+                            && c.schedule_type == Some(ScheduleType::Manual)
+                        {
+                            let until = c.status.rescheduled_for;
+                            let now = Timestamp::from_system_time(clock.system_now());
+                            match until {
+                                Some(u) if u <= now && retriggered_for != Some(u) => {
+                                    log::info!(
+                                        "connection {} on a manual schedule was rescheduled for {u}; triggering again",
+                                        self.id
+                                    );
+                                    self.client.sync_with(self.id, false)?;
+                                    retriggered_for = Some(u);
+                                }
+                                Some(u) if u > now => {
+                                    // Wake when it is due rather than up to a poll interval later.
+                                    let due = u.to_system_time().duration_since(clock.system_now()).unwrap_or_default();
+                                    wait = wait.min(due.saturating_add(Duration::from_millis(1)));
+                                }
+                                _ => {}
+                            }
+                        }
+                        last = Some(c);
+                    }
+                },
+                Err(server_wait) => wait = wait.max(server_wait),
+            }
+            if self.out_of_time() || !self.sleep(wait)? {
+                return Ok(self.timed_out(Some(baseline), last));
+            }
+        }
+    }
+}
+
 impl Client {
-    /// Triggers a sync of `connection_id` and waits until it finishes, fails, or the wait ends
-    /// for another reason (see [`SyncOutcome`]).
+    /// Triggers a sync of `connection_id` and waits until a sync that began after the call has
+    /// finished or failed, or the wait ends for another reason (see [`SyncOutcome`] and the
+    /// [module docs](self) for the exact steps).
     ///
-    /// In order: reads the connection (a broken one is reported at once, a paused one too unless
-    /// [`WaitOptions::resume_if_paused`]), takes the baseline `max(succeeded_at, failed_at)`,
-    /// triggers the sync, then polls every [`WaitOptions::poll_interval`] until a timestamp moves
-    /// past the baseline or [`WaitOptions::timeout`] passes.
+    /// A sync already running is waited out before the trigger (unless
+    /// [`WaitOptions::force`], which restarts it); the timeout bounds the whole call; a
+    /// cancelled [`WaitOptions::cancel`] token ends it with [`Error::Cancelled`].
     ///
     /// ```no_run
     /// # let client = fivetrex::Client::new("k", "s")?;
@@ -316,8 +584,11 @@ impl Client {
     /// ```
     pub fn sync_and_wait(&self, connection_id: &str, options: &WaitOptions) -> Result<SyncOutcome> {
         options.check()?;
-        let start = self.clock().now();
-        let mut connection = Box::new(self.connection(connection_id)?);
+        let mut w = Waiter::new(self, connection_id, options);
+        w.baseline_read = true;
+        let first = w.read_patiently()?;
+        w.baseline_read = false;
+        let Some(mut connection) = first else { return Ok(w.timed_out(None, None)) };
         if connection.is_broken() {
             return Ok(broken(connection));
         }
@@ -325,76 +596,33 @@ impl Client {
             if !options.resume_if_paused {
                 return Ok(SyncOutcome::Paused { connection });
             }
-            connection = Box::new(self.resume_connection(connection_id)?);
+            connection = Box::new(w.client.resume_connection(connection_id)?);
+            w.resumed = true;
+            log::info!("connection {connection_id} was paused and is now resumed; it stays resumed");
         }
-        let baseline = connection.last_sync_at();
-        self.sync_with(connection_id, options.force)?;
-        self.poll_until_done(connection_id, baseline, options, start)
+        if connection.is_syncing() && !options.force {
+            connection = match w.wait_out_running(connection)? {
+                Ok(c) => c,
+                Err(outcome) => return Ok(outcome),
+            };
+        }
+        let baseline = SyncBaseline::of(&connection);
+        w.trigger()?;
+        w.poll_until_done(baseline)
     }
 
-    /// Waits for a sync someone already triggered: `baseline` is `max(succeeded_at, failed_at)`
-    /// read before the trigger ([`Connection::last_sync_at`]). The first poll is immediate.
+    /// Waits for a sync someone already triggered: `baseline` holds `succeeded_at` and
+    /// `failed_at` as read before the trigger ([`SyncBaseline::of`]). The first poll is
+    /// immediate; the timeout and cancellation work as in [`Client::sync_and_wait`].
     pub fn wait_for_sync(
         &self,
         connection_id: &str,
-        baseline: Option<Timestamp>,
+        baseline: &SyncBaseline,
         options: &WaitOptions,
     ) -> Result<SyncOutcome> {
         options.check()?;
-        self.poll_until_done(connection_id, baseline, options, self.clock().now())
-    }
-
-    fn poll_until_done(
-        &self,
-        connection_id: &str,
-        baseline: Option<Timestamp>,
-        opts: &WaitOptions,
-        start: Instant,
-    ) -> Result<SyncOutcome> {
-        let clock = self.clock();
-        let mut polls = 0u32;
-        let mut last: Option<Box<Connection>> = None;
-        loop {
-            let result = self.connection(connection_id);
-            polls = polls.saturating_add(1);
-            let elapsed = clock.now().saturating_duration_since(start);
-            let mut server_wait = Duration::ZERO;
-            match result {
-                Ok(c) => {
-                    if let Some(hook) = &opts.on_progress {
-                        hook(&SyncProgress {
-                            poll: polls,
-                            elapsed,
-                            sync_state: c.status.sync_state.as_ref(),
-                            connection: Some(&c),
-                            error: None,
-                        });
-                    }
-                    match judge(Box::new(c), baseline, opts, elapsed) {
-                        Ok(outcome) => return Ok(outcome),
-                        Err(c) => last = Some(c),
-                    }
-                }
-                Err(e) if self.retry_policy().is_retryable(&e, true) => {
-                    log::warn!("polling connection {connection_id} failed ({e}); still waiting");
-                    if let Some(hook) = &opts.on_progress {
-                        hook(&SyncProgress {
-                            poll: polls,
-                            elapsed,
-                            sync_state: None,
-                            connection: None,
-                            error: Some(&e),
-                        });
-                    }
-                    server_wait = e.retry_after().unwrap_or_default();
-                }
-                Err(e) => return Err(e),
-            }
-            let elapsed = clock.now().saturating_duration_since(start);
-            if elapsed >= opts.timeout {
-                return Ok(SyncOutcome::TimedOut { elapsed, baseline, connection: last });
-            }
-            clock.sleep(opts.poll_interval.max(server_wait).min(opts.timeout - elapsed));
-        }
+        let mut w = Waiter::new(self, connection_id, options);
+        w.triggered = true;
+        w.poll_until_done(*baseline)
     }
 }

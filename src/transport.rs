@@ -66,6 +66,9 @@ pub struct HttpRequest<'a> {
     pub headers: &'a [(&'a str, &'a str)],
     /// The body, if any.
     pub body: Option<&'a [u8]>,
+    /// The most this request may take, when the call it belongs to has a deadline or a time
+    /// budget; a transport should give up by then (`None`: its own timeout applies).
+    pub timeout: Option<Duration>,
 }
 
 impl fmt::Debug for HttpRequest<'_> {
@@ -80,6 +83,7 @@ impl fmt::Debug for HttpRequest<'_> {
             .field("url", &self.url)
             .field("headers", &headers)
             .field("body_len", &self.body.map(<[u8]>::len))
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -204,7 +208,9 @@ impl Default for UreqSettings {
 
 /// The default transport over a `ureq` 3 agent: a keep-alive connection pool shared by every clone
 /// of the client, rustls with webpki roots, proxy from the environment unless set explicitly.
-/// Redirects keep `Authorization` only to the same host over https.
+/// Redirects are not followed: a 3xx comes back as an answer (and becomes
+/// [`Error::Http`](crate::Error::Http)), so the credentials never go to another host. A request's
+/// [`HttpRequest::timeout`] shortens the configured timeout for that request.
 #[derive(Debug)]
 pub struct UreqTransport {
     agent: ureq::Agent,
@@ -378,6 +384,11 @@ impl Transport for UreqTransport {
         let request = builder
             .body(req.body.unwrap_or(&[]))
             .map_err(|e| transport_error(TransportErrorKind::Other, format!("cannot build request: {e}"), false))?;
+        // Only a budget shorter than the configured timeout needs a per-request setting.
+        let request = match req.timeout.filter(|t| *t < self.timeout) {
+            Some(t) => self.agent.configure_request(request).timeout_global(Some(t)).build(),
+            None => request,
+        };
         let response = self.agent.run(request).map_err(|e| {
             let e = map_ureq_error(e);
             // Could not connect: the next attempt resolves the host again.
@@ -505,7 +516,8 @@ mod tests {
     fn a_host_is_resolved_once_and_forgotten_when_a_connection_cannot_be_opened() {
         let t = transport();
         let url = format!("http://{}/x", one_connection_server());
-        let get = |url: &str| t.send(&HttpRequest { method: Method::Get, url, headers: &[], body: None });
+        let get =
+            |url: &str| t.send(&HttpRequest { method: Method::Get, url, headers: &[], body: None, timeout: None });
         assert_eq!(get(&url).unwrap().body, b"{}");
         let first = crate::retry::lock(&t.resolved.0)[0].at;
         for _ in 0..3 {

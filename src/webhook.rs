@@ -32,14 +32,16 @@ pub const SIGNATURE_HEADER: &str = "X-Fivetran-Signature-256";
 /// `body` under `secret`. Hex digits of either case are accepted, surrounding whitespace is
 /// ignored; the comparison takes the same time wherever the first difference is.
 ///
-/// Fails with [`Error::InvalidArgument`] when the header is not 64 hex digits or does not match.
+/// Fails with [`Error::WebhookSignature`] (answer 401) when the header is not 64 hex digits or does
+/// not match.
 pub fn verify_signature(secret: &[u8], body: &[u8], header_value: &str) -> Result<()> {
     let tag = decode_hex(header_value.trim()).ok_or_else(|| {
-        Error::InvalidArgument(format!("{SIGNATURE_HEADER} is not a hex-encoded SHA-256 digest (64 hex digits)"))
+        Error::WebhookSignature(format!("{SIGNATURE_HEADER} is not a hex-encoded SHA-256 digest (64 hex digits)"))
     })?;
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
-    hmac::verify(&key, body, &tag)
-        .map_err(|_| Error::InvalidArgument(format!("{SIGNATURE_HEADER} does not match the body: reject the delivery")))
+    hmac::verify(&key, body, &tag).map_err(|_| {
+        Error::WebhookSignature(format!("{SIGNATURE_HEADER} does not match the body: reject the delivery"))
+    })
 }
 
 /// The signature Fivetran sends for `body` under `secret`: HMAC-SHA256, upper-case hex. For
@@ -184,10 +186,11 @@ impl WebhookEvent {
 
 /// Reads a delivery's body. Verify the signature first ([`verify_signature`]).
 ///
-/// Fails with [`Error::InvalidArgument`] when the body is not a JSON object with an `event`.
+/// Fails with [`Error::WebhookPayload`] (answer 400) when the body is not a JSON object with an
+/// `event`.
 pub fn parse_event(body: &[u8]) -> Result<WebhookEvent> {
     serde_json::from_slice(body)
-        .map_err(|e| Error::InvalidArgument(format!("webhook body is not a Fivetran event: {e}")))
+        .map_err(|e| Error::WebhookPayload(format!("webhook body is not a Fivetran event: {e}")))
 }
 
 /// [`verify_signature`], then [`parse_event`].

@@ -16,6 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 #define GROUPS 5
 #define CONNECTIONS_PER_GROUP 10
@@ -49,6 +58,44 @@ static void expect(fivetrex_status got, fivetrex_status want, fivetrex_error *er
 }
 
 /* Copies the first string value of "key" in `json` (compact JSON, as the library writes it). */
+/* The JSON object under "name" (no nested objects), copied whole. */
+static void json_obj(const char *json, const char *name, char *out, size_t size) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":{", name);
+    const char *start = json ? strstr(json, pattern) : NULL;
+    out[0] = '\0';
+    if (start) {
+        start += strlen(pattern) - 1;
+        size_t len = strcspn(start, "}") + 1;
+        if (len >= size) {
+            len = size - 1;
+        }
+        memcpy(out, start, len);
+        out[len] = '\0';
+    }
+}
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+struct canceller {
+    fivetrex_cancel_token *token;
+    int after_ms;
+    double cancelled_at;
+};
+
+static void *cancel_later(void *arg) {
+    struct canceller *c = arg;
+    struct timespec d = {c->after_ms / 1000, (long)(c->after_ms % 1000) * 1000000L};
+    nanosleep(&d, NULL);
+    c->cancelled_at = now_ms();
+    fivetrex_cancel_token_cancel(c->token);
+    return NULL;
+}
+
 static void json_str(const char *json, const char *name, char *out, size_t size) {
     char pattern[64];
     snprintf(pattern, sizeof pattern, "\"%s\":\"", name);
@@ -411,7 +458,11 @@ static void test_connection_lifecycle(fivetrex_client *client) {
     CHECK(contains(json, "\"sync_frequency\":60") && contains(json, "\"paused\":false"), "the updated fields");
     fivetrex_string_free(json);
 
-    st = fivetrex_connection_delete(client, id, &json, &err);
+    st = fivetrex_connection_delete(client, id, NULL, &json, &err);
+    expect(st, FIVETREX_STATUS_CONFIRMATION_REQUIRED, err, "a delete without its confirmation sends nothing");
+    st = fivetrex_connection_delete(client, id, "another", &json, &err);
+    expect(st, FIVETREX_STATUS_CONFIRMATION_REQUIRED, err, "a delete with another id's confirmation");
+    st = fivetrex_connection_delete(client, id, id, &json, &err);
     expect(st, FIVETREX_STATUS_OK, err, "delete a connection");
     CHECK(contains(json, "\"code\":\"Success\""), "the delete answer");
     fivetrex_string_free(json);
@@ -486,17 +537,23 @@ static void test_errors(fivetrex_client *client) {
     CHECK(fivetrex_error_retry_after_ms(err) == -1, "no retry-after on a 404");
     expect(st, FIVETREX_STATUS_NOT_FOUND, err, "404 is NOT_FOUND");
 
-    /* One 429 asking for an hour: over the default 60 s cap, so it comes back at once. */
+    /* One 429 asking for an hour: over the default 60 s cap, so it comes back at once. A client
+       of its own, because the pause is remembered for the client. */
+    fivetrex_client *paused = new_client(NULL);
     control(client, "/__emulator/faults",
             "{\"method\":\"GET\",\"path\":\"/v1/groups/*\",\"kind\":\"status\",\"status\":429,"
             "\"retry_after\":\"3600\",\"times\":1}");
-    st = fivetrex_group(client, groups.id[0], &json, &err);
+    st = fivetrex_group(paused, groups.id[0], &json, &err);
     CHECK(fivetrex_error_http_status(err) == 429, "429 HTTP status");
     CHECK(fivetrex_error_retry_after_ms(err) == 3600000, "Retry-After: 3600 is 3600000 ms");
     CHECK(fivetrex_error_api_code(err) && strcmp(fivetrex_error_api_code(err), "TooManyRequests") == 0, "429 code");
     expect(st, FIVETREX_STATUS_RATE_LIMITED, err, "429 over the cap is RATE_LIMITED");
+    st = fivetrex_group(paused, groups.id[0], &json, &err);
+    CHECK(fivetrex_error_retry_after_ms(err) > 3500000, "the remaining pause");
+    expect(st, FIVETREX_STATUS_RATE_LIMITED, err, "inside the remembered pause a call fails at once");
+    fivetrex_client_free(paused);
     st = fivetrex_group(client, groups.id[0], &json, &err);
-    expect(st, FIVETREX_STATUS_OK, err, "the next call goes through (no pause for a refused wait)");
+    expect(st, FIVETREX_STATUS_OK, err, "another client is not paused");
     fivetrex_string_free(json);
 
     st = fivetrex_group(client, "missing", &json, NULL);
@@ -605,6 +662,7 @@ static void test_sync(fivetrex_client *client) {
     char at[64];
     json_str(json, "at", at, sizeof at);
     CHECK(contains(json, "\"outcome\":\"succeeded\"") && strcmp(at, before) > 0, "a new succeeded_at");
+    CHECK(contains(json, "\"resumed\":false"), "not resumed: it was not paused");
     CHECK(json_int(json, "elapsed_ms") >= 0, "elapsed_ms");
     CHECK(atomic_load(&progress_calls) >= 1, "the progress callback ran");
     fivetrex_string_free(json);
@@ -634,19 +692,48 @@ static void test_sync(fivetrex_client *client) {
     short_wait.timeout_ms = 100;
     st = fivetrex_sync_and_wait(client, connections.id[2], &short_wait, &outcome, &json, &err);
     expect(st, FIVETREX_STATUS_OK, err, "sync and wait that times out");
-    CHECK(outcome == FIVETREX_SYNC_OUTCOME_TIMED_OUT && contains(json, "\"baseline\":\""), "timed out, baseline");
-    char baseline[64];
-    json_str(json, "baseline", baseline, sizeof baseline);
+    CHECK(outcome == FIVETREX_SYNC_OUTCOME_TIMED_OUT && contains(json, "\"baseline\":{\""),
+          "timed out, baseline");
+    char baseline[160];
+    json_obj(json, "baseline", baseline, sizeof baseline);
     fivetrex_string_free(json);
     st = fivetrex_wait_for_sync(client, connections.id[2], baseline, &short_wait, &outcome, NULL, &err);
     expect(st, FIVETREX_STATUS_OK, err, "wait for a sync already running");
     CHECK(outcome == FIVETREX_SYNC_OUTCOME_TIMED_OUT, "still running");
 
+    /* A cancelled wait returns at once, with CANCELLED, from another thread's cancel. */
+    fivetrex_wait_options long_wait = {0};
+    long_wait.poll_interval_ms = 10000;
+    long_wait.timeout_ms = 60000;
+    long_wait.cancel = fivetrex_cancel_token_new();
+    struct canceller c = {(fivetrex_cancel_token *)long_wait.cancel, 50, 0};
+    pthread_t canceller_thread;
+    CHECK(pthread_create(&canceller_thread, NULL, cancel_later, &c) == 0, "start the canceller");
+    st = fivetrex_wait_for_sync(client, connections.id[2], baseline, &long_wait, &outcome, NULL, &err);
+    double returned_at = now_ms();
+    pthread_join(canceller_thread, NULL);
+    expect(st, FIVETREX_STATUS_CANCELLED, err, "a cancelled wait");
+    /* valgrind runs the threads one at a time, many times slower: the waking takes longer there. */
+    double bound_ms = RUNNING_ON_VALGRIND ? 1000 : 100;
+    CHECK(returned_at - c.cancelled_at < bound_ms, "a cancelled wait returns within 100 ms (1 s under valgrind)");
+    CHECK(fivetrex_cancel_token_is_cancelled(long_wait.cancel), "the token reads cancelled");
+    /* A client watching a cancelled token starts no request. */
+    fivetrex_client *watched = NULL;
+    st = fivetrex_client_with_cancel(client, long_wait.cancel, &watched, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "a client watching a token");
+    st = fivetrex_connection(watched, connections.id[2], &json, &err);
+    expect(st, FIVETREX_STATUS_CANCELLED, err, "a call through a cancelled client");
+    fivetrex_client_free(watched);
+    fivetrex_cancel_token_free((fivetrex_cancel_token *)long_wait.cancel);
+
     /* Resync: while the sync runs the API says 409; then a table resync and a full one. */
-    st = fivetrex_connection_resync(client, connections.id[2], "{\"public\":[\"orders\"]}", NULL, NULL, &err);
+    st = fivetrex_connection_resync(client, connections.id[2], "{\"public\":[\"orders\"]}", connections.id[2],
+                                    NULL, &err);
     expect(st, FIVETREX_STATUS_CONFLICT, err, "resync while syncing is CONFLICT");
-    st = fivetrex_connection_resync(client, connections.id[3], "{\"public\":[\"orders\",\"items\"]}", NULL, &json,
-                                    &err);
+    st = fivetrex_connection_resync(client, connections.id[3], "{\"public\":[\"orders\"]}", NULL, NULL, &err);
+    expect(st, FIVETREX_STATUS_CONFIRMATION_REQUIRED, err, "a table resync needs its confirmation too");
+    st = fivetrex_connection_resync(client, connections.id[3], "{\"public\":[\"orders\",\"items\"]}",
+                                    connections.id[3], &json, &err);
     expect(st, FIVETREX_STATUS_OK, err, "resync two tables");
     CHECK(contains(json, "\"code\":\"Success\""), "the resync answer");
     fivetrex_string_free(json);
@@ -693,7 +780,8 @@ static void test_bad_input(fivetrex_client *client) {
     expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "create body that is not an object");
     st = fivetrex_connection_update(client, connections.id[0], "{\"paused\":", &json, &err);
     expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "malformed changes");
-    st = fivetrex_connection_resync(client, connections.id[0], "{\"public\":\"orders\"}", NULL, NULL, &err);
+    st = fivetrex_connection_resync(client, connections.id[0], "{\"public\":\"orders\"}", connections.id[0], NULL,
+                                    &err);
     expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "tables that are not a list");
     st = fivetrex_call(client, "GET", "/v1/groups", "[1,2]", NULL, &json, &err);
     expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "query that is not an object");
@@ -712,7 +800,10 @@ static void test_bad_input(fivetrex_client *client) {
     expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "NULL out_outcome");
     fivetrex_sync_outcome outcome;
     st = fivetrex_wait_for_sync(client, connections.id[0], "yesterday", &wait, &outcome, NULL, &err);
-    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "a baseline that is not RFC 3339");
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "a baseline that is not JSON");
+    st = fivetrex_wait_for_sync(client, connections.id[0], "{\"succeeded_at\":\"yesterday\"}", &wait, &outcome, NULL,
+                                &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "a baseline timestamp that is not RFC 3339");
 
     fivetrex_list *list = NULL;
     fivetrex_list_options opts = {0};

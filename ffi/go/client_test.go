@@ -307,13 +307,22 @@ func TestConnectionLifecycle(t *testing.T) {
 	if e.count("POST", "/v1/connections/"+conn.ID+"/resync") != 0 {
 		t.Fatal("a resync without its confirmation must send nothing")
 	}
-	if err := c.ResyncTables(ctx, conn.ID, map[string][]string{"public": {"users"}}); err != nil {
+	if err := c.ResyncTables(ctx, conn.ID, map[string][]string{"public": {"users"}}, ""); !errors.Is(err, fivetrex.KindConfirmationRequired) {
+		t.Fatalf("a table resync needs its confirmation: %v", err)
+	}
+	if err := c.ResyncTables(ctx, conn.ID, map[string][]string{"public": {"users"}}, conn.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Sync(ctx, conn.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteConnection(ctx, conn.ID); err != nil {
+	if err := c.DeleteConnection(ctx, conn.ID, "another"); !errors.Is(err, fivetrex.KindConfirmationRequired) {
+		t.Fatalf("%v", err)
+	}
+	if e.count("DELETE", "/v1/connections/"+conn.ID) != 0 {
+		t.Fatal("a delete without its confirmation must send nothing")
+	}
+	if err := c.DeleteConnection(ctx, conn.ID, conn.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Connection(ctx, conn.ID); !errors.Is(err, fivetrex.KindNotFound) {
@@ -365,12 +374,15 @@ func TestSyncAndWaitOutcomes(t *testing.T) {
 	}
 
 	res, err = c.SyncAndWait(ctx, ids[7], fast)
+	if err == nil && res.Resumed {
+		t.Fatal("not resumed without ResumeIfPaused")
+	}
 	if err != nil || res.Outcome != fivetrex.SyncPaused || e.count("POST", "/v1/connections/"+ids[7]+"/sync") != 0 {
 		t.Fatalf("a paused connection is reported, not triggered: %+v %v", res, err)
 	}
 	res, err = c.SyncAndWait(ctx, ids[7], &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond, ResumeIfPaused: true})
-	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Connection.Paused {
-		t.Fatalf("%+v %v", res, err)
+	if err != nil || res.Outcome != fivetrex.SyncSucceeded || res.Connection.Paused || !res.Resumed {
+		t.Fatalf("resumed, synced and reported as resumed: %+v %v", res, err)
 	}
 
 	res, err = c.SyncAndWait(ctx, ids[9], fast)
@@ -383,11 +395,10 @@ func TestSyncAndWaitOutcomes(t *testing.T) {
 	}
 }
 
-func TestSyncAndWaitAcrossSlices(t *testing.T) {
+func TestSyncAndWaitIsOneCall(t *testing.T) {
 	e := startEmulator(t, 1, 1)
 	id := e.connectionIDs(e.groupIDs()[0])[0]
-	// Ten 20 ms polls make a 1 s slice: a 1.5 s sync needs a second slice that waits on from
-	// the first one's baseline.
+	// A sync longer than many polls: one library wait, polls numbered from 1, one trigger.
 	e.steer(id, map[string]any{"sync_duration_ms": 1500})
 	c := client(t, e)
 	var seen []int
@@ -398,11 +409,11 @@ func TestSyncAndWaitAcrossSlices(t *testing.T) {
 	}
 	for i, p := range seen {
 		if p != i+1 {
-			t.Fatalf("polls must be numbered 1, 2, ... across slices: %v", seen)
+			t.Fatalf("polls must be numbered 1, 2, ...: %v", seen)
 		}
 	}
 	if n := e.count("POST", "/v1/connections/"+id+"/sync"); n != 1 {
-		t.Fatalf("the second slice must not trigger again: %d triggers", n)
+		t.Fatalf("one trigger expected: %d triggers", n)
 	}
 }
 
@@ -443,13 +454,31 @@ func TestCancellationBoundsTheWait(t *testing.T) {
 		t.Fatalf("%v after %v", err, time.Since(start))
 	}
 
+	// A cancelled context cancels the library's wait itself (a 10 s poll interval: only the
+	// token can wake it): it returns within 100 ms of the cancel, and nothing is left running.
 	e.steer(id, map[string]any{"sync_duration_ms": 600000})
 	ctx2, cancel2 := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel2)
-	start = time.Now()
-	if _, err := c.SyncAndWait(ctx2, id, &fivetrex.WaitOptions{PollInterval: 10 * time.Millisecond}); !errors.Is(err, context.Canceled) ||
-		time.Since(start) > 400*time.Millisecond {
-		t.Fatalf("%v after %v", err, time.Since(start))
+	var cancelledAt time.Time
+	var mu sync.Mutex
+	time.AfterFunc(100*time.Millisecond, func() {
+		mu.Lock()
+		cancelledAt = time.Now()
+		mu.Unlock()
+		cancel2()
+	})
+	if _, err := c.SyncAndWait(ctx2, id, &fivetrex.WaitOptions{PollInterval: 10 * time.Second}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("%v", err)
+	}
+	mu.Lock()
+	late := time.Since(cancelledAt)
+	mu.Unlock()
+	if late > 100*time.Millisecond {
+		t.Fatalf("returned %v after the cancel", late)
+	}
+	polls := e.count("GET", "/v1/connections/"+id)
+	time.Sleep(50 * time.Millisecond)
+	if e.count("GET", "/v1/connections/"+id) != polls {
+		t.Fatal("the wait went on in the background after the cancel")
 	}
 
 	// Close waits for the abandoned calls, then later calls fail cleanly.

@@ -147,12 +147,14 @@ func (c *Client) UpdateConnection(ctx context.Context, id string, changes Connec
 	}))
 }
 
-// DeleteConnection deletes a connection (the data already loaded stays in the destination).
-func (c *Client) DeleteConnection(ctx context.Context, id string) error {
-	cid := cstring(id)
-	defer cfree(cid)
+// DeleteConnection deletes a connection (the data already loaded stays in the destination; its
+// configuration and state do not). confirmID must repeat id, as your user stated it, or nothing
+// is sent (KindConfirmationRequired).
+func (c *Client) DeleteConnection(ctx context.Context, id, confirmID string) error {
+	cid, cconfirm := cstring(id), optional(confirmID)
+	defer func() { cfree(cid); cfree(cconfirm) }()
 	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_connection_delete(h, cid, out, err)
+		return C.fivetrex_connection_delete(h, cid, cconfirm, out, err)
 	})
 	return err
 }
@@ -168,9 +170,10 @@ func (c *Client) Sync(ctx context.Context, id string, force bool) error {
 	return err
 }
 
-// ResyncTables re-reads the given tables ({"schema": ["table", ...]}) from scratch. The API
-// answers 409 (KindConflict) while a sync runs.
-func (c *Client) ResyncTables(ctx context.Context, id string, tables map[string][]string) error {
+// ResyncTables drops the given tables' history ({"schema": ["table", ...]}) and reads it again.
+// confirmID must repeat id, as your user stated it, or nothing is sent
+// (KindConfirmationRequired). The API answers 409 (KindConflict) while a sync runs.
+func (c *Client) ResyncTables(ctx context.Context, id string, tables map[string][]string, confirmID string) error {
 	if len(tables) == 0 {
 		return &APIError{Kind: KindInvalidArgument, Message: "ResyncTables needs at least one table; use ResyncAll for everything"}
 	}
@@ -179,7 +182,7 @@ func (c *Client) ResyncTables(ctx context.Context, id string, tables map[string]
 		return err
 	}
 	defer cfree(body)
-	return c.resync(ctx, id, body, "")
+	return c.resync(ctx, id, body, confirmID)
 }
 
 // ResyncAll drops the connection's historical data and reads it all again: destructive and

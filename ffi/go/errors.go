@@ -31,7 +31,10 @@ const (
 	KindConfig               Kind = "config"                // bad client configuration
 	KindConfirmationRequired Kind = "confirmation_required" // a destructive call without its confirmation
 	KindRepeatedCursor       Kind = "repeated_cursor"       // a list repeated a cursor; the walk stopped
-	KindWaitTimeout          Kind = "wait_timeout"          // a wait ran out of time
+	KindCancelled            Kind = "cancelled"             // the call was cancelled (its context)
+	KindWebhookSignature     Kind = "webhook_signature"     // a webhook signature is missing or wrong
+	KindWebhookPayload       Kind = "webhook_payload"       // a webhook body is not an event
+	KindCaller               Kind = "caller"                // a caller's own error (Rust closures only)
 )
 
 // Error makes a Kind usable as an errors.Is target.

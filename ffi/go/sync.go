@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/cgo"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -63,30 +64,40 @@ type Progress struct {
 	Err       Kind          // "" for a good poll, else the transient failure the wait goes on after
 }
 
+// SyncBaseline is succeeded_at and failed_at as read before the trigger; each is compared with
+// its own later value.
+type SyncBaseline struct {
+	SucceededAt *time.Time `json:"succeeded_at"`
+	FailedAt    *time.Time `json:"failed_at"`
+}
+
 // SyncResult is how a wait ended and what it saw.
 type SyncResult struct {
 	Outcome    SyncOutcome
 	At         *time.Time    // the new succeeded_at or failed_at (succeeded and failed)
 	Elapsed    time.Duration // since the call started
-	Baseline   *time.Time    // max(succeeded_at, failed_at) before the trigger (timed_out, rescheduled)
+	Baseline   *SyncBaseline // the timestamps before the trigger (timed_out, rescheduled)
+	Triggered  bool          // timed_out: whether the sync was triggered before time ran out
+	Resumed    bool          // ResumeIfPaused resumed the connection (it stays resumed)
 	Until      *time.Time    // rescheduled_for (rescheduled)
 	Tasks      []Alert       // what someone must do (failed, broken)
 	Warnings   []Alert       // (failed, broken)
 	Connection *Connection   // as last read
 }
 
-// SyncAndWait triggers a sync of the connection and blocks until it ends. The library reads the
-// connection first (a broken or paused one is reported at once), takes the baseline
-// max(succeeded_at, failed_at) before the trigger (so a sync that fails before the first poll
-// is still seen), triggers, then polls until a timestamp moves past the baseline. Transient
-// errors while polling are retried and polled through; a permanent one (404, 401, ...) is
-// returned as an *APIError. opts may be nil.
+// SyncAndWait triggers a sync of the connection and blocks until a sync that began after the
+// call has finished. The library reads the connection first (a broken or paused one is
+// reported at once; ResumeIfPaused leaves it resumed), waits out a sync that is already running
+// unless Force, takes the baseline (succeeded_at and failed_at, each on its own) before the
+// trigger, triggers, then polls until a timestamp moves past its baseline. A manual-schedule
+// connection that was rescheduled is triggered again once rescheduled_for has passed. Transient
+// errors are polled through; a permanent one (404, 401, ...) is returned as an *APIError. opts
+// may be nil.
 //
 // The wait ends with SyncTimedOut (not an error) after opts.Timeout or at ctx's deadline,
-// whichever comes first. A cancelled ctx makes SyncAndWait return ctx.Err() at once, but the
-// blocking C wait cannot be interrupted: it goes on in the background for at most one slice
-// (ten poll intervals, between 1 s and 1 min; the wait is made of such slices) and its result
-// is dropped.
+// whichever comes first: the library bounds the whole call by it. Cancelling ctx cancels the
+// library's wait itself (through a cancellation token), which returns at once with ctx.Err():
+// no call is left running in the background.
 func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) (*SyncResult, error) {
 	var o WaitOptions
 	if opts != nil {
@@ -98,120 +109,68 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultWaitTimeout
 	}
-	start := time.Now()
-	deadline := start.Add(o.Timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// The deadline becomes the library's timeout (so it ends with SyncTimedOut and the last
-	// connection read); only a cancellation stops the waiting early.
-	waitCtx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	returned := make(chan struct{})
-	defer close(returned)
+	start := time.Now()
+	timeout := o.Timeout
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d)
+	}
+	if timeout < time.Millisecond {
+		timeout = time.Millisecond
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.handle == nil {
+		return nil, ErrClosed
+	}
+
+	token := C.fivetrex_cancel_token_new()
+	done := make(chan struct{})
+	var watcher sync.WaitGroup
+	watcher.Add(1)
 	go func() {
+		defer watcher.Done()
 		select {
 		case <-ctx.Done():
+			// A deadline is the library's own timeout (SyncTimedOut); only a cancellation stops it.
 			if errors.Is(ctx.Err(), context.Canceled) {
-				cancel()
+				C.fivetrex_cancel_token_cancel(token)
 			}
-		case <-returned:
+		case <-done:
 		}
 	}()
+	defer func() {
+		close(done)
+		watcher.Wait()
+		C.fivetrex_cancel_token_free(token)
+	}()
 
-	progress := newProgressHook(o.OnProgress, start)
-	defer progress.stop()
-	var baseline *string
-	for first := true; ; first = false {
-		slice := time.Until(deadline)
-		if max := clampSlice(10 * o.PollInterval); slice > max {
-			slice = max
-		}
-		if slice < time.Millisecond {
-			slice = time.Millisecond
-		}
-		res, err := c.waitSlice(waitCtx, id, first, baseline, &o, slice, progress)
-		if errors.Is(err, context.Canceled) {
-			return nil, ctx.Err()
-		}
-		if err != nil {
-			return nil, err
-		}
-		if res.outcome != SyncTimedOut || !time.Now().Before(deadline) {
-			return res.result(start)
-		}
-		baseline = res.baseline
-	}
-}
-
-func clampSlice(d time.Duration) time.Duration {
-	switch {
-	case d < time.Second:
-		return time.Second
-	case d > time.Minute:
-		return time.Minute
-	}
-	return d
-}
-
-// waitDetails is the JSON fivetrex_sync_and_wait hands back.
-type waitDetails struct {
-	outcome  SyncOutcome
-	baseline *string
-	Outcome  SyncOutcome `json:"outcome"`
-	At       *time.Time  `json:"at"`
-	Baseline *string     `json:"baseline"`
-	Until    *time.Time  `json:"until"`
-	Tasks    []Alert     `json:"tasks"`
-	Warnings []Alert     `json:"warnings"`
-	Conn     *Connection `json:"connection"`
-}
-
-func (d *waitDetails) result(start time.Time) (*SyncResult, error) {
-	r := &SyncResult{Outcome: d.outcome, At: d.At, Until: d.Until, Tasks: d.Tasks, Warnings: d.Warnings,
-		Connection: d.Conn, Elapsed: time.Since(start)}
-	if d.baseline != nil {
-		t, err := time.Parse(time.RFC3339Nano, *d.baseline)
-		if err != nil {
-			return nil, &APIError{Kind: KindDecode, Message: fmt.Sprintf("bad baseline %q: %v", *d.baseline, err)}
-		}
-		r.Baseline = &t
-	}
-	return r, nil
-}
-
-// waitSlice makes one blocking wait of at most slice: the first triggers the sync
-// (fivetrex_sync_and_wait), the next ones wait on from the baseline (fivetrex_wait_for_sync).
-func (c *Client) waitSlice(ctx context.Context, id string, first bool, baseline *string, o *WaitOptions, slice time.Duration, progress *progressHook) (*waitDetails, error) {
 	var copts C.fivetrex_wait_options
 	copts.poll_interval_ms = millis(o.PollInterval)
-	copts.timeout_ms = millis(slice)
+	copts.timeout_ms = millis(timeout)
 	copts.force = C.bool(o.Force)
 	copts.resume_if_paused = C.bool(o.ResumeIfPaused)
 	copts.return_when_rescheduled = C.bool(o.ReturnWhenRescheduled)
+	copts.cancel = token
 	cid := cstring(id)
-	var cbaseline *C.char
-	if baseline != nil {
-		cbaseline = cstring(*baseline)
-	}
-	defer func() { cfree(cid); cfree(cbaseline) }()
-
+	defer cfree(cid)
+	progress := newProgressHook(o.OnProgress, start)
+	defer progress.stop()
 	var outcome C.enum_fivetrex_sync_outcome
-	text, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
+	text, err := callJSON(func(out **C.char, cerr **C.fivetrex_error) C.enum_fivetrex_status {
 		userdata := progress.begin()
 		defer progress.end(userdata)
 		if userdata != nil {
 			copts.on_progress = C.fivetrex_progress_callback(C.fivetrexGoOnProgress)
 			copts.on_progress_userdata = userdata
 		}
-		if first {
-			return C.fivetrex_sync_and_wait(h, cid, &copts, &outcome, out, err)
-		}
-		return C.fivetrex_wait_for_sync(h, cid, cbaseline, &copts, &outcome, out, err)
+		return C.fivetrex_sync_and_wait(c.handle, cid, &copts, &outcome, out, cerr)
 	})
+	if errors.Is(err, KindCancelled) {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -219,16 +178,25 @@ func (c *Client) waitSlice(ctx context.Context, id string, first bool, baseline 
 	if err := json.Unmarshal([]byte(text), d); err != nil {
 		return nil, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode the wait's details: %v", err)}
 	}
-	d.outcome, d.baseline = d.Outcome, d.Baseline
-	if d.baseline == nil && baseline != nil {
-		d.baseline = baseline
-	}
-	return d, nil
+	return &SyncResult{Outcome: d.Outcome, At: d.At, Baseline: d.Baseline, Triggered: d.Triggered, Resumed: d.Resumed, Until: d.Until,
+		Tasks: d.Tasks, Warnings: d.Warnings, Connection: d.Conn, Elapsed: time.Since(start)}, nil
 }
 
-// progressHook forwards the C progress callback to OnProgress, numbering polls across slices
-// and measuring time from the start of SyncAndWait. After stop (SyncAndWait returned) nothing
-// more is forwarded, even if a cancelled slice still runs.
+// waitDetails is the JSON fivetrex_sync_and_wait hands back.
+type waitDetails struct {
+	Outcome   SyncOutcome   `json:"outcome"`
+	At        *time.Time    `json:"at"`
+	Baseline  *SyncBaseline `json:"baseline"`
+	Triggered bool          `json:"triggered"`
+	Resumed   bool          `json:"resumed"`
+	Until     *time.Time    `json:"until"`
+	Tasks     []Alert       `json:"tasks"`
+	Warnings  []Alert       `json:"warnings"`
+	Conn      *Connection   `json:"connection"`
+}
+
+// progressHook forwards the C progress callback to OnProgress, measuring time from the start of
+// SyncAndWait. After stop (SyncAndWait returned) nothing more is forwarded.
 type progressHook struct {
 	f       func(Progress)
 	start   time.Time

@@ -842,8 +842,8 @@ impl From<BTreeMap<String, Vec<String>>> for TableSelection {
 ///
 /// ```
 /// use fivetrex::{Confirm, ResyncScope, TableSelection};
-/// // Some tables: no confirmation needed.
-/// let some = ResyncScope::tables(TableSelection::new().table("public", "orders"));
+/// // Some tables: their history is dropped and re-read, so it names the connection too.
+/// let some = ResyncScope::tables(TableSelection::new().table("public", "orders"), Confirm::resync_tables("conn_1"));
 /// // Everything: drops and re-reads all history, so it names the connection it is for.
 /// let all = ResyncScope::everything(Confirm::full_resync("conn_1"));
 /// # let _ = (some, all);
@@ -853,8 +853,8 @@ impl From<BTreeMap<String, Vec<String>>> for TableSelection {
 pub enum ResyncScope {
     /// Every table of the connection. Needs [`Confirm::full_resync`] for the connection.
     Everything(Confirm),
-    /// The named tables only.
-    Tables(TableSelection),
+    /// The named tables only. Needs [`Confirm::resync_tables`] for the connection.
+    Tables(TableSelection, Confirm),
 }
 
 impl ResyncScope {
@@ -863,15 +863,9 @@ impl ResyncScope {
         ResyncScope::Everything(confirm)
     }
 
-    /// The named tables.
-    pub fn tables(tables: TableSelection) -> Self {
-        ResyncScope::Tables(tables)
-    }
-}
-
-impl From<TableSelection> for ResyncScope {
-    fn from(t: TableSelection) -> Self {
-        ResyncScope::Tables(t)
+    /// The named tables; `confirm` must be `Confirm::resync_tables(connection_id)`.
+    pub fn tables(tables: TableSelection, confirm: Confirm) -> Self {
+        ResyncScope::Tables(tables, confirm)
     }
 }
 
@@ -934,8 +928,17 @@ impl Client {
         self.call(&MODIFY_CONNECTION, &[connection_id], &[], Some(&body))
     }
 
-    /// Deletes a connection (the data already in the destination stays).
-    pub fn delete_connection(&self, connection_id: &str) -> Result<ActionResponse> {
+    /// Deletes a connection (the data already in the destination stays; its configuration and
+    /// state do not). Needs `Confirm::delete_connection(connection_id)`; without it nothing is
+    /// sent.
+    ///
+    /// ```no_run
+    /// # let client = fivetrex::Client::new("k", "s")?;
+    /// client.delete_connection("conn_1", &fivetrex::Confirm::delete_connection("conn_1"))?;
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn delete_connection(&self, connection_id: &str, confirm: &Confirm) -> Result<ActionResponse> {
+        confirm.check(Destructive::DeleteConnection, connection_id)?;
         self.action(&DELETE_CONNECTION, &[connection_id], None)
     }
 
@@ -961,15 +964,16 @@ impl Client {
         self.action(&SYNC_CONNECTION, &[connection_id], Some(&body))
     }
 
-    /// Starts a historical resync: of the named tables, or of everything (which drops and
-    /// re-reads all history and so needs `Confirm::full_resync(connection_id)`). A refused
-    /// confirmation or an empty selection sends nothing. Never retried after an ambiguous
-    /// failure.
+    /// Starts a historical resync: of the named tables (needs
+    /// `Confirm::resync_tables(connection_id)`), or of everything (which drops and re-reads all
+    /// history and so needs `Confirm::full_resync(connection_id)`). A refused confirmation or an
+    /// empty selection sends nothing. Never retried after an ambiguous failure.
     ///
     /// ```no_run
     /// # let client = fivetrex::Client::new("k", "s")?;
     /// use fivetrex::{Confirm, ResyncScope, TableSelection};
-    /// client.resync("conn_1", &ResyncScope::tables(TableSelection::new().table("public", "orders")))?;
+    /// let orders = TableSelection::new().table("public", "orders");
+    /// client.resync("conn_1", &ResyncScope::tables(orders, Confirm::resync_tables("conn_1")))?;
     /// client.resync("conn_1", &ResyncScope::everything(Confirm::full_resync("conn_1")))?;
     /// # Ok::<(), fivetrex::Error>(())
     /// ```
@@ -979,7 +983,8 @@ impl Client {
                 confirm.check(Destructive::FullResync, connection_id)?;
                 ResyncBody { scope: None }
             }
-            ResyncScope::Tables(tables) => {
+            ResyncScope::Tables(tables, confirm) => {
+                confirm.check(Destructive::ResyncTables, connection_id)?;
                 tables.check("resync")?;
                 ResyncBody { scope: Some(tables) }
             }

@@ -450,8 +450,15 @@ impl Client {
         self.call::<Columns>(&CONNECTION_COLUMN_CONFIG, &[connection_id, schema, table], &[], None).map(|c| c.columns)
     }
 
-    /// Drops blocked columns from the destination. An empty selection is refused unsent.
-    pub fn drop_columns(&self, connection_id: &str, columns: &ColumnSelection) -> Result<ActionResponse> {
+    /// Drops blocked columns from the destination. Needs `Confirm::drop_columns(connection_id)`;
+    /// a refused confirmation or an empty selection is refused unsent.
+    pub fn drop_columns(
+        &self,
+        connection_id: &str,
+        columns: &ColumnSelection,
+        confirm: &crate::Confirm,
+    ) -> Result<ActionResponse> {
+        confirm.check(crate::Destructive::DropColumns, connection_id)?;
         if columns.is_empty() {
             return Err(Error::InvalidArgument("drop_columns: no columns selected".into()));
         }
@@ -459,14 +466,30 @@ impl Client {
         self.action(&DELETE_MULTIPLE_COLUMNS_CONNECTION_CONFIG, &[connection_id], Some(&body))
     }
 
-    /// Drops one blocked column from the destination.
-    pub fn drop_column(&self, connection_id: &str, schema: &str, table: &str, column: &str) -> Result<ActionResponse> {
+    /// Drops one blocked column from the destination. Needs
+    /// `Confirm::drop_columns(connection_id)`; without it nothing is sent.
+    pub fn drop_column(
+        &self,
+        connection_id: &str,
+        schema: &str,
+        table: &str,
+        column: &str,
+        confirm: &crate::Confirm,
+    ) -> Result<ActionResponse> {
+        confirm.check(crate::Destructive::DropColumns, connection_id)?;
         self.action(&DELETE_COLUMN_CONNECTION_CONFIG, &[connection_id, schema, table, column], None)
     }
 
-    /// Re-syncs the named tables (their history is re-read). An empty selection, or a schema
-    /// without tables, is refused unsent. Never retried after an ambiguous failure.
-    pub fn resync_tables(&self, connection_id: &str, tables: &TableSelection) -> Result<ActionResponse> {
+    /// Re-syncs the named tables (their history is dropped and re-read). Needs
+    /// `Confirm::resync_tables(connection_id)`; a refused confirmation, an empty selection, or a
+    /// schema without tables, is refused unsent. Never retried after an ambiguous failure.
+    pub fn resync_tables(
+        &self,
+        connection_id: &str,
+        tables: &TableSelection,
+        confirm: &crate::Confirm,
+    ) -> Result<ActionResponse> {
+        confirm.check(crate::Destructive::ResyncTables, connection_id)?;
         tables.check("resync_tables")?;
         let body = to_body(tables)?;
         self.action(&RESYNC_TABLES, &[connection_id], Some(&body))

@@ -1,9 +1,10 @@
 //! The client handle: construction from arguments or the environment, options, the retry
 //! callback.
 
-use super::boundary::{entry, millis, optional_text, out, put_handle, text};
+use super::boundary::{entry, millis, optional_text, out, put_handle, required, text};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
+use crate::cancel::CancelToken;
 use crate::client::{Client, ClientBuilder};
 use crate::error::Result;
 use crate::retry::RetryPolicy;
@@ -173,5 +174,77 @@ pub extern "C" fn fivetrex_client_free(client: Option<Box<fivetrex_client>>) {
     entry(None, || {
         drop(client);
         Ok(())
+    })
+}
+
+/// A cancellation token: `fivetrex_cancel_token_cancel` (from any thread) ends every blocking call
+/// watching it at once with `FIVETREX_STATUS_CANCELLED`: waits wake, no new request starts (a
+/// request already on the wire ends with its answer or its timeout). Watched by
+/// `fivetrex_wait_options.cancel` and by every call made through a client from
+/// `fivetrex_client_with_cancel`.
+pub struct fivetrex_cancel_token {
+    pub(crate) token: CancelToken,
+}
+
+/// A new token, not cancelled. Never NULL.
+///
+/// Ownership: free it with `fivetrex_cancel_token_free` after every call watching it returned.
+#[no_mangle]
+pub extern "C" fn fivetrex_cancel_token_new() -> *mut fivetrex_cancel_token {
+    Box::into_raw(Box::new(fivetrex_cancel_token { token: CancelToken::new() }))
+}
+
+/// Cancels the token. Safe from any thread, any number of times. NULL is a no-op.
+///
+/// Ownership: `token` is borrowed for the call.
+#[no_mangle]
+pub extern "C" fn fivetrex_cancel_token_cancel(token: Option<&fivetrex_cancel_token>) {
+    entry(None, || {
+        if let Some(t) = token {
+            t.token.cancel();
+        }
+        Ok(())
+    })
+}
+
+/// Whether the token was cancelled. NULL reads as false.
+///
+/// Ownership: `token` is borrowed for the call.
+#[no_mangle]
+pub extern "C" fn fivetrex_cancel_token_is_cancelled(token: Option<&fivetrex_cancel_token>) -> bool {
+    token.is_some_and(|t| t.token.is_cancelled())
+}
+
+/// Frees a token. NULL is a no-op. Clients from `fivetrex_client_with_cancel` keep their own
+/// reference, so freeing the token does not affect them.
+///
+/// Ownership: takes `token`, which must come from `fivetrex_cancel_token_new`, not have been freed,
+/// and not be in use by a call in progress.
+#[no_mangle]
+pub extern "C" fn fivetrex_cancel_token_free(token: Option<Box<fivetrex_cancel_token>>) {
+    entry(None, || {
+        drop(token);
+        Ok(())
+    })
+}
+
+/// A client handle sharing `client`'s pool, policy and pause window whose calls, lists and waits
+/// watch `token`: once it is cancelled they fail with `FIVETREX_STATUS_CANCELLED` without
+/// starting another request.
+///
+/// Ownership: `client` and `token` are borrowed for the call. `*out_client` receives a handle freed
+/// with `fivetrex_client_free`. `*err` as for every fallible function.
+#[no_mangle]
+pub extern "C" fn fivetrex_client_with_cancel(
+    client: Option<&fivetrex_client>,
+    token: Option<&fivetrex_cancel_token>,
+    out_client: Option<&mut *mut fivetrex_client>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_client, "out_client")?;
+        let client = &required(client, "client")?.client;
+        let token = &required(token, "token")?.token;
+        Ok(put_handle(slot, fivetrex_client { client: client.with_cancel(token) }))
     })
 }

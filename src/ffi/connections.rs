@@ -109,15 +109,19 @@ pub unsafe extern "C" fn fivetrex_connection_update(
     })
 }
 
-/// Deletes a connection (the data already in the destination stays).
+/// Deletes a connection (the data already in the destination stays; its configuration and state
+/// do not). `confirm_connection_id` must repeat `connection_id`, as stated by the user of the host
+/// program (never filled in by a wrapper), or the call fails with
+/// `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything is sent.
 ///
-/// Ownership: `connection_id` is borrowed for the call. `out_json` may be NULL; otherwise
+/// Ownership: the strings are borrowed for the call. `out_json` may be NULL; otherwise
 /// `*out_json` receives the API's `{"code", "message"}` answer, freed with `fivetrex_string_free`.
 /// `*err` as for every fallible function.
 #[no_mangle]
 pub unsafe extern "C" fn fivetrex_connection_delete(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
+    confirm_connection_id: *const c_char,
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -126,7 +130,9 @@ pub unsafe extern "C" fn fivetrex_connection_delete(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        put_optional_json(slot, &client.delete_connection(id)?)
+        // SAFETY: NULL or NUL-terminated, per the header.
+        let confirm = unsafe { optional_text(confirm_connection_id, "confirm_connection_id") }?.unwrap_or("");
+        put_optional_json(slot, &client.delete_connection(id, &Confirm::delete_connection(confirm))?)
     })
 }
 
@@ -163,10 +169,10 @@ fn tables(v: Value) -> Result<TableSelection> {
     })
 }
 
-/// Starts a historical resync. With `tables_json` (`{"schema": ["table", ...]}`) only those
-/// tables are re-read and `confirm_connection_id` may be NULL. With `tables_json` NULL ALL of the
-/// connection's history is dropped and re-read: `confirm_connection_id` must repeat
-/// `connection_id`, or the call fails with `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything
+/// Starts a historical resync. With `tables_json` (`{"schema": ["table", ...]}`) those tables'
+/// history is dropped and re-read; with `tables_json` NULL ALL of the connection's history is.
+/// Either way `confirm_connection_id` must repeat `connection_id`, as stated by the user of the
+/// host program (never filled in by a wrapper), or the call fails with `FIVETREX_STATUS_CONFIRMATION_REQUIRED` before anything
 /// is sent. The API answers `FIVETREX_STATUS_CONFLICT` while a sync runs. Never repeated after an
 /// ambiguous failure.
 ///
@@ -187,11 +193,10 @@ pub unsafe extern "C" fn fivetrex_connection_resync(
         let client = &required(client, "client")?.client;
         // SAFETY (all three): NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
+        let confirm = unsafe { optional_text(confirm_connection_id, "confirm_connection_id") }?.unwrap_or("");
         let scope = match unsafe { optional_json(tables_json, "tables_json") }? {
-            Some(selection) => ResyncScope::tables(tables(selection)?),
-            None => ResyncScope::everything(Confirm::full_resync(
-                unsafe { optional_text(confirm_connection_id, "confirm_connection_id") }?.unwrap_or(""),
-            )),
+            Some(selection) => ResyncScope::tables(tables(selection)?, Confirm::resync_tables(confirm)),
+            None => ResyncScope::everything(Confirm::full_resync(confirm)),
         };
         put_optional_json(slot, &client.resync(id, &scope)?)
     })

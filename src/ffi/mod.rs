@@ -58,7 +58,9 @@ mod writer;
 
 pub use call::{fivetrex_call, fivetrex_raw_list};
 pub use client::{
-    fivetrex_client, fivetrex_client_free, fivetrex_client_from_env, fivetrex_client_new, fivetrex_client_options,
+    fivetrex_cancel_token, fivetrex_cancel_token_cancel, fivetrex_cancel_token_free,
+    fivetrex_cancel_token_is_cancelled, fivetrex_cancel_token_new, fivetrex_client, fivetrex_client_free,
+    fivetrex_client_from_env, fivetrex_client_new, fivetrex_client_options, fivetrex_client_with_cancel,
     fivetrex_retry_callback,
 };
 pub use connections::{

@@ -48,8 +48,16 @@ pub enum fivetrex_status {
     ConfirmationRequired = 16,
     /// A list answered with a cursor it had already given; the walk stopped instead of looping.
     RepeatedCursor = 17,
-    /// A sync-and-wait ran out of time.
-    WaitTimeout = 18,
+    // 18 was WAIT_TIMEOUT, which nothing produced (a wait that runs out of time is the
+    // TIMED_OUT outcome); the value is not reused.
+    /// The call was cancelled through its `fivetrex_cancel_token`.
+    Cancelled = 19,
+    /// A webhook delivery's signature header is missing, malformed or wrong (answer 401).
+    WebhookSignature = 20,
+    /// A webhook delivery's body is not a Fivetran event (answer 400).
+    WebhookPayload = 21,
+    /// An error of the caller's own (only from Rust closures; listed for completeness).
+    Caller = 22,
 }
 
 impl From<ErrorKind> for fivetrex_status {
@@ -71,7 +79,10 @@ impl From<ErrorKind> for fivetrex_status {
             ErrorKind::InvalidArgument => fivetrex_status::InvalidArgument,
             ErrorKind::ConfirmationRequired => fivetrex_status::ConfirmationRequired,
             ErrorKind::RepeatedCursor => fivetrex_status::RepeatedCursor,
-            ErrorKind::WaitTimeout => fivetrex_status::WaitTimeout,
+            ErrorKind::Cancelled => fivetrex_status::Cancelled,
+            ErrorKind::WebhookSignature => fivetrex_status::WebhookSignature,
+            ErrorKind::WebhookPayload => fivetrex_status::WebhookPayload,
+            ErrorKind::Caller => fivetrex_status::Caller,
         }
     }
 }
@@ -95,7 +106,10 @@ const NAMES: &[(fivetrex_status, &str)] = &[
     (fivetrex_status::Config, "CONFIG\0"),
     (fivetrex_status::ConfirmationRequired, "CONFIRMATION_REQUIRED\0"),
     (fivetrex_status::RepeatedCursor, "REPEATED_CURSOR\0"),
-    (fivetrex_status::WaitTimeout, "WAIT_TIMEOUT\0"),
+    (fivetrex_status::Cancelled, "CANCELLED\0"),
+    (fivetrex_status::WebhookSignature, "WEBHOOK_SIGNATURE\0"),
+    (fivetrex_status::WebhookPayload, "WEBHOOK_PAYLOAD\0"),
+    (fivetrex_status::Caller, "CALLER\0"),
 ];
 
 /// The name of a status without its prefix (`"NOT_FOUND"` for `FIVETREX_STATUS_NOT_FOUND`), or
@@ -115,11 +129,15 @@ mod tests {
 
     #[test]
     fn every_status_has_a_name_and_values_are_distinct() {
-        for (i, (status, name)) in NAMES.iter().enumerate() {
-            assert_eq!(*status as c_int, i as c_int, "statuses are numbered densely");
+        // Numbered densely, except 18 (the retired WAIT_TIMEOUT, never reused).
+        let expected = (0..=17).chain(19..);
+        for ((status, name), want) in NAMES.iter().zip(expected) {
+            assert_eq!(*status as c_int, want, "statuses are numbered densely, 18 retired");
             let got = unsafe { CStr::from_ptr(fivetrex_status_name(*status as c_int)) };
             assert_eq!(got.to_str().unwrap(), name.trim_end_matches('\0'));
         }
+        let retired = unsafe { CStr::from_ptr(fivetrex_status_name(18)) };
+        assert_eq!(retired.to_str().unwrap(), "UNKNOWN");
         let unknown = unsafe { CStr::from_ptr(fivetrex_status_name(999)) };
         assert_eq!(unknown.to_str().unwrap(), "UNKNOWN");
     }

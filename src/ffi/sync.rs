@@ -2,14 +2,15 @@
 //! for one already triggered (`Client::wait_for_sync`).
 
 use super::boundary::{entry, millis, optional_out, optional_text, put_optional_json, required, text};
-use super::client::{fivetrex_client, UserData};
+use super::client::{fivetrex_cancel_token, fivetrex_client, UserData};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
 use crate::error::{Error, Result};
-use crate::sync::{SyncOutcome, WaitOptions, WhenRescheduled};
-use crate::time::Timestamp;
+use crate::sync::{SyncBaseline, SyncOutcome, WaitOptions, WhenRescheduled};
 use serde_json::json;
 use std::ffi::{c_char, c_void, CString};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// How a wait ended (when the call itself succeeded). Errors that end a wait (404, 401, ...) are
 /// error statuses instead.
@@ -67,11 +68,20 @@ pub struct fivetrex_wait_options {
     pub on_progress: fivetrex_progress_callback,
     /// Passed to `on_progress` as is.
     pub on_progress_userdata: *mut c_void,
+    /// Ends the wait at once with `FIVETREX_STATUS_CANCELLED` when cancelled (NULL: none).
+    /// Borrowed for the call: free it only after the call returned.
+    pub cancel: *const fivetrex_cancel_token,
 }
 
-fn wait_options(o: Option<&fivetrex_wait_options>) -> WaitOptions {
+/// # Safety
+/// `o.cancel` is NULL or a live token from `fivetrex_cancel_token_new`.
+unsafe fn wait_options(o: Option<&fivetrex_wait_options>) -> WaitOptions {
     let mut w = WaitOptions::new();
     let Some(o) = o else { return w };
+    // SAFETY: per this function's contract.
+    if let Some(token) = unsafe { o.cancel.as_ref() } {
+        w = w.cancel(&token.token);
+    }
     if let Some(d) = millis(o.poll_interval_ms) {
         w = w.poll_interval(d);
     }
@@ -114,9 +124,10 @@ fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_json::Value)
             json!({"outcome": name, "at": at, "tasks": tasks, "warnings": warnings,
                    "elapsed_ms": millis_of(*elapsed), "connection": connection}),
         ),
-        SyncOutcome::TimedOut { elapsed, baseline, connection } => (
+        SyncOutcome::TimedOut { elapsed, baseline, triggered, connection } => (
             fivetrex_sync_outcome::TimedOut,
-            json!({"outcome": name, "elapsed_ms": millis_of(*elapsed), "baseline": baseline, "connection": connection}),
+            json!({"outcome": name, "elapsed_ms": millis_of(*elapsed), "baseline": baseline,
+                   "triggered": triggered, "connection": connection}),
         ),
         SyncOutcome::Paused { connection } => {
             (fivetrex_sync_outcome::Paused, json!({"outcome": name, "connection": connection}))
@@ -134,26 +145,35 @@ fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_json::Value)
 
 fn put_outcome(
     outcome: Result<SyncOutcome>,
+    resumed: bool,
     out_outcome: &mut fivetrex_sync_outcome,
     out_json: Option<&mut *mut c_char>,
 ) -> Result<fivetrex_status> {
-    let (value, details) = describe(&outcome?);
+    let (value, mut details) = describe(&outcome?);
+    details["resumed"] = json!(resumed);
     let status = put_optional_json(out_json, &details)?;
     *out_outcome = value;
     Ok(status)
 }
 
-/// Triggers a sync of `connection_id` and blocks until it finishes or the wait ends for another
-/// reason. In order: reads the connection (a broken one is reported at once, a paused one too
-/// unless `resume_if_paused`), takes the baseline `max(succeeded_at, failed_at)`, triggers the
-/// sync, then polls every `poll_interval_ms` until a timestamp moves past the baseline or
-/// `timeout_ms` passes. Transient errors while polling are retried and then polled through.
+/// Triggers a sync of `connection_id` and blocks until a sync that began after the call finishes,
+/// or the wait ends for another reason. In order: reads the connection (a broken one is reported
+/// at once, a paused one too unless `resume_if_paused`, which leaves it resumed); if a sync is
+/// already running and `force` is off, waits for it to end first; takes the baseline
+/// (`succeeded_at` and `failed_at`, each compared with its own later value), triggers the sync,
+/// then polls every `poll_interval_ms` until a timestamp moves past its baseline or `timeout_ms`
+/// passes. A manual-schedule connection that was rescheduled is triggered again once
+/// `rescheduled_for` has passed. Transient errors are polled through. `timeout_ms` bounds the
+/// whole call (every wait and request is clipped to the time left); `options->cancel` ends it
+/// at once with `FIVETREX_STATUS_CANCELLED`.
 ///
 /// Returns `FIVETREX_STATUS_OK` when the wait ended with an outcome (a failed sync included: check
 /// `*out_outcome`), or an error status (404, 401, ...). `*out_json`, when `out_json` is not NULL,
 /// receives the details: `{"outcome": "succeeded", "at": ..., "elapsed_ms": ..., "connection":
-/// {...}}`, with `tasks`/`warnings` for failed and broken, `baseline` for timed_out and
-/// rescheduled, `until` for rescheduled.
+/// {...}}`, with `tasks`/`warnings` for failed and broken, `baseline` (`{"succeeded_at": ...,
+/// "failed_at": ...}`, or null) for timed_out and rescheduled, `triggered` for timed_out, `until`
+/// for rescheduled, and always `resumed` (true when `resume_if_paused` resumed the connection,
+/// which stays resumed: pause it again to undo).
 ///
 /// Ownership: the strings and `options` are borrowed for the call. `*out_outcome` must be
 /// writable. `*out_json` receives a string freed with `fivetrex_string_free` (NULL on failure).
@@ -173,13 +193,29 @@ pub unsafe extern "C" fn fivetrex_sync_and_wait(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        put_outcome(client.sync_and_wait(id, &wait_options(options)), out_outcome, slot)
+        // SAFETY: `options` comes from C with the documented contract.
+        let mut options = unsafe { wait_options(options) };
+        // Whether the call resumed a paused connection, seen through the progress hook (chained
+        // before the caller's own), for the details.
+        let resumed = Arc::new(AtomicBool::new(false));
+        let (seen, inner) = (resumed.clone(), options.on_progress.take());
+        options = options.on_progress(move |p| {
+            if p.resumed {
+                seen.store(true, Ordering::Relaxed);
+            }
+            if let Some(hook) = &inner {
+                hook(p);
+            }
+        });
+        let outcome = client.sync_and_wait(id, &options);
+        put_outcome(outcome, resumed.load(Ordering::Relaxed), out_outcome, slot)
     })
 }
 
 /// Waits for a sync someone already triggered (or resumes a wait that timed out or returned
-/// rescheduled): `baseline` is the RFC 3339 `max(succeeded_at, failed_at)` read before the trigger
-/// (the `baseline` of an earlier outcome), or NULL when the connection never synced. The first
+/// rescheduled): `baseline_json` is `{"succeeded_at": ..., "failed_at": ...}` (RFC 3339 or null
+/// each) as read before the trigger (the `baseline` of an earlier outcome), or NULL when the
+/// connection never synced. The first
 /// poll is immediate. Results as `fivetrex_sync_and_wait`; `force` and `resume_if_paused` are not
 /// used.
 ///
@@ -188,7 +224,7 @@ pub unsafe extern "C" fn fivetrex_sync_and_wait(
 pub unsafe extern "C" fn fivetrex_wait_for_sync(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
-    baseline: *const c_char,
+    baseline_json: *const c_char,
     options: Option<&fivetrex_wait_options>,
     out_outcome: Option<&mut fivetrex_sync_outcome>,
     out_json: Option<&mut *mut c_char>,
@@ -200,12 +236,16 @@ pub unsafe extern "C" fn fivetrex_wait_for_sync(
         let client = &required(client, "client")?.client;
         // SAFETY (both): NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        let baseline = match unsafe { optional_text(baseline, "baseline") }? {
-            None => None,
-            Some(s) => Some(Timestamp::parse(s).ok_or_else(|| {
-                Error::InvalidArgument(format!("argument `baseline` {s:?} is not an RFC 3339 timestamp"))
-            })?),
+        let baseline = match unsafe { optional_text(baseline_json, "baseline_json") }? {
+            None => SyncBaseline::default(),
+            Some(s) => serde_json::from_str::<SyncBaseline>(s).map_err(|e| {
+                Error::InvalidArgument(format!(
+                    "argument `baseline_json` must be {{\"succeeded_at\": RFC 3339 or null, \"failed_at\": ...}}: {e}"
+                ))
+            })?,
         };
-        put_outcome(client.wait_for_sync(id, baseline, &wait_options(options)), out_outcome, slot)
+        // SAFETY: `options` comes from C with the documented contract.
+        let options = unsafe { wait_options(options) };
+        put_outcome(client.wait_for_sync(id, &baseline, &options), false, out_outcome, slot)
     })
 }

@@ -589,7 +589,13 @@ fn the_secret_never_shows_in_debug_display_or_errors() {
         format!("{:?}", fivetrex::Secret::new(SECRET)),
         format!(
             "{:?}",
-            HttpRequest { method: Method::Get, url: "u", headers: &[("Authorization", &auth_header())], body: None }
+            HttpRequest {
+                method: Method::Get,
+                url: "u",
+                headers: &[("Authorization", &auth_header())],
+                body: None,
+                timeout: None
+            }
         ),
     ] {
         assert!(!text.contains(SECRET), "secret leaked: {text}");

@@ -123,7 +123,12 @@ fn get_create_update_and_delete_send_exactly_what_was_set() {
     let changes =
         UpdateConnection::new().sync_frequency(1440).daily_sync_time("03:00").schema_status(SchemaStatus::Ready);
     client.update_connection("conn_9", &changes).unwrap();
-    assert!(client.delete_connection("conn_9").unwrap().message.unwrap().contains("deleted"));
+    assert!(client
+        .delete_connection("conn_9", &fivetrex::Confirm::delete_connection("conn_9"))
+        .unwrap()
+        .message
+        .unwrap()
+        .contains("deleted"));
     get.assert_calls(2);
     for m in [create, update, delete] {
         m.assert_calls(1);
@@ -198,7 +203,10 @@ fn sync_sends_force_and_is_retried_but_a_resync_is_not() {
     forced.assert_calls(1);
     plain.assert_calls(1);
     // A resync drops history: an ambiguous failure is handed back, not repeated.
-    let scope = ResyncScope::tables(TableSelection::new().table("public", "orders"));
+    let scope = ResyncScope::tables(
+        TableSelection::new().table("public", "orders"),
+        fivetrex::Confirm::resync_tables("conn_2"),
+    );
     assert_eq!(client.resync("conn_2", &scope).unwrap_err().kind(), ErrorKind::Server);
     resync.assert_calls(1);
     assert_eq!(clock.sleeps().len(), 1);
@@ -230,7 +238,9 @@ fn a_full_resync_needs_the_matching_confirmation_and_sends_nothing_without_it() 
     }
     // An empty selection, or a schema without tables, would read as "everything": refused too.
     for empty in [TableSelection::new(), TableSelection::new().tables("public", Vec::<String>::new())] {
-        let err = client.resync("conn_1", &ResyncScope::tables(empty)).unwrap_err();
+        let err = client
+            .resync("conn_1", &ResyncScope::tables(empty, fivetrex::Confirm::resync_tables("conn_1")))
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     }
     full.assert_calls(0);
@@ -238,7 +248,7 @@ fn a_full_resync_needs_the_matching_confirmation_and_sends_nothing_without_it() 
     client.resync("conn_1", &ResyncScope::everything(Confirm::full_resync("conn_1"))).unwrap();
     full.assert_calls(1);
     let tables = TableSelection::new().table("public", "orders").tables("crm", ["accounts", "leads"]);
-    client.resync("conn_1", &tables.into()).unwrap();
+    client.resync("conn_1", &ResyncScope::tables(tables, fivetrex::Confirm::resync_tables("conn_1"))).unwrap();
     scoped.assert_calls(1);
     full.assert_calls(1);
 }
@@ -351,7 +361,7 @@ fn spec_examples_decode_into_the_connection_models() {
     assert_eq!(c.schedule_type, Some(ScheduleType::Auto));
     client.create_connection(&NewConnection::new("g", "google_sheets")).unwrap();
     client.update_connection("c1", &UpdateConnection::new().paused(false)).unwrap();
-    assert_eq!(client.delete_connection("c1").unwrap().code, "Success");
+    assert_eq!(client.delete_connection("c1", &fivetrex::Confirm::delete_connection("c1")).unwrap().code, "Success");
     assert_eq!(client.sync("c1").unwrap().code, "Success");
     client.resync("c1", &ResyncScope::everything(Confirm::full_resync("c1"))).unwrap();
     let tested = client.run_setup_tests("c1", &SetupTests::new()).unwrap();
@@ -506,4 +516,39 @@ fn model_helpers_read_the_state() {
     let c = decode(v);
     assert!(c.is_paused());
     assert_eq!(c.last_outcome(), LastOutcome::Failed);
+}
+
+#[test]
+fn every_destructive_call_needs_its_own_confirmation_and_sends_nothing_without_it() {
+    use fivetrex::api::schemas::ColumnSelection;
+    use fivetrex::Confirm;
+    let server = MockServer::start();
+    let any = server.mock(|when, then| {
+        when.path_includes("/v1/");
+        then.status(200).json_body(json!({"code": "Success"}));
+    });
+    let client = client_no_retry(&server.base_url());
+    let tables = TableSelection::new().table("public", "orders");
+    let columns = ColumnSelection::new().column("public", "orders", "email");
+    let refused: Vec<fivetrex::Result<fivetrex::ActionResponse>> = vec![
+        client.delete_connection("c1", &Confirm::delete_connection("c2")),
+        client.delete_connection("c1", &Confirm::full_resync("c1")),
+        client.drop_columns("c1", &columns, &Confirm::drop_columns("c2")),
+        client.drop_column("c1", "public", "orders", "email", &Confirm::resync_tables("c1")),
+        client.resync_tables("c1", &tables, &Confirm::drop_columns("c1")),
+        client.resync("c1", &ResyncScope::tables(tables.clone(), Confirm::full_resync("c1"))),
+        client.resync("c1", &ResyncScope::everything(Confirm::resync_tables("c1"))),
+        client.delete_group("g1", &Confirm::delete_connection("g1")),
+        client.delete_destination("d1", &Confirm::delete_group("d1")),
+    ];
+    for r in refused {
+        assert_eq!(r.unwrap_err().kind(), ErrorKind::ConfirmationRequired);
+    }
+    any.assert_calls(0);
+    client.delete_connection("c1", &Confirm::delete_connection("c1")).unwrap();
+    client.drop_columns("c1", &columns, &Confirm::drop_columns("c1")).unwrap();
+    client.drop_column("c1", "public", "orders", "email", &Confirm::drop_columns("c1")).unwrap();
+    client.resync_tables("c1", &tables, &Confirm::resync_tables("c1")).unwrap();
+    client.resync("c1", &ResyncScope::tables(tables, Confirm::resync_tables("c1"))).unwrap();
+    any.assert_calls(5);
 }

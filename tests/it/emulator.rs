@@ -151,7 +151,7 @@ fn create_list_sync_and_delete_a_connection() {
     assert_eq!(polls.first().unwrap().as_deref(), Some("syncing"), "{polls:?}");
     assert_eq!(polls.last().unwrap().as_deref(), Some("scheduled"));
 
-    client.delete_connection(&id).unwrap();
+    client.delete_connection(&id, &fivetrex::Confirm::delete_connection(id.as_str())).unwrap();
     let gone = client.connection(&id).unwrap_err();
     assert_eq!((gone.kind(), gone.api_code()), (ErrorKind::NotFound, Some("NotFound_Connector")));
     client.delete_group(&group.id, &Confirm::delete_group(&group.id)).unwrap();
@@ -414,6 +414,14 @@ fn the_hourly_quota_answers_429_with_retry_after() {
     assert_eq!(clock.sleeps(), []);
     assert_eq!(emu.requests().iter().map(|r| r.status.unwrap()).collect::<Vec<_>>(), [200, 200, 200, 429]);
     emu.set_hourly_quota(10);
+    // The pause is remembered although it was not slept: inside it a call fails at once, with
+    // the time that remains, and sends nothing.
+    clock.advance(Duration::from_secs(600));
+    let err = client.group(group).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(err.retry_after(), Some(wait - Duration::from_secs(600)));
+    assert_eq!(emu.requests().len(), 4);
+    clock.advance(wait);
     client.group(group).unwrap();
     assert_eq!(client.rate_limit().limit, Some(10));
 }
@@ -694,10 +702,14 @@ fn control_endpoints_steer_it_over_http() {
     assert_eq!(stats["stats"]["api_requests"], 4);
     assert_eq!(stats["stats"]["api_connections"], 1, "the client kept its connection");
 
-    // Reset: seeded data back, counters and quota use cleared (settings kept).
-    client.raw(Method::Delete, &format!("/v1/connections/{id}"), &[], None).unwrap_err();
+    // Reset: seeded data back, counters and quota use cleared (settings kept). The client
+    // remembers the hour-long pause of the 429 and refuses at once; a new one starts afresh.
+    let err = client.raw(Method::Delete, &format!("/v1/connections/{id}"), &[], None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(emu.requests().len(), 4, "nothing sent inside the pause");
     control(&emu, "POST", "/__emulator/settings", Some(json!({"hourly_quota": 100})));
     control(&emu, "POST", "/__emulator/reset", None);
+    let client = emu.client();
     assert_eq!(connection_json(&client, &id)["status"]["sync_state"], "scheduled");
     assert_eq!(emu.requests().len(), 1);
 

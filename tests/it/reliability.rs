@@ -896,3 +896,258 @@ fn secrets_never_reach_debug_display_errors_or_logs() {
 fn new_connection() -> fivetrex::NewConnection {
     fivetrex::NewConnection::new("g", "postgres").config(json!({"host": "db", "user": "u", "password": PASSWORD}))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Retry-After at the edges, the remembered pause, the rate-limit setting, walks under a deadline
+// or a cancellation, and time budgets measured on the wall clock.
+
+/// A server whose every `GET /v1/groups/g1` answers 429 with this `Retry-After`.
+fn limited<'a>(server: &'a MockServer, retry_after: &str) -> httpmock::Mock<'a> {
+    server.mock(|when, then| {
+        when.method(GET).path("/v1/groups/g1");
+        then.status(429).header("retry-after", retry_after).json_body(json!({"code": "TooManyRequests"}));
+    })
+}
+
+#[test]
+fn a_retry_after_of_u64_max_with_an_unbounded_cap_is_an_error_not_a_panic() {
+    capture_logs();
+    let server = MockServer::start();
+    let m = limited(&server, "18446744073709551615");
+    let (client, clock) = timed_client(&server.base_url(), S(5), no_jitter().with_max_retry_after(Duration::MAX));
+    let err = seen(client.group("g1").unwrap_err());
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(err.retry_after(), Some(S(u64::MAX)));
+    // Sleeping it would outlast the 5-minute deadline: returned at once, one request.
+    m.assert_calls(1);
+    assert_eq!(clock.sleeps(), []);
+    // The pause (saturated, about a century) is remembered: the next call fails without sending.
+    let err = client.group("g1").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert!(err.retry_after().unwrap() > S(50 * 365 * 86_400), "{err:?}");
+    m.assert_calls(1);
+}
+
+#[test]
+fn a_retry_after_longer_than_64_bits_is_very_long_not_absent() {
+    capture_logs();
+    let server = MockServer::start();
+    let m = limited(&server, "99999999999999999999999999");
+    let (client, clock) = timed_client(&server.base_url(), S(5), no_jitter());
+    let err = seen(client.group("g1").unwrap_err());
+    assert_eq!((err.kind(), err.retry_after()), (ErrorKind::RateLimited, Some(S(u64::MAX))));
+    // Over the 60 s cap: handed back after one request, not retried on the backoff.
+    m.assert_calls(1);
+    assert_eq!(clock.sleeps(), []);
+}
+
+#[test]
+fn a_pause_over_the_cap_is_remembered_and_later_calls_fail_fast_with_the_time_left() {
+    capture_logs();
+    let server = MockServer::start();
+    let limited_once = server.mock(|when, then| {
+        when.method(GET).path("/v1/groups/g1");
+        then.status(429).header("retry-after", "3600").json_body(json!({"code": "TooManyRequests"})).up_to_n_times(1);
+    });
+    let ok = server.mock(|when, then| {
+        when.method(GET).path("/v1/groups/g1");
+        then.status(200).json_body(data(group(1)));
+    });
+    let (client, clock) = timed_client(&server.base_url(), S(5), no_jitter());
+    assert_eq!(client.group("g1").unwrap_err().retry_after(), Some(S(3600)));
+    clock.advance(S(600));
+    // A clone shares the window. Nothing is sent inside it and nothing is slept.
+    let err = seen(client.clone().group("g1").unwrap_err());
+    assert_eq!((err.kind(), err.retry_after()), (ErrorKind::RateLimited, Some(S(3000))));
+    assert_eq!(err.status(), Some(429));
+    limited_once.assert_calls(1);
+    ok.assert_calls(0);
+    assert_eq!(clock.sleeps(), []);
+    // Once it has passed, calls go out again.
+    clock.advance(S(3000));
+    client.group("g1").unwrap();
+    ok.assert_calls(1);
+}
+
+#[test]
+fn an_unusable_request_rate_is_a_configuration_error_at_build() {
+    for rate in [1e-300, 0.0, -1.0, f64::NAN, f64::INFINITY, f64::MIN_POSITIVE] {
+        let err = Client::builder()
+            .api_key("k")
+            .api_secret("s")
+            .max_requests_per_second(rate)
+            .build()
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{rate}: {err}");
+        assert!(err.to_string().contains("max_requests_per_second"), "{err}");
+    }
+    Client::builder().api_key("k").api_secret("s").max_requests_per_second(1e-9).build().unwrap();
+}
+
+/// Empty pages with a fresh cursor each, then (after 50) a last page with one item.
+fn endless_empty_pages() -> RawServer {
+    RawServer::start(|seq, _req| {
+        if seq >= 50 {
+            return Reply::json(200, &page(vec![group(1)], None));
+        }
+        Reply::json(200, &page(vec![], Some(&format!("c{seq}"))))
+    })
+}
+
+#[test]
+fn a_walk_over_empty_pages_stops_at_the_client_deadline() {
+    capture_logs();
+    let server = endless_empty_pages();
+    let clock = Arc::new(ManualClock::new());
+    // One request a second on the manual clock and a 2.5 s deadline: a third request would
+    // start after the deadline.
+    let client = builder(&server.url(), &clock)
+        .max_requests_per_second(1.0)
+        .retry_policy(no_jitter().with_deadline(Some(MS(2500))))
+        .build()
+        .unwrap();
+    let mut walk = client.groups();
+    let err = seen(walk.next().unwrap().unwrap_err());
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(clock.sleeps(), [S(1), S(1)]);
+    assert!(walk.next().is_none(), "the walk ends after its error");
+}
+
+#[test]
+fn a_cancelled_walk_stops_between_items_without_another_request() {
+    capture_logs();
+    let server = MockServer::start();
+    let pages = serve_pages(&server, "/v1/groups", 2, 3, "3", group);
+    let (client, _clock) = client(&server.base_url());
+    let token = fivetrex::CancelToken::new();
+    let mut walk = client.groups().page_size(3).cancel_token(&token);
+    assert_eq!(walk.next().unwrap().unwrap().id, "group_0");
+    token.cancel();
+    assert_eq!(seen(walk.next().unwrap().unwrap_err()).kind(), ErrorKind::Cancelled);
+    assert!(walk.next().is_none());
+    assert_eq!(pages.iter().map(|m| m.calls()).sum::<usize>(), 1);
+    // A client handle watching a cancelled token starts nothing at all.
+    let watched = client.with_cancel(&token);
+    assert_eq!(watched.group("g1").unwrap_err().kind(), ErrorKind::Cancelled);
+    assert_eq!(watched.groups().next().unwrap().unwrap_err().kind(), ErrorKind::Cancelled);
+    assert_eq!(pages.iter().map(|m| m.calls()).sum::<usize>(), 1);
+}
+
+/// A client on the real clock (these rows measure wall time), no jitter.
+fn wall_client(url: &str, policy: RetryPolicy) -> Client {
+    Client::builder().api_key(KEY).api_secret(SECRET).base_url(url).retry_policy(policy).build().unwrap()
+}
+
+#[test]
+fn the_client_deadline_bounds_a_call_against_a_stalling_or_failing_server() {
+    capture_logs();
+    let budget = MS(300);
+    // Stalling: the 60 s request timeout is clipped to the time left.
+    let stall = RawServer::start(|_, _| Reply::Stall);
+    let client = wall_client(&stall.url(), no_jitter().with_deadline(Some(budget)));
+    let t = Instant::now();
+    let err = seen(client.group("g1").unwrap_err());
+    let took = t.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(took >= budget && took < budget + MS(100), "{took:?}");
+    assert_eq!(stall.requests().len(), 1);
+    // 503s: retries whose wait would end past the deadline are not slept.
+    let failing = RawServer::start(|_, _| Reply::json(503, &json!({"code": "Unavailable"})));
+    let client = wall_client(&failing.url(), no_jitter().with_backoff(MS(100), MS(100)).with_deadline(Some(budget)));
+    let t = Instant::now();
+    assert_eq!(client.group("g1").unwrap_err().kind(), ErrorKind::Server);
+    let took = t.elapsed();
+    assert!(took < budget + MS(100), "{took:?}");
+    // 100 ms apart within 300 ms: 3 requests (0, 100, 200 ms), the fourth would start at the edge.
+    assert!((2..=3).contains(&failing.requests().len()), "{}", failing.requests().len());
+}
+
+#[test]
+fn with_retry_retries_the_closure_and_calls_inside_make_one_attempt_each() {
+    capture_logs();
+    let server = MockServer::start();
+    let m = server.mock(|when, then| {
+        when.method(GET).path("/v1/groups/g1");
+        then.status(503).body("");
+    });
+    let (client, clock) = client(&server.base_url());
+    let err = seen(client.with_retry(true, || client.group("g1")).unwrap_err());
+    assert_eq!(err.kind(), ErrorKind::Server);
+    // 5 closure runs of one request each, not 5 x 5.
+    m.assert_calls(5);
+    assert_eq!(clock.sleeps(), default_waits());
+    // Outside a closure the same call keeps its own retries.
+    client.group("g1").unwrap_err();
+    m.assert_calls(10);
+}
+
+#[derive(Debug)]
+struct NotReady(u32);
+impl fmt::Display for NotReady {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not ready after {} tries", self.0)
+    }
+}
+impl std::error::Error for NotReady {}
+
+#[test]
+fn with_retry_opts_sets_attempts_backoff_predicate_and_hook_per_call() {
+    capture_logs();
+    let server = MockServer::start();
+    let m = server.mock(|when, then| {
+        when.method(GET).path("/v1/groups/g1");
+        then.status(200).json_body(data(group(1)));
+    });
+    let (client, clock) = client(&server.base_url());
+    let hooked = Arc::new(Mutex::new(Vec::new()));
+    let h = hooked.clone();
+    let opts = fivetrex::RetryOptions::new()
+        .max_attempts(4)
+        .backoff(MS(10), MS(25))
+        .jitter(false)
+        .retry_if(|err, _| Some(err.kind() == ErrorKind::Caller))
+        .on_retry(move |e| h.lock().unwrap().push((e.attempt, e.delay)));
+    let mut runs = 0;
+    let err = client
+        .with_retry_opts(&opts, || {
+            runs += 1;
+            client.group("g1")?;
+            Err::<(), _>(Error::caller(NotReady(runs)))
+        })
+        .unwrap_err();
+    // The caller's own error, as the source.
+    assert_eq!(err.kind(), ErrorKind::Caller);
+    let source = std::error::Error::source(&err).unwrap();
+    assert_eq!(source.to_string(), "not ready after 4 tries");
+    assert!(err.caller_error().unwrap().is::<NotReady>());
+    m.assert_calls(4);
+    assert_eq!(clock.sleeps(), [MS(10), MS(20), MS(25)]);
+    assert_eq!(*hooked.lock().unwrap(), [(1, MS(10)), (2, MS(20)), (3, MS(25))]);
+    // The client's own policy and hooks are untouched: no second client was built.
+    assert_eq!(client.retry_policy().max_attempts, 5);
+}
+
+#[test]
+fn cancelling_wakes_a_retry_wait_at_once() {
+    capture_logs();
+    let failing = RawServer::start(|_, _| Reply::json(503, &json!({"code": "Unavailable"})));
+    // A 10 s backoff on the real clock: only the cancel can end it early.
+    let client = wall_client(&failing.url(), no_jitter().with_backoff(S(10), S(10)));
+    let token = fivetrex::CancelToken::new();
+    let (tx, rx) = mpsc::channel();
+    let remote = token.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(MS(50));
+        tx.send(Instant::now()).unwrap();
+        remote.cancel();
+    });
+    let opts = fivetrex::RetryOptions::new().idempotent(true).cancel(&token);
+    let err = seen(client.with_retry_opts(&opts, || client.group("g1")).unwrap_err());
+    let returned = Instant::now();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    let cancelled = rx.recv().unwrap();
+    assert!(returned.duration_since(cancelled) < MS(100), "{:?}", returned.duration_since(cancelled));
+    assert_eq!(failing.requests().len(), 1, "no request after the cancel");
+}

@@ -6,6 +6,7 @@ use fivetrex::api::schemas::{
     self, ColumnSelection, ColumnUpdate, DatabaseSchemaUpdate, ExcludeMode, SchemaChangeHandling, SchemaConfigUpdate,
     SyncMode, TableUpdate,
 };
+use fivetrex::Confirm;
 use fivetrex::{ErrorKind, TableSelection};
 use httpmock::prelude::*;
 use serde_json::{json, Value};
@@ -218,18 +219,35 @@ fn drops_columns_and_resyncs_tables() {
         .column("public", "users", "ssn")
         .column("public", "users", "dob")
         .column("public", "a/b", "x");
-    assert!(client.drop_columns("conn_1", &cols).unwrap().message.unwrap().contains("deletion"));
-    client.drop_column("conn_1", "public", "users", "a%b").unwrap();
+    assert!(client
+        .drop_columns("conn_1", &cols, &Confirm::drop_columns("conn_1"))
+        .unwrap()
+        .message
+        .unwrap()
+        .contains("deletion"));
+    client.drop_column("conn_1", "public", "users", "a%b", &Confirm::drop_columns("conn_1")).unwrap();
     // Re-reading history is not repeated after an ambiguous failure.
     let tables = TableSelection::new().tables("public", ["orders", "users"]).table("crm", "leads");
-    assert_eq!(client.resync_tables("conn_1", &tables).unwrap_err().kind(), ErrorKind::Server);
+    assert_eq!(
+        client.resync_tables("conn_1", &tables, &Confirm::resync_tables("conn_1")).unwrap_err().kind(),
+        ErrorKind::Server
+    );
     resync.assert_calls(1);
     assert!(clock.sleeps().is_empty());
     // Empty selections are refused unsent.
-    assert_eq!(client.drop_columns("conn_1", &ColumnSelection::new()).unwrap_err().kind(), ErrorKind::InvalidArgument);
-    assert_eq!(client.resync_tables("conn_1", &TableSelection::new()).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        client.drop_columns("conn_1", &ColumnSelection::new(), &Confirm::drop_columns("conn_1")).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        client.resync_tables("conn_1", &TableSelection::new(), &Confirm::resync_tables("conn_1")).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     let no_tables = TableSelection::new().tables("public", Vec::<&str>::new());
-    assert_eq!(client.resync_tables("conn_1", &no_tables).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        client.resync_tables("conn_1", &no_tables, &Confirm::resync_tables("conn_1")).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     drop_many.assert_calls(1);
     drop_one.assert_calls(1);
     resync.assert_calls(1);
@@ -267,12 +285,21 @@ fn spec_examples_decode_into_the_schema_models() {
     client.create_schema_config("c1", &update).unwrap();
     client.update_schema_config("c1", &update).unwrap();
     client.reload_schema_config("c1", None).unwrap();
-    assert_eq!(client.drop_columns("c1", &ColumnSelection::new().column("s", "t", "c")).unwrap().code, "Success");
-    assert_eq!(client.resync_tables("c1", &TableSelection::new().table("s", "t")).unwrap().code, "Success");
+    assert_eq!(
+        client
+            .drop_columns("c1", &ColumnSelection::new().column("s", "t", "c"), &Confirm::drop_columns("c1"))
+            .unwrap()
+            .code,
+        "Success"
+    );
+    assert_eq!(
+        client.resync_tables("c1", &TableSelection::new().table("s", "t"), &Confirm::resync_tables("c1")).unwrap().code,
+        "Success"
+    );
     client.update_schema("c1", "s", &DatabaseSchemaUpdate::new()).unwrap();
     client.update_table("c1", "s", "t", &TableUpdate::new()).unwrap();
     client.update_column("c1", "s", "t", "c", &ColumnUpdate::new()).unwrap();
-    client.drop_column("c1", "s", "t", "c").unwrap();
+    client.drop_column("c1", "s", "t", "c", &Confirm::drop_columns("c1")).unwrap();
     let cols = client.table_columns("c1", "s", "t").unwrap();
     assert_eq!(cols["column"].name_in_destination.as_deref(), Some("column_name_in_destination"));
 }

@@ -4,8 +4,10 @@
 //! (httpmock matches mocks in creation order and `up_to_n_times(1)` retires each after use).
 
 use crate::support::*;
+#[allow(unused_imports)]
+use crate::support::{RawServer, Reply};
 use fivetrex::sync::{SyncProgress, WhenRescheduled};
-use fivetrex::{ErrorKind, SyncOutcome, SyncState, Timestamp, WaitOptions};
+use fivetrex::{ErrorKind, SyncBaseline, SyncOutcome, SyncState, Timestamp, WaitOptions};
 use httpmock::prelude::*;
 use httpmock::Mock;
 use serde_json::{json, Value};
@@ -218,12 +220,14 @@ fn the_overall_timeout_is_an_outcome_not_a_hang() {
     let (client, clock) = client(&server.base_url());
     let opts = WaitOptions::new().poll_interval(secs(10)).timeout(secs(25));
     let outcome = client.sync_and_wait("c1", &opts).unwrap();
-    let SyncOutcome::TimedOut { elapsed, baseline, connection } = &outcome else { panic!("{outcome:?}") };
+    let SyncOutcome::TimedOut { elapsed, baseline, connection, triggered } = &outcome else { panic!("{outcome:?}") };
     assert_eq!(*elapsed, secs(25));
-    assert_eq!(*baseline, Some(ts(T0)));
+    assert_eq!(*baseline, Some(SyncBaseline::new(Some(ts(T0)), Some(ts(T0)))));
+    assert!(*triggered);
     assert!(connection.as_ref().unwrap().is_syncing());
-    // Polls at 0, 10, 20 and a last one at the deadline.
-    assert_eq!(clock.sleeps(), [secs(10), secs(10), secs(5)]);
+    // Polls at 0, 10, 20 and a last one at 24, leaving 1 s for its request; then the rest of
+    // the time, and not a moment more.
+    assert_eq!(clock.sleeps(), [secs(10), secs(10), secs(4), secs(1)]);
     syncing.assert_calls(4);
     assert_eq!(outcome.as_str(), "timed_out");
 }
@@ -318,12 +322,12 @@ fn rescheduled_returns_with_its_time_when_asked() {
     let outcome = client.sync_and_wait("c1", &opts).unwrap();
     let SyncOutcome::Rescheduled { until, baseline, .. } = &outcome else { panic!("{outcome:?}") };
     assert_eq!(*until, Some(ts("2024-05-01T12:00:00Z")));
-    assert_eq!(*baseline, Some(ts(T0)));
+    assert_eq!(*baseline, SyncBaseline::new(Some(ts(T0)), None));
     assert!(clock.sleeps().is_empty());
 
     // The caller resumes the wait later with the baseline it was given.
     script(&server, &[ok(rescheduled()), ok(conn(Some(T1), None, "scheduled"))]);
-    let outcome = client.wait_for_sync("c1", *baseline, &WaitOptions::new()).unwrap();
+    let outcome = client.wait_for_sync("c1", baseline, &WaitOptions::new()).unwrap();
     assert!(outcome.is_success(), "{outcome:?}");
 }
 
@@ -457,7 +461,9 @@ fn wait_for_sync_uses_the_callers_baseline_and_polls_at_once() {
     let gets = script(&server, &[ok(conn(Some(T0), None, "syncing")), ok(conn(Some(T0), Some(T1), "scheduled"))]);
     let sync = trigger(&server, false);
     let (client, clock) = client(&server.base_url());
-    let outcome = client.wait_for_sync("c1", Some(ts(T0)), &WaitOptions::new().poll_interval(secs(3))).unwrap();
+    let outcome = client
+        .wait_for_sync("c1", &SyncBaseline::new(Some(ts(T0)), None), &WaitOptions::new().poll_interval(secs(3)))
+        .unwrap();
     assert!(matches!(outcome, SyncOutcome::Failed { elapsed, .. } if elapsed == secs(3)), "{outcome:?}");
     assert_eq!(clock.sleeps(), [secs(3)]);
     sync.assert_calls(0);
@@ -473,6 +479,320 @@ fn a_zero_poll_interval_is_refused_before_anything_is_sent() {
     let (client, _) = client(&server.base_url());
     let opts = WaitOptions::new().poll_interval(Duration::ZERO);
     assert_eq!(client.sync_and_wait("c1", &opts).unwrap_err().kind(), ErrorKind::InvalidArgument);
-    assert_eq!(client.wait_for_sync("c1", None, &opts).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        client.wait_for_sync("c1", &SyncBaseline::default(), &opts).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     any.assert_calls(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A connection simulated over a raw loopback server: syncs start when triggered and end after a
+// number of reads, so the order of reads and triggers decides what the client sees.
+
+/// What the simulated API does with `force=false` while a sync runs: the docs say it "will sync
+/// only if it isn't currently syncing"; whether it forgets the request or runs it afterwards is
+/// not said, so both are tested.
+#[derive(Clone, Copy, PartialEq)]
+enum WhileSyncing {
+    Drops,
+    Remembers,
+}
+
+struct Sim {
+    state: &'static str,
+    succeeded: Option<String>,
+    failed: Option<String>,
+    /// Reads left before the running sync ends, and the `succeeded_at` it will stamp.
+    running: Option<(u32, String)>,
+    /// A trigger remembered while syncing.
+    queued: bool,
+    /// Every trigger: (force, whether a sync was running when it came).
+    triggers: Vec<(bool, bool)>,
+    schedule: &'static str,
+    rescheduled_for: Option<String>,
+    stamps: Vec<String>,
+}
+
+impl Sim {
+    fn body(&self) -> Value {
+        let mut c = conn(self.succeeded.as_deref(), self.failed.as_deref(), self.state);
+        c["schedule_type"] = json!(self.schedule);
+        if let Some(r) = &self.rescheduled_for {
+            c["status"]["rescheduled_for"] = json!(r);
+        }
+        c
+    }
+
+    fn start(&mut self) {
+        let stamp = self.stamps.remove(0);
+        self.running = Some((2, stamp));
+        self.state = "syncing";
+    }
+
+    fn read(&mut self) -> Value {
+        if let Some((left, stamp)) = self.running.take() {
+            if left == 0 {
+                self.succeeded = Some(stamp);
+                self.state = "scheduled";
+                if std::mem::take(&mut self.queued) {
+                    self.start();
+                }
+            } else {
+                self.running = Some((left - 1, stamp));
+            }
+        }
+        self.body()
+    }
+}
+
+fn simulate(sim: Sim, mode: WhileSyncing) -> (RawServer, Arc<Mutex<Sim>>) {
+    let sim = Arc::new(Mutex::new(sim));
+    let s = sim.clone();
+    let server = RawServer::start(move |_, req| {
+        let mut sim = s.lock().unwrap();
+        if req.method == "POST" {
+            let force = serde_json::from_slice::<Value>(&req.body).unwrap()["force"] == json!(true);
+            let running = sim.running.is_some();
+            sim.triggers.push((force, running));
+            match (running, force, mode) {
+                (true, false, WhileSyncing::Drops) => {}
+                (true, false, WhileSyncing::Remembers) => sim.queued = true,
+                _ if sim.state == "rescheduled" => {
+                    sim.rescheduled_for = None;
+                    sim.start();
+                }
+                _ => sim.start(),
+            }
+            return Reply::json(200, &json!({"code": "Success", "message": "triggered"}));
+        }
+        let body = sim.read();
+        Reply::json(200, &data(body))
+    });
+    (server, sim)
+}
+
+fn running_sim() -> Sim {
+    Sim {
+        state: "syncing",
+        succeeded: Some(T0.into()),
+        failed: None,
+        // The sync already running ends with T1; the one the caller asked for with T2.
+        running: Some((2, T1.into())),
+        queued: false,
+        triggers: Vec::new(),
+        schedule: "auto",
+        rescheduled_for: None,
+        stamps: vec![T2.into(), "2024-05-01T11:00:02Z".into()],
+    }
+}
+
+#[test]
+fn a_sync_running_at_the_call_is_waited_out_and_never_reported_as_the_requested_one() {
+    for mode in [WhileSyncing::Drops, WhileSyncing::Remembers] {
+        let (server, sim) = simulate(running_sim(), mode);
+        let clock = Arc::new(fivetrex::retry::ManualClock::new());
+        let client = builder(&server.url(), &clock).build().unwrap();
+        let (seen, hook) = recorder();
+        let opts = WaitOptions::new().poll_interval(secs(5)).on_progress(hook);
+        let outcome = client.sync_and_wait("c1", &opts).unwrap();
+        let SyncOutcome::Succeeded { at, .. } = &outcome else { panic!("{outcome:?}") };
+        // T1 finished a sync that began before the call: only T2 counts.
+        assert_eq!(*at, ts(T2));
+        let sim = sim.lock().unwrap();
+        assert_eq!(sim.triggers, [(false, false)], "one trigger, after the running sync ended");
+        let requests: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
+        // Baseline read, two polls until the running sync ends, trigger, three polls.
+        assert_eq!(requests, ["GET", "GET", "GET", "POST", "GET", "GET", "GET"]);
+        assert_eq!(clock.sleeps(), [secs(5); 4]);
+        let triggered: Vec<bool> = seen.lock().unwrap().iter().map(|s| s.1 == Some(SyncState::Syncing)).collect();
+        assert_eq!(triggered.len(), 5, "the hook sees the waiting-out polls too");
+    }
+}
+
+#[test]
+fn force_restarts_a_running_sync_and_the_next_finish_counts() {
+    let mut s = running_sim();
+    // A forced trigger replaces the running sync: it never stamps T1.
+    s.stamps = vec![T2.into()];
+    let (server, sim) = simulate(s, WhileSyncing::Drops);
+    {
+        // The restart: drop the running sync when a forced trigger comes.
+        let mut sim = sim.lock().unwrap();
+        sim.running = Some((2, T2.into()));
+        sim.stamps = vec![T2.into()];
+    }
+    let clock = Arc::new(fivetrex::retry::ManualClock::new());
+    let client = builder(&server.url(), &clock).build().unwrap();
+    let outcome = client.sync_and_wait("c1", &WaitOptions::new().force(true).poll_interval(secs(5))).unwrap();
+    let SyncOutcome::Succeeded { at, .. } = &outcome else { panic!("{outcome:?}") };
+    assert_eq!(*at, ts(T2));
+    assert_eq!(sim.lock().unwrap().triggers, [(true, true)], "triggered at once, with force, while syncing");
+    let requests: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(requests[..2], ["GET", "POST"]);
+}
+
+#[test]
+fn a_rescheduled_sync_on_a_manual_schedule_is_triggered_again_once_due() {
+    let clock = Arc::new(fivetrex::retry::ManualClock::new());
+    use fivetrex::retry::Clock;
+    let due = Timestamp::from_system_time(clock.system_now() + secs(25)).to_string();
+    for (schedule, triggers) in [("manual", 2), ("auto", 1)] {
+        let sim = Sim {
+            state: "rescheduled",
+            succeeded: Some(T0.into()),
+            failed: None,
+            running: None,
+            queued: false,
+            triggers: Vec::new(),
+            schedule,
+            rescheduled_for: Some(due.clone()),
+            stamps: vec![T1.into()],
+        };
+        let (server, sim) = simulate(sim, WhileSyncing::Drops);
+        {
+            // The first trigger is answered with a reschedule: the source's quota is used up.
+            let mut s = sim.lock().unwrap();
+            s.state = "scheduled";
+        }
+        let clock = Arc::new(fivetrex::retry::ManualClock::new());
+        let client = builder(&server.url(), &clock).build().unwrap();
+        let s2 = sim.clone();
+        let first_post_reschedules = std::sync::atomic::AtomicBool::new(true);
+        let opts = WaitOptions::new().timeout(secs(120)).on_progress(move |_| {
+            let mut s = s2.lock().unwrap();
+            if s.triggers.len() == 1 && first_post_reschedules.swap(false, Ordering::SeqCst) {
+                s.running = None;
+                s.state = "rescheduled";
+                s.stamps = vec![T1.into()];
+            }
+        });
+        let outcome = client.sync_and_wait("c1", &opts).unwrap();
+        let posts = sim.lock().unwrap().triggers.len();
+        assert_eq!(posts, triggers, "{schedule}");
+        if schedule == "manual" {
+            let SyncOutcome::Succeeded { at, elapsed, .. } = &outcome else { panic!("{outcome:?}") };
+            assert_eq!(*at, ts(T1));
+            assert!(*elapsed < secs(60), "re-triggered once due, not at the timeout: {elapsed:?}");
+        } else {
+            // An auto schedule runs it by itself; this simulation never does, so the wait times out.
+            assert_eq!(outcome.as_str(), "timed_out", "{outcome:?}");
+        }
+    }
+}
+
+#[test]
+fn each_timestamp_is_compared_with_its_own_baseline() {
+    let server = MockServer::start();
+    // An old failure stamped later (skewed clock) than the new success: the newer-of-the-two
+    // baseline would be T2 and T1 would never pass it.
+    let gets = script(&server, &[ok(conn(Some(T0), Some(T2), "scheduled")), ok(conn(Some(T1), Some(T2), "scheduled"))]);
+    trigger(&server, false);
+    let (client, clock) = client(&server.base_url());
+    let outcome = client.sync_and_wait("c1", &WaitOptions::new().timeout(secs(60))).unwrap();
+    let SyncOutcome::Succeeded { at, .. } = &outcome else { panic!("{outcome:?}") };
+    assert_eq!(*at, ts(T1));
+    assert!(clock.sleeps().is_empty());
+    gets.iter().for_each(|m| m.assert_calls(1));
+}
+
+#[test]
+fn the_first_read_survives_transient_errors() {
+    let server = MockServer::start();
+    let gets = script(
+        &server,
+        &[
+            (503, Value::Null),
+            (502, Value::Null),
+            ok(conn(Some(T0), None, "scheduled")),
+            ok(conn(Some(T1), None, "scheduled")),
+        ],
+    );
+    let sync = trigger(&server, false);
+    let clock = Arc::new(fivetrex::retry::ManualClock::new());
+    let client = builder(&server.base_url(), &clock).retry_policy(fivetrex::RetryPolicy::none()).build().unwrap();
+    let (seen, hook) = recorder();
+    let outcome = client.sync_and_wait("c1", &WaitOptions::new().on_progress(hook)).unwrap();
+    assert!(outcome.is_success(), "{outcome:?}");
+    assert_eq!(clock.sleeps(), [secs(10), secs(10)]);
+    sync.assert_calls(1);
+    gets.iter().for_each(|m| m.assert_calls(1));
+    let failed: Vec<bool> = seen.lock().unwrap().iter().map(|s| s.3).collect();
+    assert_eq!(failed, [true, true, false], "the failed first reads reach the hook");
+}
+
+#[test]
+fn resuming_a_paused_connection_is_reported() {
+    let server = MockServer::start();
+    let mut paused = conn(Some(T0), None, "paused");
+    paused["paused"] = json!(true);
+    script(&server, &[ok(paused), ok(conn(Some(T1), None, "scheduled"))]);
+    let resume = server.mock(|when, then| {
+        when.method(PATCH).path(PATH).json_body(json!({"paused": false}));
+        then.status(200).json_body(data(conn(Some(T0), None, "scheduled")));
+    });
+    trigger(&server, false);
+    let (client, _clock) = client(&server.base_url());
+    let resumed = Arc::new(Mutex::new(Vec::new()));
+    let r = resumed.clone();
+    let opts = WaitOptions::new().resume_if_paused(true).on_progress(move |p| r.lock().unwrap().push(p.resumed));
+    assert!(client.sync_and_wait("c1", &opts).unwrap().is_success());
+    resume.assert_calls(1);
+    assert_eq!(*resumed.lock().unwrap(), [true]);
+}
+
+#[test]
+fn a_cancelled_wait_returns_within_100_ms() {
+    let server = MockServer::start();
+    script(&server, &[ok(conn(Some(T0), None, "scheduled"))]);
+    let polls = server.mock(|when, then| {
+        when.method(GET).path(PATH);
+        then.status(200).json_body(data(conn(Some(T0), None, "syncing")));
+    });
+    trigger(&server, false);
+    // The real clock and a 10 s poll interval: only the cancel can end the sleep early.
+    let client =
+        fivetrex::Client::builder().api_key(KEY).api_secret(SECRET).base_url(server.base_url()).build().unwrap();
+    let token = fivetrex::CancelToken::new();
+    let remote = token.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        tx.send(std::time::Instant::now()).unwrap();
+        remote.cancel();
+    });
+    let opts = WaitOptions::new().poll_interval(secs(10)).cancel(&token);
+    let err = client.sync_and_wait("c1", &opts).unwrap_err();
+    let returned = std::time::Instant::now();
+    assert_eq!(err.kind(), ErrorKind::Cancelled);
+    let late = returned.duration_since(rx.recv().unwrap());
+    assert!(late < Duration::from_millis(100), "{late:?}");
+    polls.assert_calls(1);
+}
+
+#[test]
+fn the_timeout_bounds_the_whole_wait_against_a_stalling_or_failing_server() {
+    let budget = Duration::from_millis(400);
+    for stall in [true, false] {
+        let server = RawServer::start(move |seq, req| {
+            if req.method == "POST" {
+                Reply::json(200, &json!({"code": "Success"}))
+            } else if seq == 0 {
+                Reply::json(200, &data(conn(Some(T0), None, "scheduled")))
+            } else if stall {
+                Reply::Stall
+            } else {
+                Reply::json(503, &json!({"code": "Unavailable"}))
+            }
+        });
+        let client =
+            fivetrex::Client::builder().api_key(KEY).api_secret(SECRET).base_url(server.url()).build().unwrap();
+        let t = std::time::Instant::now();
+        let outcome = client
+            .sync_and_wait("c1", &WaitOptions::new().poll_interval(Duration::from_millis(100)).timeout(budget))
+            .unwrap();
+        let took = t.elapsed();
+        assert_eq!(outcome.as_str(), "timed_out", "{outcome:?}");
+        assert!(took >= budget && took < budget + Duration::from_millis(100), "stall {stall}: {took:?}");
+    }
 }

@@ -105,21 +105,26 @@ fn a_tampered_body_a_wrong_secret_or_a_malformed_header_is_refused() {
     verify_signature(b"secret", body, &header).unwrap();
     let tampered = br#"{"event":"sync_end","connector_id":"c2","data":{"status":"SUCCESSFUL"}}"#;
     let err = verify_signature(b"secret", tampered, &header).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    // Its own kind, so a receiver answers 401 without matching message text.
+    assert_eq!(err.kind(), ErrorKind::WebhookSignature);
     assert!(err.to_string().contains("does not match"));
     assert!(verify_signature(b"other", body, &header).is_err());
     // One flipped digit, a truncated digest, an empty header, a prefix this API does not use.
     let mut flipped = header.clone().into_bytes();
     flipped[10] = if flipped[10] == b'0' { b'1' } else { b'0' };
-    assert!(verify_signature(b"secret", body, std::str::from_utf8(&flipped).unwrap()).is_err());
-    assert!(verify_signature(b"secret", body, &header[..62]).is_err());
-    assert!(verify_signature(b"secret", body, "").is_err());
-    assert!(verify_signature(b"secret", body, &format!("sha256={header}")).is_err());
+    for bad in [std::str::from_utf8(&flipped).unwrap(), &header[..62], "", &format!("sha256={header}")] {
+        assert_eq!(verify_signature(b"secret", body, bad).unwrap_err().kind(), ErrorKind::WebhookSignature, "{bad}");
+    }
+    assert_eq!(verify_signature(b"other", body, &header).unwrap_err().kind(), ErrorKind::WebhookSignature);
     // The error carries neither the secret nor any digest.
     let good_for_tampered = webhook::sign(b"hook-s3cr3t", tampered);
     let err = format!("{:?}", verify_signature(b"hook-s3cr3t", tampered, &header).unwrap_err());
     assert!(!err.contains("hook-s3cr3t") && !err.contains(&good_for_tampered) && !err.contains(&header));
-    assert!(verify_and_parse(b"secret", tampered, &header).is_err());
+    assert_eq!(verify_and_parse(b"secret", tampered, &header).unwrap_err().kind(), ErrorKind::WebhookSignature);
+    // A correctly signed body that is not an event is the sender's malformed payload (400).
+    let junk = b"not json";
+    let err = verify_and_parse(b"secret", junk, &webhook::sign(b"secret", junk)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WebhookPayload);
 }
 
 #[test]
@@ -148,6 +153,6 @@ fn events_decode_with_either_naming_and_unknown_events() {
     assert_eq!(e.event, EventType::Unknown("something_new".into()));
     assert_eq!(e.event.as_str(), "something_new");
     for bad in [&b"not json"[..], b"[]", b"{}", b""] {
-        assert_eq!(parse_event(bad).unwrap_err().kind(), ErrorKind::InvalidArgument, "{:?}", bad);
+        assert_eq!(parse_event(bad).unwrap_err().kind(), ErrorKind::WebhookPayload, "{:?}", bad);
     }
 }

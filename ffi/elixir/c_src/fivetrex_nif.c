@@ -28,6 +28,17 @@ typedef struct {
 } list_res;
 
 static ErlNifResourceType *CLIENT_TYPE;
+static ErlNifResourceType *CANCEL_TYPE;
+
+/* A cancellation token as a resource: freed when the last term referring to it is gone. */
+typedef struct {
+    fivetrex_cancel_token *token;
+} cancel_res;
+
+static void cancel_dtor(ErlNifEnv *env, void *obj) {
+    (void)env;
+    fivetrex_cancel_token_free(((cancel_res *)obj)->token);
+}
 static ErlNifResourceType *LIST_TYPE;
 
 static ERL_NIF_TERM ATOM_OK, ATOM_ERROR, ATOM_DONE, ATOM_NIL, ATOM_TRUE, ATOM_FALSE, ATOM_INVALID_ARGUMENT;
@@ -391,10 +402,20 @@ static ERL_NIF_TERM nif_connection_update(ErlNifEnv *env, int argc, const ERL_NI
     return json_result(env, st, out, err);
 }
 
-/* connection_delete(client, id) */
+/* connection_delete(client, id, confirm_id | nil) */
 static ERL_NIF_TERM nif_connection_delete(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    return call_with_string(env, argv, fivetrex_connection_delete);
+    fivetrex_client *c;
+    char *s[2] = {NULL, NULL};
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &s[0]) || !c_string(env, argv[2], 1, &s[1])) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection_delete(c, s[0], s[1], &out, &err);
+    free_all(s, 2);
+    return json_result(env, st, out, err);
 }
 
 /* connection_sync(client, id, force) */
@@ -527,14 +548,41 @@ static void on_progress(uint32_t poll, uint64_t elapsed_ms, const char *sync_sta
 
 static const char *OUTCOMES[] = {"succeeded", "failed", "timed_out", "paused", "broken", "rescheduled"};
 
-/* Reads {poll_interval_ms, timeout_ms, force, resume_if_paused, return_when_rescheduled}. */
+/* Reads {poll_interval_ms, timeout_ms, force, resume_if_paused, return_when_rescheduled,
+   cancel_token | nil}. The token stays alive with the argument term for the whole call. */
 static int wait_options(ErlNifEnv *env, ERL_NIF_TERM t, fivetrex_wait_options *o) {
     const ERL_NIF_TERM *f;
     int arity;
     memset(o, 0, sizeof *o);
-    return enif_get_tuple(env, t, &arity, &f) && arity == 5 && get_u64(env, f[0], &o->poll_interval_ms) &&
-           get_u64(env, f[1], &o->timeout_ms) && get_bool(env, f[2], &o->force) &&
-           get_bool(env, f[3], &o->resume_if_paused) && get_bool(env, f[4], &o->return_when_rescheduled);
+    if (!enif_get_tuple(env, t, &arity, &f) || arity != 6 || !get_u64(env, f[0], &o->poll_interval_ms) ||
+        !get_u64(env, f[1], &o->timeout_ms) || !get_bool(env, f[2], &o->force) ||
+        !get_bool(env, f[3], &o->resume_if_paused) || !get_bool(env, f[4], &o->return_when_rescheduled))
+        return 0;
+    if (enif_is_identical(f[5], ATOM_NIL)) return 1;
+    cancel_res *r;
+    if (!enif_get_resource(env, f[5], CANCEL_TYPE, (void **)&r)) return 0;
+    o->cancel = r->token;
+    return 1;
+}
+
+/* cancel_token_new() -> token */
+static ERL_NIF_TERM nif_cancel_token_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    (void)argv;
+    cancel_res *r = enif_alloc_resource(CANCEL_TYPE, sizeof *r);
+    r->token = fivetrex_cancel_token_new();
+    ERL_NIF_TERM term = enif_make_resource(env, r);
+    enif_release_resource(r);
+    return term;
+}
+
+/* cancel_token_cancel(token) -> :ok. Cheap: sets a flag and wakes the waiting thread. */
+static ERL_NIF_TERM nif_cancel_token_cancel(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    cancel_res *r;
+    if (!enif_get_resource(env, argv[0], CANCEL_TYPE, (void **)&r)) return enif_make_badarg(env);
+    fivetrex_cancel_token_cancel(r->token);
+    return ATOM_OK;
 }
 
 /* The common part of sync_and_wait and wait_for_sync: -> {:ok, outcome, details} | {:error, detail} */
@@ -631,7 +679,8 @@ static int load(ErlNifEnv *env, void **priv, ERL_NIF_TERM info) {
     ErlNifResourceFlags flags = ERL_NIF_RT_CREATE | ERL_NIF_RT_TAKEOVER;
     CLIENT_TYPE = enif_open_resource_type(env, NULL, "fivetrex_client", client_dtor, flags, NULL);
     LIST_TYPE = enif_open_resource_type(env, NULL, "fivetrex_list", list_dtor, flags, NULL);
-    if (!CLIENT_TYPE || !LIST_TYPE) return 1;
+    CANCEL_TYPE = enif_open_resource_type(env, NULL, "fivetrex_cancel_token", cancel_dtor, flags, NULL);
+    if (!CLIENT_TYPE || !LIST_TYPE || !CANCEL_TYPE) return 1;
     ATOM_OK = enif_make_atom(env, "ok");
     ATOM_ERROR = enif_make_atom(env, "error");
     ATOM_DONE = enif_make_atom(env, "done");
@@ -651,7 +700,7 @@ static ErlNifFunc nif_funcs[] = {
     {"connection_get", 2, nif_connection_get, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"connection_create", 2, nif_connection_create, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"connection_update", 3, nif_connection_update, ERL_NIF_DIRTY_JOB_IO_BOUND},
-    {"connection_delete", 2, nif_connection_delete, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"connection_delete", 3, nif_connection_delete, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"connection_sync", 3, nif_connection_sync, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"connection_resync", 4, nif_connection_resync, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"group_get", 2, nif_group_get, ERL_NIF_DIRTY_JOB_IO_BOUND},
@@ -669,6 +718,8 @@ static ErlNifFunc nif_funcs[] = {
     {"json_decode", 1, nif_json_decode, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"json_encode", 1, nif_json_encode, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"version", 0, nif_version, 0},
+    {"cancel_token_new", 0, nif_cancel_token_new, 0},
+    {"cancel_token_cancel", 1, nif_cancel_token_cancel, 0},
 };
 
 ERL_NIF_INIT(Elixir.Fivetrex.Native, nif_funcs, load, NULL, NULL, NULL)

@@ -43,30 +43,69 @@ defmodule Fivetrex.ConnectorsTest do
     assert {:ok, %Connector{paused: false}} = Connectors.resume(c, id)
     assert {:ok, %Connector{sync_frequency: 1440}} = Connectors.update(c, id, %{sync_frequency: 1440})
     assert {:ok, %Connector{paused: true}} = Connectors.pause(c, id)
-    assert :ok = Connectors.delete(c, id)
+    assert {:error, %Fivetrex.Error{type: :confirmation_required}} = Connectors.delete(c, id)
+    assert {:error, %Fivetrex.Error{type: :confirmation_required}} = Connectors.delete(c, id, confirm: "another")
+    assert Emulator.count(emu, "DELETE", "/v1/connections/#{id}") == 0
+    assert :ok = Connectors.delete(c, id, confirm: id)
     assert {:error, %Fivetrex.Error{type: :not_found}} = Connectors.get(c, id)
 
     assert {:error, %Fivetrex.Error{type: :invalid_request, status: 400}} =
              Connectors.create(c, %{group_id: g0})
   end
 
-  test "sync triggers; resync! demands confirm: true before sending anything" do
+  test "sync triggers; resync! demands the user's confirmation before sending anything" do
     emu = Emulator.start(1, 1)
     [c0] = Emulator.connection_ids(emu, hd(Emulator.group_ids(emu)))
     c = client(emu)
     assert {:ok, %{"code" => "Success"}} = Connectors.sync(c, c0)
     assert Emulator.count(emu, "POST", "/v1/connections/#{c0}/sync") == 1
-    assert_raise ArgumentError, ~r/confirm: true/, fn -> Connectors.resync!(c, c0, []) end
-    assert_raise ArgumentError, fn -> Connectors.resync!(c, c0, confirm: "yes") end
+    assert_raise ArgumentError, ~r/confirm: <the connector's id>/, fn -> Connectors.resync!(c, c0, []) end
+    assert_raise ArgumentError, fn -> Connectors.resync!(c, c0, confirm: true) end
+    assert {:error, %Fivetrex.Error{type: :confirmation_required}} = Connectors.resync!(c, c0, confirm: "yes")
+
+    assert {:error, %Fivetrex.Error{type: :confirmation_required}} =
+             Connectors.resync!(c, c0, confirm: "yes", scope: %{"public" => ["users"]})
+
     assert Emulator.count(emu, "POST", "/v1/connections/#{c0}/resync") == 0
     Process.sleep(60)
 
     assert {:ok, %{"code" => "Success"}} =
-             Connectors.resync!(c, c0, confirm: true, scope: %{"public" => ["users"]})
+             Connectors.resync!(c, c0, confirm: c0, scope: %{"public" => ["users"]})
 
     Process.sleep(60)
-    assert {:ok, %{"code" => "Success"}} = Connectors.resync!(c, c0, confirm: true)
+    assert {:ok, %{"code" => "Success"}} = Connectors.resync!(c, c0, confirm: c0)
     assert Emulator.count(emu, "POST", "/v1/connections/#{c0}/resync") == 2
+  end
+
+  describe "cancellation" do
+    setup do
+      emu = Emulator.start(1, 1)
+      [id] = Emulator.connection_ids(emu, hd(Emulator.group_ids(emu)))
+      Emulator.steer(emu, id, %{sync_duration_ms: 600_000})
+      %{emu: emu, c: client(emu), id: id}
+    end
+
+    test "the wait is cancelled when the calling process exits", %{emu: emu, c: c, id: id} do
+      caller = spawn(fn -> Connectors.sync_and_wait(c, id, poll_interval: 10, timeout: 60_000) end)
+      Process.sleep(100)
+      polling = Emulator.count(emu, "GET", "/v1/connections/#{id}")
+      assert polling > 2
+      Process.exit(caller, :kill)
+      # Within 100 ms of the exit the library's wait has stopped: no more polls.
+      Process.sleep(100)
+      stopped = Emulator.count(emu, "GET", "/v1/connections/#{id}")
+      Process.sleep(100)
+      assert Emulator.count(emu, "GET", "/v1/connections/#{id}") == stopped
+    end
+
+    test "the call's own timeout cancels the wait", %{c: c, id: id} do
+      # A 10 s poll interval: only the cancellation can end this wait early.
+      {time, result} =
+        :timer.tc(fn -> Connectors.sync_and_wait(c, id, poll_interval: 10_000, timeout: 60_000, call_timeout: 100) end)
+
+      assert {:error, %Fivetrex.Error{type: :cancelled}} = result
+      assert time < 200_000, "returned #{time} us after the start (100 ms call timeout)"
+    end
   end
 
   describe "sync_and_wait" do
@@ -107,7 +146,8 @@ defmodule Fivetrex.ConnectorsTest do
       id = Enum.at(ids, 3)
       Emulator.steer(emu, id, %{sync_duration_ms: 400})
       {time, result} = :timer.tc(fn -> Connectors.sync_and_wait(c, id, poll_interval: 10, timeout: 150) end)
-      assert {:ok, %{outcome: :timed_out, at: nil, baseline: %DateTime{} = baseline}} = result
+      assert {:ok, %{outcome: :timed_out, at: nil, triggered: true, baseline: %{succeeded_at: %DateTime{}} = baseline}} =
+               result
       assert time < 1_000_000
       assert {:ok, %{outcome: :succeeded}} = Connectors.wait_for_sync(c, id, baseline, @fast)
       assert Emulator.count(emu, "POST", "/v1/connections/#{id}/sync") == 1
@@ -115,10 +155,10 @@ defmodule Fivetrex.ConnectorsTest do
 
     test "reports paused and broken connectors instead of waiting", %{emu: emu, c: c, ids: ids} do
       paused = Enum.at(ids, 7)
-      assert {:ok, %{outcome: :paused}} = Connectors.sync_and_wait(c, paused, @fast)
+      assert {:ok, %{outcome: :paused, resumed: false}} = Connectors.sync_and_wait(c, paused, @fast)
       assert Emulator.count(emu, "POST", "/v1/connections/#{paused}/sync") == 0
 
-      assert {:ok, %{outcome: :succeeded}} =
+      assert {:ok, %{outcome: :succeeded, resumed: true}} =
                Connectors.sync_and_wait(c, paused, [resume_if_paused: true] ++ @fast)
 
       assert {:ok, %{outcome: :broken, tasks: [_ | _]}} = Connectors.sync_and_wait(c, Enum.at(ids, 9), @fast)

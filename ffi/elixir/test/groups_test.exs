@@ -100,7 +100,10 @@ defmodule Fivetrex.GroupsTest do
     assert {:ok, %Group{name: "renamed"}} = Groups.update(c, id, name: "renamed")
     assert {:ok, %Group{name: "renamed"}} = Groups.get(c, id)
     assert {:error, %Fivetrex.Error{type: :conflict, status: 409}} = Groups.create(c, name: "renamed")
-    assert :ok = Groups.delete(c, id)
+    assert {:error, %Fivetrex.Error{type: :confirmation_required}} = Groups.delete(c, id)
+    assert {:error, %Fivetrex.Error{type: :confirmation_required}} = Groups.delete(c, id, confirm: "another")
+    assert {:ok, %Group{}} = Groups.get(c, id)
+    assert :ok = Groups.delete(c, id, confirm: id)
     assert {:error, %Fivetrex.Error{type: :not_found}} = Groups.get(c, id)
     assert_raise ArgumentError, fn -> Groups.create(c, %{}) end
   end

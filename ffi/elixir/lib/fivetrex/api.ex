@@ -39,6 +39,23 @@ defmodule Fivetrex.API do
   end
 
   @doc false
+  # The confirmation a destructive call's user stated (`confirm: id`), checked against the id by
+  # the library; without one nothing is sent.
+  def confirmation(opts, who) do
+    case Keyword.get(opts, :confirm) do
+      confirm when is_binary(confirm) ->
+        {:ok, confirm}
+
+      _ ->
+        {:error,
+         %Error{
+           type: :confirmation_required,
+           message: "#{who} destroys data: pass confirm: <the id> to proceed; nothing was sent"
+         }}
+    end
+  end
+
+  @doc false
   # {:ok, value} | {:error, detail} from the NIF -> {:ok, convert.(value)} | {:error, %Error{}}
   def wrap({:ok, value}, convert), do: {:ok, convert.(value)}
   def wrap({:error, detail}, _convert), do: {:error, Error.from_native(detail)}

@@ -47,10 +47,16 @@ defmodule Fivetrex.Connectors do
   @doc "Resumes a paused connector."
   def resume(client, id), do: update(client, id, %{paused: false})
 
-  @doc "Deletes a connector (the data already loaded stays in the destination)."
-  @spec delete(Fivetrex.Client.t(), String.t()) :: :ok | {:error, Error.t()}
-  def delete(client, id) do
-    with {:ok, _} <- API.wrap(Native.connection_delete(client.ref, text(id)), & &1), do: :ok
+  @doc """
+  Deletes a connector (the data already loaded stays in the destination; its configuration and
+  state do not). Your user states the confirmation: `confirm:` must be the connector's id, or
+  nothing is sent and the result is `{:error, %Fivetrex.Error{type: :confirmation_required}}`.
+  """
+  @spec delete(Fivetrex.Client.t(), String.t(), keyword()) :: :ok | {:error, Error.t()}
+  def delete(client, id, opts \\ []) do
+    with {:ok, confirm} <- API.confirmation(opts, "Fivetrex.Connectors.delete/3"),
+         {:ok, _} <- API.wrap(Native.connection_delete(client.ref, text(id), confirm), & &1),
+         do: :ok
   end
 
   @doc """
@@ -63,61 +69,127 @@ defmodule Fivetrex.Connectors do
 
   @doc """
   Re-syncs from scratch: historical data is dropped and read again, which is destructive and
-  expensive. Demands `confirm: true` (raises `ArgumentError` otherwise, before anything is
-  sent). `scope: %{"schema" => ["table", ...]}` limits it to those tables. The API answers
-  `:conflict` while a sync runs.
+  expensive. Your user states the confirmation: `confirm:` must be the connector's id (raises
+  `ArgumentError` when it is missing, before anything is sent; another id is refused by the
+  library as `:confirmation_required`). `scope: %{"schema" => ["table", ...]}` limits it to those
+  tables (still destructive for them). The API answers `:conflict` while a sync runs.
   """
   @spec resync!(Fivetrex.Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
   def resync!(client, id, opts \\ []) do
-    unless Keyword.get(opts, :confirm) == true do
+    confirm = Keyword.get(opts, :confirm)
+
+    unless is_binary(confirm) do
       raise ArgumentError,
-            "Fivetrex.Connectors.resync!/3 drops the connector's historical data; pass confirm: true to proceed"
+            "Fivetrex.Connectors.resync!/3 drops the connector's historical data; pass confirm: <the connector's id> to proceed"
     end
 
-    # The library's own safety valve wants the id repeated for a full resync.
-    {tables, confirm_id} = if scope = opts[:scope], do: {scope, nil}, else: {nil, text(id)}
-    API.wrap(Native.connection_resync(client.ref, text(id), tables, confirm_id), & &1)
+    API.wrap(Native.connection_resync(client.ref, text(id), opts[:scope], confirm), & &1)
   end
 
   @doc """
   Triggers a sync and waits until it ends (on a dirty I/O scheduler: the calling process blocks,
   the VM does not; run it in a `Task` to do something else meanwhile).
 
-  The library reads the connector first (a broken or paused one is reported at once), takes the
-  baseline `max(succeeded_at, failed_at)` before the trigger (so a sync that fails before the
-  first poll is still seen), triggers, then polls until a timestamp moves past the baseline.
-  Transient errors while polling are retried and polled through; a permanent one (404, 401, ...)
-  is returned as `{:error, %Fivetrex.Error{}}`.
+  The library reads the connector first (a broken or paused one is reported at once;
+  `resume_if_paused: true` leaves it resumed), waits out a sync that is already running unless
+  `force: true`, takes the baseline (`succeeded_at` and `failed_at`, each on its own) before the
+  trigger, triggers, then polls until a timestamp moves past its baseline. A manual-schedule
+  connector that was rescheduled is triggered again once `rescheduled_for` has passed.
+  Transient errors are polled through; a permanent one (404, 401, ...) is returned as
+  `{:error, %Fivetrex.Error{}}`. `:timeout` bounds the whole wait.
 
-  Options (ms): `:poll_interval` (10 000), `:timeout` (3 600 000); `:force`,
+  The wait runs in a worker process and is cancelled (through the library's cancellation
+  token, within milliseconds) when the calling process exits, or when `:call_timeout` passes
+  (default `:timeout` plus 5 s), which returns `{:error, %Fivetrex.Error{type: :cancelled}}`.
+
+  Options (ms): `:poll_interval` (10 000), `:timeout` (3 600 000), `:call_timeout`; `:force`,
   `:resume_if_paused`, `:return_when_rescheduled`; `:progress`, a pid that receives
   `{:fivetrex_progress, poll, elapsed_ms, sync_state | nil, status}` after every poll (`status`
   is `:ok` or the transient failure the wait goes on after).
 
-  Returns `{:ok, %{outcome: outcome, at: DateTime | nil, elapsed_ms: ms, baseline: DateTime | nil,
+  Returns `{:ok, %{outcome: outcome, at: DateTime | nil, elapsed_ms: ms,
+  baseline: %{succeeded_at: DateTime | nil, failed_at: DateTime | nil} | nil, triggered: boolean,
+  resumed: boolean (the connector was resumed by `resume_if_paused: true` and stays resumed),
   until: DateTime | nil, tasks: [map], warnings: [map], connector: %Connector{} | nil}}`, where
   outcome is `:succeeded`, `:failed`, `:timed_out`, `:paused`, `:broken` or `:rescheduled`.
   """
   @spec sync_and_wait(Fivetrex.Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
-  def sync_and_wait(client, id, opts \\ []),
-    do: outcome(Native.sync_and_wait(client.ref, text(id), wait_options(opts), opts[:progress]))
+  def sync_and_wait(client, id, opts \\ []) do
+    id = text(id)
+    cancellable(opts, fn token -> Native.sync_and_wait(client.ref, id, wait_options(opts, token), opts[:progress]) end)
+  end
 
   @doc """
   Waits for a sync already triggered, or resumes a wait that timed out: `baseline` is the
-  `:baseline` of that outcome (a DateTime, or nil when the connector never synced). The first
-  poll is immediate. Options and result as `sync_and_wait/3`.
+  `:baseline` of that outcome (`%{succeeded_at: ..., failed_at: ...}`, or nil when the connector
+  never synced). The first poll is immediate. Options, cancellation and result as
+  `sync_and_wait/3`.
   """
-  @spec wait_for_sync(Fivetrex.Client.t(), String.t(), DateTime.t() | nil, keyword()) ::
+  @spec wait_for_sync(Fivetrex.Client.t(), String.t(), map() | nil, keyword()) ::
           {:ok, map()} | {:error, Error.t()}
   def wait_for_sync(client, id, baseline, opts \\ []) do
-    baseline = baseline && DateTime.to_iso8601(baseline)
-    outcome(Native.wait_for_sync(client.ref, text(id), baseline, wait_options(opts), opts[:progress]))
+    id = text(id)
+    iso = fn t -> t && DateTime.to_iso8601(t) end
+
+    baseline =
+      baseline &&
+        encode_json(%{"succeeded_at" => iso.(baseline[:succeeded_at]), "failed_at" => iso.(baseline[:failed_at])})
+
+    cancellable(opts, fn token ->
+      Native.wait_for_sync(client.ref, id, baseline, wait_options(opts, token), opts[:progress])
+    end)
   end
 
-  defp wait_options(opts) do
+  defp encode_json(map) do
+    {:ok, json} = Native.json_encode(map)
+    json
+  end
+
+  # Runs `call` (a blocking NIF) in a worker process so that this process can notice its own
+  # timeout; a watcher cancels the token when this process exits (a process blocked in a dirty
+  # NIF could not react to its own exit until the NIF returned).
+  defp cancellable(opts, call) do
+    token = Native.cancel_token_new()
+    caller = self()
+    call_timeout = Keyword.get(opts, :call_timeout, Keyword.get(opts, :timeout, 3_600_000) + 5_000)
+    {worker, wref} = spawn_monitor(fn -> send(caller, {:fivetrex_wait_done, self(), call.(token)}) end)
+
+    spawn(fn ->
+      cref = Process.monitor(caller)
+      wref = Process.monitor(worker)
+
+      receive do
+        {:DOWN, ^cref, :process, _, _} -> Native.cancel_token_cancel(token)
+        {:DOWN, ^wref, :process, _, _} -> :ok
+      end
+    end)
+
+    receive do
+      {:fivetrex_wait_done, ^worker, result} ->
+        Process.demonitor(wref, [:flush])
+        outcome(result)
+
+      {:DOWN, ^wref, :process, _, reason} ->
+        exit(reason)
+    after
+      call_timeout ->
+        Native.cancel_token_cancel(token)
+
+        receive do
+          {:fivetrex_wait_done, ^worker, result} ->
+            Process.demonitor(wref, [:flush])
+            outcome(result)
+
+          {:DOWN, ^wref, :process, _, reason} ->
+            exit(reason)
+        end
+    end
+  end
+
+  defp wait_options(opts, token) do
     {Keyword.get(opts, :poll_interval, 0), Keyword.get(opts, :timeout, 0),
      Keyword.get(opts, :force, false) == true, Keyword.get(opts, :resume_if_paused, false) == true,
-     Keyword.get(opts, :return_when_rescheduled, false) == true}
+     Keyword.get(opts, :return_when_rescheduled, false) == true, token}
   end
 
   defp outcome({:ok, outcome, details}) do
@@ -128,7 +200,9 @@ defmodule Fivetrex.Connectors do
        outcome: outcome,
        at: time.("at"),
        elapsed_ms: details["elapsed_ms"],
-       baseline: time.("baseline"),
+       baseline: baseline(details["baseline"]),
+       triggered: details["triggered"] == true,
+       resumed: details["resumed"] == true,
        until: time.("until"),
        tasks: details["tasks"] || [],
        warnings: details["warnings"] || [],
@@ -137,6 +211,11 @@ defmodule Fivetrex.Connectors do
   end
 
   defp outcome({:error, detail}), do: {:error, Error.from_native(detail)}
+
+  defp baseline(nil), do: nil
+
+  defp baseline(b),
+    do: %{succeeded_at: Fivetrex.Models.time(b["succeeded_at"]), failed_at: Fivetrex.Models.time(b["failed_at"])}
 
   defp open(client, group_id, opts) do
     {limit, cursor} = API.list_args(opts)

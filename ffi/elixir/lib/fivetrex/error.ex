@@ -6,7 +6,9 @@ defmodule Fivetrex.Error do
   (409), `:invalid_request` (400, 405, 406, 415, 422), `:rate_limited` (429, after the
   retries; see `:retry_after`), `:server_error` (5xx, after the retries), `:unknown` (another
   status), `:transport`, `:timeout`, `:decode`, `:config`, `:invalid_argument`,
-  `:confirmation_required`, `:repeated_cursor`, `:wait_timeout` or `:panic` (a library bug).
+  `:confirmation_required`, `:repeated_cursor`, `:cancelled` (the caller's own timeout passed,
+  see `Fivetrex.Connectors.sync_and_wait/3`), `:webhook_signature`, `:webhook_payload` or
+  `:panic` (a library bug).
 
   `:status` is the HTTP status (nil without an answer), `:code` and `:api_message` the API's
   error code (`"NotFound_Connector"`) and message, `:message` a readable description,

@@ -36,11 +36,18 @@ defmodule Fivetrex.Groups do
   def update(client, id, params),
     do: API.wrap(Native.group_update(client.ref, text(id), name(params)), &Group.from_map/1)
 
-  @doc "Deletes a group with everything in it."
-  @spec delete(Fivetrex.Client.t(), String.t()) :: :ok | {:error, Fivetrex.Error.t()}
-  def delete(client, id) do
-    # The library asks for the id twice; this API (the Hex package's) takes it once.
-    with {:ok, _} <- API.wrap(Native.group_delete(client.ref, text(id), text(id)), & &1), do: :ok
+  @doc """
+  Deletes a group with everything in it. Your user states the confirmation: `confirm:` must be
+  the group's id, or nothing is sent and the result is
+  `{:error, %Fivetrex.Error{type: :confirmation_required}}`.
+
+      :ok = Fivetrex.Groups.delete(client, "group_id", confirm: "group_id")
+  """
+  @spec delete(Fivetrex.Client.t(), String.t(), keyword()) :: :ok | {:error, Fivetrex.Error.t()}
+  def delete(client, id, opts \\ []) do
+    with {:ok, confirm} <- Fivetrex.API.confirmation(opts, "Fivetrex.Groups.delete/3"),
+         {:ok, _} <- API.wrap(Native.group_delete(client.ref, text(id), confirm), & &1),
+         do: :ok
   end
 
   defp open(client, opts) do
