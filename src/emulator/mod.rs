@@ -114,7 +114,9 @@
 
 mod api;
 pub mod cli;
+mod families;
 mod routes;
+mod seed;
 mod server;
 mod store;
 
@@ -492,6 +494,7 @@ pub struct EmulatorBuilder {
     hourly_quota: u64,
     addr: SocketAddr,
     idle_timeout: Duration,
+    account: Option<Value>,
 }
 
 impl Default for EmulatorBuilder {
@@ -504,6 +507,7 @@ impl Default for EmulatorBuilder {
             hourly_quota: DEFAULT_HOURLY_QUOTA,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            account: None,
         }
     }
 }
@@ -545,18 +549,43 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Adds an account shape to load after the seed (and again at every reset): groups, users,
+    /// destinations, connections and other collections with the ids you choose; see the
+    /// [module docs](self#account-shape). Called twice, both shapes load.
+    pub fn account(mut self, shape: Value) -> Self {
+        self.account = Some(match self.account.take() {
+            None => shape,
+            Some(old) => api::merge_shapes(old, shape),
+        });
+        self
+    }
+    /// A group with the id and name you choose (as the official Go SDK's end-to-end suite
+    /// expects: it names its group).
+    pub fn predefined_group(self, id: &str, name: &str) -> Self {
+        self.account(serde_json::json!({"groups": [{"id": id, "name": name}]}))
+    }
+    /// A user with the id, email and names you choose, already a member of the account.
+    pub fn predefined_user(self, id: &str, email: &str, given_name: &str, family_name: &str) -> Self {
+        self.account(serde_json::json!({"users": [{"id": id, "email": email, "given_name": given_name,
+            "family_name": family_name, "role": "Account Administrator"}]}))
+    }
+
     /// Seeds the data, binds and starts serving.
     pub fn start(self) -> Result<Emulator> {
         // The same checks the client makes, so `Emulator::client` cannot fail.
         Client::builder().api_key(self.key.as_str()).api_secret(self.secret.clone()).build()?;
         let started = Instant::now();
         let counters = Arc::new(server::Counters::default());
-        let world = api::World::new(self.seed, self.sync_duration, self.hourly_quota);
+        let mut world = api::World::new(self.seed, self.sync_duration, self.hourly_quota);
+        if let Some(shape) = self.account {
+            world.load(shape).map_err(|e| Error::Config(format!("the emulator's account shape: {e}")))?;
+        }
         let seeded_in = started.elapsed();
         let shared = Arc::new(api::Shared::new(world, counters.clone(), &self.key, self.secret.expose()));
         let server = server::Server::start(self.addr, shared.clone(), counters, self.idle_timeout)
             .map_err(|e| Error::Config(format!("the emulator cannot listen on {}: {e}", self.addr)))?;
         let addr = server.addr();
+        spawn_sender(&shared);
         let host = match addr.ip() {
             ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
             std::net::IpAddr::V6(ip) => format!("[{ip}]"),
@@ -574,6 +603,26 @@ impl EmulatorBuilder {
     }
 }
 
+/// How often the sender looks for finished syncs to announce to webhooks.
+const SENDER_PERIOD: Duration = Duration::from_millis(10);
+
+/// Starts the thread that settles syncs and sends webhook events while the emulator runs (it
+/// holds only a weak reference, so it ends when the emulator is dropped or stopped).
+fn spawn_sender(shared: &Arc<api::Shared>) {
+    let weak = Arc::downgrade(shared);
+    let spawned = std::thread::Builder::new().name("fivetrex-emulator-sender".into()).spawn(move || loop {
+        std::thread::sleep(SENDER_PERIOD);
+        let Some(shared) = weak.upgrade() else { return };
+        if shared.stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        shared.pump();
+    });
+    if let Err(e) = spawned {
+        log::warn!("emulator: no webhook sender thread ({e}); sync_end events will not be sent");
+    }
+}
+
 /// A running emulator; see the [module docs](self). Dropping it stops it.
 pub struct Emulator {
     server: server::Server,
@@ -587,6 +636,12 @@ pub struct Emulator {
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shared.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -640,7 +695,13 @@ impl Emulator {
 
     /// Stops serving (also done on drop): the accept loop ends and open connections close.
     pub fn stop(mut self) {
+        self.shared.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
         self.server.stop();
+    }
+
+    /// Loads an account shape now (see [`EmulatorBuilder::account`]); it stays for resets.
+    pub fn load_account(&self, shape: Value) -> Result<()> {
+        lock(&self.shared.world).load(shape).map_err(Error::InvalidArgument)
     }
 
     /// The request log, oldest first (at most the last 100,000 requests).
