@@ -3,7 +3,12 @@
 //! ```text
 //! emulator [--host ADDR] [--port N] [--key K] [--secret S] [--groups N]
 //!          [--connections-per-group M] [--sync-ms MS] [--quota N] [--ignore-stdin]
+//!          [--group ID=NAME]... [--user ID=EMAIL[,GIVEN[,FAMILY]]]... [--account FILE]
 //! ```
+//!
+//! For the official Go SDK's end-to-end suite, which names its group and user:
+//! `--groups 0 --group sepulchre_settlement=GoSdkTesting --user 'recoup_befell=dev@example.com,Go,5Tran'`,
+//! then point it at `http://HOST:PORT/v1`.
 
 use super::{EmulatorBuilder, DEFAULT_HOURLY_QUOTA, DEFAULT_KEY, DEFAULT_SECRET, DEFAULT_SYNC_DURATION};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -21,12 +26,18 @@ usage: emulator [options]
   --sync-ms MS                 how long a sync runs (default 200)
   --quota N                    requests per rolling hour (default 20000)
   --ignore-stdin               keep running at stdin EOF (stop it with a signal)
+  --group ID=NAME              a group with this id and name (repeatable)
+  --user ID=EMAIL[,GIVEN[,FAMILY]]
+                               a user with this id (repeatable; an Account Administrator)
+  --account FILE               load an account shape from a JSON file (see the emulator docs)
   -h, --help                   this text
 Prints `listening on http://HOST:PORT` as the first line on stdout, then serves until stdin
 reaches end of file (unless --ignore-stdin) or the process is killed.";
 
 /// What the command line asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+// Made once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Command {
     /// Run with these options.
@@ -36,7 +47,7 @@ pub enum Command {
 }
 
 /// Options of a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Options {
     /// Where to listen.
@@ -55,6 +66,12 @@ pub struct Options {
     pub hourly_quota: u64,
     /// Stop at stdin end of file.
     pub exit_on_stdin_eof: bool,
+    /// Groups with chosen ids: (id, name).
+    pub predefined_groups: Vec<(String, String)>,
+    /// Users with chosen ids: (id, email, given name, family name).
+    pub predefined_users: Vec<(String, String, String, String)>,
+    /// An account shape to load (read from `--account FILE`).
+    pub account: Option<serde_json::Value>,
 }
 
 impl Default for Options {
@@ -68,6 +85,9 @@ impl Default for Options {
             sync_duration: DEFAULT_SYNC_DURATION,
             hourly_quota: DEFAULT_HOURLY_QUOTA,
             exit_on_stdin_eof: true,
+            predefined_groups: Vec::new(),
+            predefined_users: Vec::new(),
+            account: None,
         }
     }
 }
@@ -75,13 +95,23 @@ impl Default for Options {
 impl Options {
     /// An emulator builder with these options.
     pub fn builder(&self) -> EmulatorBuilder {
-        super::Emulator::builder()
+        let mut b = super::Emulator::builder()
             .bind(self.addr)
             .key(self.key.as_str())
             .secret(self.secret.as_str())
             .seed(self.groups, self.connections_per_group)
             .sync_duration(self.sync_duration)
-            .hourly_quota(self.hourly_quota)
+            .hourly_quota(self.hourly_quota);
+        for (id, name) in &self.predefined_groups {
+            b = b.predefined_group(id, name);
+        }
+        for (id, email, given, family) in &self.predefined_users {
+            b = b.predefined_user(id, email, given, family);
+        }
+        if let Some(shape) = &self.account {
+            b = b.account(shape.clone());
+        }
+        b
     }
 }
 
@@ -130,6 +160,27 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--connections-per-group" => o.connections_per_group = number(&name, &value()?)?,
             "--sync-ms" => o.sync_duration = Duration::from_millis(number(&name, &value()?)?),
             "--quota" => o.hourly_quota = number(&name, &value()?)?,
+            "--group" => {
+                let v = value()?;
+                let (id, group) = v.split_once('=').ok_or("--group takes ID=NAME")?;
+                o.predefined_groups
+                    .push((non_empty("--group id", id.into())?, non_empty("--group name", group.into())?));
+            }
+            "--user" => {
+                let v = value()?;
+                let (id, rest) = v.split_once('=').ok_or("--user takes ID=EMAIL[,GIVEN[,FAMILY]]")?;
+                let mut parts = rest.split(',');
+                let email = non_empty("--user email", parts.next().unwrap_or_default().into())?;
+                let given = parts.next().unwrap_or("Emulated").to_owned();
+                let family = parts.next().unwrap_or("User").to_owned();
+                o.predefined_users.push((non_empty("--user id", id.into())?, email, given, family));
+            }
+            "--account" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("--account {path}: {e}"))?;
+                let shape = serde_json::from_str(&text).map_err(|e| format!("--account {path}: not JSON: {e}"))?;
+                o.account = Some(shape);
+            }
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }
