@@ -167,6 +167,7 @@
 //!
 //! ```json
 //! {
+//!   "owner": "recoup_befell",
 //!   "groups": [{"id": "sepulchre_settlement", "name": "GoSdkTesting"}],
 //!   "users": [{"id": "recoup_befell", "email": "go@example.com", "given_name": "Go", "family_name": "5Tran",
 //!              "role": "Account Administrator", "groups": [{"id": "sepulchre_settlement", "role": "Destination Administrator"}]}],
@@ -176,6 +177,8 @@
 //! }
 //! ```
 //!
+//! `owner` names the user the API key belongs to (`connected_by` of new connections,
+//! `created_by` of new items, `user_id` of the account info); by default the seed's first user.
 //! `collections` stores items as given under any list path of the other families. The command
 //! line's `--group ID=NAME` and `--user ID=EMAIL[,GIVEN[,FAMILY]]` are shorthands
 //! ([`EmulatorBuilder::predefined_group`], [`EmulatorBuilder::predefined_user`]). To run the
@@ -648,10 +651,17 @@ impl EmulatorBuilder {
     pub fn predefined_group(self, id: &str, name: &str) -> Self {
         self.account(serde_json::json!({"groups": [{"id": id, "name": name}]}))
     }
-    /// A user with the id, email and names you choose, already a member of the account.
+    /// A user with the id, email and names you choose, an Account Administrator already in the
+    /// account. The first one (unless a shape names an `owner`) is the user the API key
+    /// belongs to: `connected_by` of new connections, `user_id` of the account info.
     pub fn predefined_user(self, id: &str, email: &str, given_name: &str, family_name: &str) -> Self {
-        self.account(serde_json::json!({"users": [{"id": id, "email": email, "given_name": given_name,
-            "family_name": family_name, "role": "Account Administrator"}]}))
+        let has_owner = self.account.as_ref().is_some_and(|a| a.get("owner").is_some());
+        let mut shape = serde_json::json!({"users": [{"id": id, "email": email, "given_name": given_name,
+            "family_name": family_name, "role": "Account Administrator"}]});
+        if !has_owner {
+            shape["owner"] = Value::String(id.to_owned());
+        }
+        self.account(shape)
     }
 
     /// Seeds the data, binds and starts serving.

@@ -38,7 +38,7 @@ fn created(answer: super::routes::Answer, what: &str) -> Result<(), String> {
 /// would refuse (a missing field, a duplicate, an unknown group), naming it.
 pub(crate) fn load(store: &mut Store, shape: &Value, now: SystemTime) -> Result<(), String> {
     let shape = shape.as_object().ok_or("an account shape is a JSON object")?;
-    let known = ["groups", "users", "destinations", "connections", "collections"];
+    let known = ["owner", "groups", "users", "destinations", "connections", "collections"];
     if let Some(k) = shape.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(format!("unknown key '{k}' in the account shape (known: {known:?})"));
     }
@@ -78,6 +78,11 @@ pub(crate) fn load(store: &mut Store, shape: &Value, now: SystemTime) -> Result<
             }
             store.members.entry(gid.to_owned()).or_default().insert(seq, role.to_owned());
         }
+    }
+    match shape.get("owner") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(id)) if store.users.get(id).is_some() => store.owner = id.clone(),
+        Some(v) => return Err(format!("'owner' must name a user of the account, not {v}")),
     }
     for d in items(shape, "destinations")? {
         created(create_destination(store, object(d, "destinations")?), "destinations")?;

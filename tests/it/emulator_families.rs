@@ -355,6 +355,11 @@ fn account_shapes_and_predefined_ids_load_and_survive_reset() {
     assert_eq!(client.group("sepulchre_settlement").unwrap().name, "GoSdkTesting");
     assert_eq!(client.user("recoup_befell").unwrap().given_name.as_deref(), Some("Go"));
     assert_eq!(client.connection("c_one").unwrap().group_id, "g_one");
+    assert_eq!(
+        client.connection("c_one").unwrap().connected_by.as_deref(),
+        Some("recoup_befell"),
+        "the first predefined user owns the key"
+    );
     assert_eq!(client.team("t_one").unwrap().name.as_deref(), Some("Ones"));
     assert!(client.group_users("g_one").any(|u| u.unwrap().id == "u_one"));
     client.delete_group("g_one", &fivetrex::Confirm::delete_group("g_one")).unwrap();
