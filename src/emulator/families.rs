@@ -107,7 +107,8 @@ impl Docs {
             self.states.remove(id);
         }
         if family == "groups" {
-            // Group webhooks go with their group.
+            // The group's log service and webhooks go with it.
+            self.col_mut(LOGS).remove(id);
             let gone: Vec<String> = self
                 .cols
                 .get(WEBHOOKS)

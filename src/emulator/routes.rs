@@ -441,6 +441,7 @@ pub(super) fn route(store: &mut Store, req: &Request, r: &Resolved, now: SystemT
                 store.docs.forget("connections", c);
             }
             store.docs.forget("groups", id);
+            store.docs.forget("destinations", id);
             done(format!("Group with id '{id}' has been deleted"))
         }
         "list_all_connections_in_group" => {

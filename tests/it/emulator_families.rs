@@ -391,3 +391,30 @@ fn the_command_line_takes_seed_options_and_an_account_file() {
     assert!(cli::parse(["--account".to_string(), "/no/such/file.json".to_string()]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn deleting_a_group_takes_what_belongs_to_it_along() {
+    let (emu, client) = start();
+    let group = first_group(&client);
+    let hook =
+        client.create_group_webhook(&group, &NewWebhook::new("http://127.0.0.1:9/h", [EventType::SyncEnd])).unwrap();
+    let log = json!({"group_id": group, "service": "datadog_log", "enabled": true, "config": {"api_key": "k"}});
+    let created = client.raw(fivetrex::Method::Post, "/v1/external-logging", &[], Some(&log)).unwrap();
+    assert_eq!(created["data"]["config"]["api_key"], "******", "secrets are masked");
+    client.approve_destination_certificate(&group, "dh", "Y2VydA==").unwrap();
+    let connection = connections_of(&client, &group)[0].clone();
+    client.approve_connection_certificate(&connection, "ch", "Y2VydA==").unwrap();
+    client.delete_group(&group, &fivetrex::Confirm::delete_group(&group)).unwrap();
+    assert_eq!(client.webhook(&hook.id).unwrap_err().status(), Some(404));
+    let log = client.raw(fivetrex::Method::Get, &format!("/v1/external-logging/{group}"), &[], None).unwrap_err();
+    assert_eq!(log.api_code(), Some("NotFound_LogService"));
+    assert_eq!(client.connection(&connection).unwrap_err().api_code(), Some("NotFound_Connector"));
+    // A new group and connection under old names start clean.
+    emu.load_account(json!({
+        "groups": [{"id": group, "name": "again"}],
+        "connections": [{"id": connection, "group_id": group, "service": "mysql", "config": {"schema_prefix": "again"}}]
+    }))
+    .unwrap();
+    assert_eq!(client.connection_certificates(&connection).count(), 0);
+    assert_eq!(client.webhooks().count(), 0);
+}
