@@ -3,14 +3,17 @@
 //! ```text
 //! emulator [--host ADDR] [--port N] [--key K] [--secret S] [--groups N]
 //!          [--connections-per-group M] [--sync-ms MS] [--quota N] [--ignore-stdin]
-//!          [--group ID=NAME]... [--user ID=EMAIL[,GIVEN[,FAMILY]]]... [--account FILE]
+//!          [--group ID=NAME]... [--user ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]]...
+//!          [--member USER_ID=GROUP_ID[,ROLE]]... [--account FILE]
 //! ```
 //!
 //! For the official Go SDK's end-to-end suite, which names its group and user:
-//! `--groups 0 --group sepulchre_settlement=GoSdkTesting --user 'recoup_befell=dev@example.com,Go,5Tran'`,
+//! `--groups 0 --group sepulchre_settlement=GoSdkTesting --user 'recoup_befell=dev@example.com,Go,5Tran,+1234567890'
+//! --member recoup_befell=sepulchre_settlement`,
 //! then point it at `http://HOST:PORT/v1`.
 
 use super::{EmulatorBuilder, DEFAULT_HOURLY_QUOTA, DEFAULT_KEY, DEFAULT_SECRET, DEFAULT_SYNC_DURATION};
+use serde_json::json;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -27,8 +30,11 @@ usage: emulator [options]
   --quota N                    requests per rolling hour (default 20000)
   --ignore-stdin               keep running at stdin EOF (stop it with a signal)
   --group ID=NAME              a group with this id and name (repeatable)
-  --user ID=EMAIL[,GIVEN[,FAMILY]]
-                               a user with this id (repeatable; an Account Administrator)
+  --user ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]
+                               a user with this id (repeatable; an Account Administrator;
+                               the first is the API key's user)
+  --member USER_ID=GROUP_ID[,ROLE]
+                               make a user a member of a group (default Destination Administrator)
   --account FILE               load an account shape from a JSON file (see the emulator docs)
   -h, --help                   this text
 Prints `listening on http://HOST:PORT` as the first line on stdout, then serves until stdin
@@ -66,12 +72,19 @@ pub struct Options {
     pub hourly_quota: u64,
     /// Stop at stdin end of file.
     pub exit_on_stdin_eof: bool,
-    /// Groups with chosen ids: (id, name).
-    pub predefined_groups: Vec<(String, String)>,
-    /// Users with chosen ids: (id, email, given name, family name).
-    pub predefined_users: Vec<(String, String, String, String)>,
-    /// An account shape to load (read from `--account FILE`).
+    /// The account shape `--group`, `--user`, `--member` and `--account` add up to, in the
+    /// order given (see the emulator docs' "Account shape").
     pub account: Option<serde_json::Value>,
+    predefined_users_seen: usize,
+}
+
+impl Options {
+    fn add_shape(&mut self, shape: serde_json::Value) {
+        self.account = Some(match self.account.take() {
+            None => shape,
+            Some(old) => super::api::merge_shapes(old, shape),
+        });
+    }
 }
 
 impl Default for Options {
@@ -85,9 +98,8 @@ impl Default for Options {
             sync_duration: DEFAULT_SYNC_DURATION,
             hourly_quota: DEFAULT_HOURLY_QUOTA,
             exit_on_stdin_eof: true,
-            predefined_groups: Vec::new(),
-            predefined_users: Vec::new(),
             account: None,
+            predefined_users_seen: 0,
         }
     }
 }
@@ -102,12 +114,6 @@ impl Options {
             .seed(self.groups, self.connections_per_group)
             .sync_duration(self.sync_duration)
             .hourly_quota(self.hourly_quota);
-        for (id, name) in &self.predefined_groups {
-            b = b.predefined_group(id, name);
-        }
-        for (id, email, given, family) in &self.predefined_users {
-            b = b.predefined_user(id, email, given, family);
-        }
         if let Some(shape) = &self.account {
             b = b.account(shape.clone());
         }
@@ -163,23 +169,39 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--group" => {
                 let v = value()?;
                 let (id, group) = v.split_once('=').ok_or("--group takes ID=NAME")?;
-                o.predefined_groups
-                    .push((non_empty("--group id", id.into())?, non_empty("--group name", group.into())?));
+                let (id, group) = (non_empty("--group id", id.into())?, non_empty("--group name", group.into())?);
+                o.add_shape(json!({"groups": [{"id": id, "name": group}]}));
             }
             "--user" => {
                 let v = value()?;
-                let (id, rest) = v.split_once('=').ok_or("--user takes ID=EMAIL[,GIVEN[,FAMILY]]")?;
+                let (id, rest) = v.split_once('=').ok_or("--user takes ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]")?;
                 let mut parts = rest.split(',');
                 let email = non_empty("--user email", parts.next().unwrap_or_default().into())?;
-                let given = parts.next().unwrap_or("Emulated").to_owned();
-                let family = parts.next().unwrap_or("User").to_owned();
-                o.predefined_users.push((non_empty("--user id", id.into())?, email, given, family));
+                let given = parts.next().unwrap_or("Emulated");
+                let family = parts.next().unwrap_or("User");
+                let mut user = json!({"id": non_empty("--user id", id.into())?, "email": email, "given_name": given,
+                    "family_name": family, "role": "Account Administrator"});
+                if let Some(phone) = parts.next() {
+                    user["phone"] = json!(phone);
+                }
+                let mut shape = json!({ "users": [user] });
+                if o.predefined_users_seen == 0 {
+                    shape["owner"] = json!(id);
+                }
+                o.predefined_users_seen += 1;
+                o.add_shape(shape);
+            }
+            "--member" => {
+                let v = value()?;
+                let (user, rest) = v.split_once('=').ok_or("--member takes USER_ID=GROUP_ID[,ROLE]")?;
+                let (group, role) = rest.split_once(',').unwrap_or((rest, "Destination Administrator"));
+                o.add_shape(json!({"memberships": [{"user_id": user, "group_id": group, "role": role}]}));
             }
             "--account" => {
                 let path = value()?;
                 let text = std::fs::read_to_string(&path).map_err(|e| format!("--account {path}: {e}"))?;
                 let shape = serde_json::from_str(&text).map_err(|e| format!("--account {path}: not JSON: {e}"))?;
-                o.account = Some(shape);
+                o.add_shape(shape);
             }
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }

@@ -171,6 +171,7 @@
 //!   "groups": [{"id": "sepulchre_settlement", "name": "GoSdkTesting"}],
 //!   "users": [{"id": "recoup_befell", "email": "go@example.com", "given_name": "Go", "family_name": "5Tran",
 //!              "role": "Account Administrator", "groups": [{"id": "sepulchre_settlement", "role": "Destination Administrator"}]}],
+//!   "memberships": [{"user_id": "recoup_befell", "group_id": "sepulchre_settlement", "role": "Destination Reviewer"}],
 //!   "destinations": [{"group_id": "sepulchre_settlement", "service": "snowflake", "time_zone_offset": "0"}],
 //!   "connections": [{"id": "my_pg", "group_id": "sepulchre_settlement", "service": "postgres", "config": {"schema_prefix": "pg"}}],
 //!   "collections": {"/v1/teams": [{"id": "data_team", "name": "Data", "description": null, "role": null}]}
@@ -180,10 +181,12 @@
 //! `owner` names the user the API key belongs to (`connected_by` of new connections,
 //! `created_by` of new items, `user_id` of the account info); by default the seed's first user.
 //! `collections` stores items as given under any list path of the other families. The command
-//! line's `--group ID=NAME` and `--user ID=EMAIL[,GIVEN[,FAMILY]]` are shorthands
-//! ([`EmulatorBuilder::predefined_group`], [`EmulatorBuilder::predefined_user`]). To run the
-//! official Go SDK's end-to-end suite, start
-//! `emulator --groups 0 --group sepulchre_settlement=GoSdkTesting --user 'recoup_befell=dev@example.com,Go,5Tran'`
+//! line's `--group ID=NAME`, `--user ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]` (the first is the
+//! `owner`) and `--member USER_ID=GROUP_ID[,ROLE]` are shorthands for these
+//! ([`EmulatorBuilder::predefined_group`], [`EmulatorBuilder::predefined_user`]). Loaded users
+//! are verified members who have logged in. To run the official Go SDK's end-to-end suite, start
+//! `emulator --groups 0 --group sepulchre_settlement=GoSdkTesting --user
+//! 'recoup_befell=dev@example.com,Go,5Tran,+1234567890' --member recoup_befell=sepulchre_settlement`
 //! and give it `http://HOST:PORT/v1` as its API URL.
 //!
 //! # How it is built

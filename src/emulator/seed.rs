@@ -38,7 +38,7 @@ fn created(answer: super::routes::Answer, what: &str) -> Result<(), String> {
 /// would refuse (a missing field, a duplicate, an unknown group), naming it.
 pub(crate) fn load(store: &mut Store, shape: &Value, now: SystemTime) -> Result<(), String> {
     let shape = shape.as_object().ok_or("an account shape is a JSON object")?;
-    let known = ["owner", "groups", "users", "destinations", "connections", "collections"];
+    let known = ["owner", "groups", "users", "memberships", "destinations", "connections", "collections"];
     if let Some(k) = shape.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(format!("unknown key '{k}' in the account shape (known: {known:?})"));
     }
@@ -69,6 +69,7 @@ pub(crate) fn load(store: &mut Store, shape: &Value, now: SystemTime) -> Result<
         if let Some(u) = store.users.get_mut(&uid) {
             u.invited = false;
             u.verified = true;
+            u.logged_in_at = Some(super::store::api_time(now));
         }
         for g in groups.as_ref().and_then(Value::as_array).into_iter().flatten() {
             let gid = g.get("id").and_then(Value::as_str).ok_or("a user's groups are [{\"id\": .., \"role\": ..}]")?;
@@ -78,6 +79,19 @@ pub(crate) fn load(store: &mut Store, shape: &Value, now: SystemTime) -> Result<
             }
             store.members.entry(gid.to_owned()).or_default().insert(seq, role.to_owned());
         }
+    }
+    for m in items(shape, "memberships")? {
+        let m = object(m, "memberships")?;
+        let field = |k: &str| m.get(k).and_then(Value::as_str);
+        let (Some(user), Some(group)) = (field("user_id"), field("group_id")) else {
+            return Err("a membership is {\"user_id\": .., \"group_id\": .., \"role\": ..}".into());
+        };
+        let seq = store.users.seq(user).ok_or_else(|| format!("membership: no user '{user}'"))?;
+        if store.groups.get(group).is_none() {
+            return Err(format!("membership: no group '{group}'"));
+        }
+        let role = field("role").unwrap_or("Destination Administrator");
+        store.members.entry(group.to_owned()).or_default().insert(seq, role.to_owned());
     }
     match shape.get("owner") {
         None | Some(Value::Null) => {}

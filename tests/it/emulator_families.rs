@@ -378,16 +378,38 @@ fn the_command_line_takes_seed_options_and_an_account_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("account.json");
     std::fs::write(&file, json!({"groups": [{"id": "from_file", "name": "File"}]}).to_string()).unwrap();
-    let args = ["--groups", "0", "--group", "g1=Named", "--user", "u1=a@example.com,Ann,Lee", "--account"];
+    let args = [
+        "--groups",
+        "0",
+        "--group",
+        "g1=Named",
+        "--user",
+        "u1=a@example.com,Ann,Lee,+1234567890",
+        "--user",
+        "u2=b@example.com",
+        "--member",
+        "u1=g1",
+        "--account",
+    ];
     let args = args.iter().map(|s| s.to_string()).chain([file.display().to_string()]);
     let Command::Run(o) = cli::parse(args).unwrap() else { panic!("not a run") };
-    assert_eq!(o.predefined_groups, [("g1".to_owned(), "Named".to_owned())]);
+    assert_eq!(o.account.as_ref().unwrap()["owner"], "u1", "the first --user owns the key");
     let emu = o.builder().start().unwrap();
     let client = emu.client();
     let groups: Vec<String> = client.groups().map(|g| g.unwrap().id).collect();
     assert_eq!(groups, ["g1", "from_file"]);
-    assert_eq!(client.user("u1").unwrap().family_name.as_deref(), Some("Lee"));
+    let u1 = client.user("u1").unwrap();
+    assert_eq!((u1.family_name.as_deref(), u1.phone.as_deref()), (Some("Lee"), Some("+1234567890")));
+    assert!(u1.logged_in_at.is_some() && u1.verified == Some(true) && u1.invited == Some(false));
+    let members: Vec<_> = client.group_users("g1").map(|u| u.unwrap()).collect();
+    assert_eq!(members.len(), 1);
+    assert_eq!((members[0].id.as_str(), members[0].role.as_deref()), ("u1", Some("Destination Administrator")));
+    let info = client.raw(fivetrex::Method::Get, "/v1/account/info", &[], None).unwrap();
+    assert_eq!(info["data"]["user_id"], "u1");
     assert!(cli::parse(["--group".to_string(), "no-equals".to_string()]).is_err());
+    assert!(cli::parse(["--member".to_string(), "no-equals".to_string()]).is_err());
+    let Command::Run(o) = cli::parse(["--member".to_string(), "u9=g9".to_string()]).unwrap() else { panic!() };
+    assert!(o.builder().start().unwrap_err().to_string().contains("no user 'u9'"));
     assert!(cli::parse(["--account".to_string(), "/no/such/file.json".to_string()]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
