@@ -143,25 +143,36 @@ impl Docs {
 
     /// Queues a `sync_end` event for every webhook that wants it.
     pub fn sync_ended(&mut self, c: &store::Connection, at: Timestamp, failed: bool) {
-        self.runs += 1;
-        let targets = self.webhooks_for("sync_end", &c.group_id);
+        let status = if failed { "FAILURE_WITH_TASK" } else { "SUCCESSFUL" };
+        self.announce("sync_end", c, at, json!({ "status": status }));
+    }
+
+    /// Queues a `sync_start` event for every webhook that wants it.
+    pub fn sync_started(&mut self, c: &store::Connection, at: Timestamp) {
+        self.announce("sync_start", c, at, json!({}));
+    }
+
+    /// Queues a connection's event for every active webhook that takes it (account webhooks,
+    /// and the group webhooks of the connection's group).
+    fn announce(&mut self, event: &str, c: &store::Connection, at: Timestamp, data: Value) {
+        let targets = self.webhooks_for(event, &c.group_id);
         if targets.is_empty() {
             return;
         }
         let body = json!({
-            "event": "sync_end",
+            "event": event,
             "created": at,
             "connector_type": c.service,
             "connector_id": c.id,
             "connector_name": c.schema,
-            "sync_id": format!("{}-{}", c.id, self.runs),
+            "sync_id": format!("{}-{}", c.id, c.sim.run),
             "destination_group_id": c.group_id,
-            "data": {"status": if failed { "FAILURE_WITH_TASK" } else { "SUCCESSFUL" }},
+            "data": data,
         });
         let body = body.to_string().into_bytes();
         for (id, url) in targets {
             let secret = self.webhook_secrets.get(&id).cloned().unwrap_or_default();
-            self.outbox.push(Delivery { webhook_id: id, url, secret, event: "sync_end".into(), body: body.clone() });
+            self.outbox.push(Delivery { webhook_id: id, url, secret, event: event.into(), body: body.clone() });
         }
     }
 }

@@ -83,10 +83,11 @@
 //!     digest), *HVR hub registration*;
 //!   - fixed answers: *account info*, *roles*, *connector types* (metadata and public) and
 //!     *transformation package metadata*, paged like every list.
-//! - **Webhook events**: when a sync ends, every active webhook with `sync_end` among its events
-//!   (account webhooks, and group webhooks of the connection's group) gets
-//!   `{"event": "sync_end", "created", "connector_type", "connector_id", "connector_name",
-//!   "sync_id", "destination_group_id", "data": {"status": "SUCCESSFUL" | "FAILURE_WITH_TASK"}}`
+//! - **Webhook events**: when a sync starts (by `sync` or `resync`) and when it ends, every active
+//!   webhook with `sync_start` / `sync_end` among its events (account webhooks, and group
+//!   webhooks of the connection's group) gets `{"event", "created", "connector_type",
+//!   "connector_id", "connector_name", "sync_id", "destination_group_id", "data"}` (`data` of
+//!   `sync_end`: `{"status": "SUCCESSFUL" | "FAILURE_WITH_TASK"}`; one run keeps one `sync_id`)
 //!   POSTed to its URL, signed with `X-Fivetran-Signature-256` (HMAC-SHA256 under the webhook's
 //!   secret, as [`crate::webhook::verify_signature`] checks) when it has one, within about 10 ms
 //!   of the sync's end and without anyone polling the emulator. Deliveries are listed by

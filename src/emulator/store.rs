@@ -145,6 +145,8 @@ pub(crate) struct SyncSim {
     pub until: Option<SystemTime>,
     /// A historical re-sync is waiting for the connection to be unpaused.
     pub resync_pending: bool,
+    /// The number of its current or last sync run (webhook events' `sync_id`).
+    pub run: u64,
 }
 
 /// A connection as the API shows it (`ConnectionResponse`), plus the emulator's controls.
@@ -527,6 +529,9 @@ impl Store {
         if let Some(seq) = self.connections.seq(id) {
             if let Some(c) = self.connections.by_seq_mut(seq) {
                 begin_sync(c, now, default, historical);
+                self.docs.runs += 1;
+                c.sim.run = self.docs.runs;
+                self.docs.sync_started(c, api_time(now));
                 self.active.insert(seq);
             }
         }

@@ -266,21 +266,25 @@ fn webhooks_crud_test_delivery_and_sync_end_events_are_signed() {
     let event = verify_and_parse(b"s3cr3t", &got[0].1, signature(&got[0].0)).unwrap();
     assert_eq!(event.event, EventType::SyncEnd);
 
-    // A sync's end, announced without anyone polling the emulator.
+    // A sync's start and end, announced without anyone polling the emulator.
     let connection = connections_of(&client, &group)[0].clone();
+    client.update_webhook(&hook.id, &UpdateWebhook::new().events([EventType::SyncStart, EventType::SyncEnd])).unwrap();
     client.sync(&connection).unwrap();
-    let got = receiver.wait_for(2);
-    assert_eq!(got.len(), 2, "the sync_end event arrived");
-    let event = verify_and_parse(b"s3cr3t", &got[1].1, signature(&got[1].0)).unwrap();
+    let got = receiver.wait_for(3);
+    assert_eq!(got.len(), 3, "the sync_start and sync_end events arrived");
+    let start = verify_and_parse(b"s3cr3t", &got[1].1, signature(&got[1].0)).unwrap();
+    let event = verify_and_parse(b"s3cr3t", &got[2].1, signature(&got[2].0)).unwrap();
+    assert_eq!(start.event, EventType::SyncStart);
     assert_eq!((&event.event, event.connection()), (&EventType::SyncEnd, Some(connection.as_str())));
     assert_eq!(event.status().as_deref(), Some("SUCCESSFUL"));
-    assert!(verify_and_parse(b"wrong", &got[1].1, signature(&got[1].0)).is_err());
+    assert_eq!(start.sync_id, event.sync_id, "one run, one sync_id");
+    assert!(verify_and_parse(b"wrong", &got[2].1, signature(&got[2].0)).is_err());
 
     // Inactive webhooks stay quiet; deleted ones are gone.
     client.update_webhook(&hook.id, &UpdateWebhook::new().active(false)).unwrap();
     client.sync(&connections_of(&client, &group)[1]).unwrap();
     std::thread::sleep(Duration::from_millis(150));
-    assert_eq!(receiver.got.lock().unwrap().len(), 2);
+    assert_eq!(receiver.got.lock().unwrap().len(), 3);
     client.delete_webhook(&hook.id).unwrap();
     let gone = client.webhook(&hook.id).unwrap_err();
     assert_eq!((gone.status(), gone.api_code()), (Some(404), Some("NotFound_Webhook")));
