@@ -2,7 +2,8 @@
 //! hourly quota and the `Accept` check before [`routes`](super::routes) answers; the
 //! `/__emulator/` control endpoints bypass all of that.
 
-use super::routes::{acceptable, fail, percent_decode, query_pairs, route, JSON};
+use super::families::Delivery;
+use super::routes::{acceptable, fail, percent_decode, query_pairs, resolve, route, JSON};
 use super::server::{Action, Counters, Handler, Reply, Request, Response};
 use super::store::{self, Store};
 use super::{ConnectionControl, Fault, FaultBody, FaultKind, RequestRecord, Stats, SyncState};
@@ -23,6 +24,8 @@ pub(crate) struct Shared {
     /// The `Authorization` value that passes (`Basic base64(key:secret)`).
     auth: String,
     started: Instant,
+    /// Set when the emulator stops: the sender thread ends.
+    pub stopped: std::sync::atomic::AtomicBool,
 }
 
 /// Everything that changes.
@@ -38,6 +41,10 @@ pub(crate) struct World {
     pub quota: Quota,
     pub api_requests: u64,
     pub api_connections: HashSet<u64>,
+    /// Webhook deliveries made, oldest first.
+    pub deliveries: VecDeque<DeliveryRecord>,
+    /// The account shape loaded on top of the seed (again at every reset).
+    pub account: Option<Value>,
 }
 
 impl World {
@@ -52,15 +59,34 @@ impl World {
             quota: Quota::new(hourly_quota),
             api_requests: 0,
             api_connections: HashSet::new(),
+            deliveries: VecDeque::new(),
+            account: None,
         }
     }
 
     /// Back to the seeded account: faults, log, quota use and counters cleared; settings kept.
     pub fn reset(&mut self, counters: &Counters) {
         let limit = self.quota.limit;
+        let account = self.account.take();
         *self = World::new(self.seed, self.sync_duration, limit);
+        if let Some(a) = account {
+            // It loaded once at start, so it loads again; a failure would only be a bug here.
+            if let Err(e) = self.load(a) {
+                log::warn!("emulator: reloading the account shape failed: {e}");
+            }
+        }
         counters.accepted.store(0, Ordering::SeqCst);
         counters.requests.store(0, Ordering::SeqCst);
+    }
+
+    /// Loads an account shape on top of the seed and keeps it for resets.
+    pub fn load(&mut self, shape: Value) -> Result<(), String> {
+        super::seed::load(&mut self.store, &shape, SystemTime::now())?;
+        self.account = Some(match self.account.take() {
+            None => shape,
+            Some(old) => merge_shapes(old, shape),
+        });
+        Ok(())
     }
 
     pub fn set_sync_duration(&mut self, d: Duration) {
@@ -165,6 +191,31 @@ impl World {
     }
 }
 
+/// Two account shapes loaded one after the other, as one: their lists joined.
+pub(crate) fn merge_shapes(mut a: Value, b: Value) -> Value {
+    if let (Value::Object(a), Value::Object(b)) = (&mut a, b) {
+        for (k, v) in b {
+            match (a.get_mut(&k), v) {
+                (Some(Value::Array(x)), Value::Array(y)) => x.extend(y),
+                (Some(Value::Object(x)), Value::Object(y)) => {
+                    for (ck, cv) in y {
+                        match (x.get_mut(&ck), cv) {
+                            (Some(Value::Array(p)), Value::Array(q)) => p.extend(q),
+                            (_, cv) => {
+                                x.insert(ck, cv);
+                            }
+                        }
+                    }
+                }
+                (_, v) => {
+                    a.insert(k, v);
+                }
+            }
+        }
+    }
+    a
+}
+
 const HOUR: Duration = Duration::from_secs(3600);
 
 /// A rolling one-hour request quota counted in one-second buckets (so memory stays bounded
@@ -212,13 +263,96 @@ impl Quota {
     }
 }
 
+/// How long the emulator waits for a webhook receiver.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Most delivery records kept.
+const DELIVERY_LOG_LIMIT: usize = 10_000;
+
+/// One webhook delivery the emulator made: for `GET /__emulator/webhooks`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub(crate) struct DeliveryRecord {
+    pub webhook_id: String,
+    pub url: String,
+    pub event: String,
+    /// The receiver's status; `None` when it could not be reached.
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+/// POSTs one delivery, signed when the webhook has a secret; the receiver's status or why it
+/// could not be reached.
+pub(crate) fn send(d: &Delivery) -> Result<u16, String> {
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().timeout_global(Some(DELIVERY_TIMEOUT)).http_status_as_error(false).build().into();
+    let mut req =
+        agent.post(&d.url).header("Content-Type", "application/json").header("User-Agent", "fivetrex-emulator");
+    if !d.secret.is_empty() {
+        req = req.header(crate::webhook::SIGNATURE_HEADER, crate::webhook::sign(d.secret.as_bytes(), &d.body));
+    }
+    match req.send(&d.body[..]) {
+        Ok(r) => Ok(r.status().as_u16()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl Shared {
+    /// Sends a webhook test now (outside the lock) and answers with its outcome.
+    fn test_webhook(&self, d: Delivery, placeholder: Response) -> Response {
+        let outcome = send(&d);
+        self.delivered(&d, &outcome);
+        let (succeed, status, message) = match &outcome {
+            Ok(s) => ((200..300).contains(s), *s, format!("The receiver answered {s}")),
+            Err(e) => (false, 0, format!("The receiver could not be reached: {e}")),
+        };
+        let body = json!({"code": "Success", "data": {"succeed": succeed, "status": status, "message": message}});
+        Response { body: body.to_string().into_bytes(), ..placeholder }
+    }
+
+    fn delivered(&self, d: &Delivery, outcome: &Result<u16, String>) {
+        let mut w = lock(&self.world);
+        if w.deliveries.len() == DELIVERY_LOG_LIMIT {
+            w.deliveries.pop_front();
+        }
+        w.deliveries.push_back(DeliveryRecord {
+            webhook_id: d.webhook_id.clone(),
+            url: d.url.clone(),
+            event: d.event.clone(),
+            status: outcome.as_ref().ok().copied(),
+            error: outcome.as_ref().err().cloned(),
+        });
+    }
+
+    /// Settles finished syncs and sends the webhook events they queued, each on its own thread
+    /// so a slow receiver holds up nothing. Run by the sender thread every few milliseconds.
+    pub fn pump(self: &Arc<Self>) {
+        let outbox = {
+            let mut w = lock(&self.world);
+            if !w.store.docs.has_webhooks() && w.store.docs.outbox.is_empty() {
+                return;
+            }
+            w.store.tick(SystemTime::now());
+            std::mem::take(&mut w.store.docs.outbox)
+        };
+        for d in outbox {
+            let shared = self.clone();
+            let spawned = std::thread::Builder::new().name("fivetrex-emulator-webhook".into()).spawn(move || {
+                let outcome = send(&d);
+                shared.delivered(&d, &outcome);
+            });
+            if let Err(e) = spawned {
+                log::debug!("emulator: cannot start a webhook delivery: {e}");
+            }
+        }
+    }
+
     pub fn new(world: World, counters: Arc<Counters>, key: &str, secret: &str) -> Shared {
         Shared {
             world: Mutex::new(world),
             counters,
             auth: crate::secret::basic_auth(key, secret).expose().to_owned(),
             started: Instant::now(),
+            stopped: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -262,8 +396,13 @@ impl Handler for Shared {
             }
             _ => self.api(w, req, kind == Some(FaultKind::RepeatCursor)),
         };
+        let test = w.store.test_delivery.take();
         w.record(req, Some(action.status), kind);
         drop(guard);
+        let action = match test {
+            Some(d) => self.test_webhook(d, action),
+            None => action,
+        };
         let action = if kind == Some(FaultKind::Truncate) { Action::Truncate(action) } else { Action::Answer(action) };
         Reply { delay, action }
     }
@@ -318,7 +457,9 @@ impl Shared {
         let now = SystemTime::now();
         w.store.tick(now);
         let secs = self.seconds();
-        if !self.authorized(req) {
+        let resolved = resolve(req);
+        let public = resolved.as_ref().is_ok_and(|r| !r.op.auth);
+        if !public && !self.authorized(req) {
             let remaining = w.quota.remaining(secs);
             let f = fail(401, "AuthFailed", "Authentication failed: check the API key and secret");
             return rate_headers(f.response(), w.quota.limit, remaining);
@@ -333,7 +474,7 @@ impl Shared {
         let response = if !acceptable(req.header("accept")) {
             Err(fail(406, "NotAcceptable", "Accept must be application/json or application/json;version=2"))
         } else {
-            route(&mut w.store, req, now, repeat_cursor)
+            resolved.and_then(|r| route(&mut w.store, req, &r, now, repeat_cursor))
         };
         let response = response.unwrap_or_else(|f| f.response());
         rate_headers(response, w.quota.limit, remaining)
@@ -370,6 +511,21 @@ impl Shared {
             ("DELETE", "/log") => {
                 w.log.clear();
                 ok(json!({}))
+            }
+            ("GET", "/webhooks") => ok(json!({ "items": w.deliveries })),
+            ("DELETE", "/webhooks") => {
+                w.deliveries.clear();
+                ok(json!({}))
+            }
+            ("POST", "/account") => {
+                let v = match parse(req) {
+                    Ok(v) => v,
+                    Err(r) => return r,
+                };
+                match w.load(v) {
+                    Ok(()) => ok(json!({ "stats": w.stats(&self.counters) })),
+                    Err(e) => bad(400, e),
+                }
             }
             ("GET", "/faults") => {
                 let items: Vec<Value> =

@@ -3,9 +3,17 @@
 //! ```text
 //! emulator [--host ADDR] [--port N] [--key K] [--secret S] [--groups N]
 //!          [--connections-per-group M] [--sync-ms MS] [--quota N] [--ignore-stdin]
+//!          [--group ID=NAME]... [--user ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]]...
+//!          [--member USER_ID=GROUP_ID[,ROLE]]... [--account FILE]
 //! ```
+//!
+//! For the official Go SDK's end-to-end suite, which names its group and user:
+//! `--groups 0 --group sepulchre_settlement=GoSdkTesting --user 'recoup_befell=dev@example.com,Go,5Tran,+1234567890'
+//! --member recoup_befell=sepulchre_settlement`,
+//! then point it at `http://HOST:PORT/v1`.
 
 use super::{EmulatorBuilder, DEFAULT_HOURLY_QUOTA, DEFAULT_KEY, DEFAULT_SECRET, DEFAULT_SYNC_DURATION};
+use serde_json::json;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -21,12 +29,21 @@ usage: emulator [options]
   --sync-ms MS                 how long a sync runs (default 200)
   --quota N                    requests per rolling hour (default 20000)
   --ignore-stdin               keep running at stdin EOF (stop it with a signal)
+  --group ID=NAME              a group with this id and name (repeatable)
+  --user ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]
+                               a user with this id (repeatable; an Account Administrator;
+                               the first is the API key's user)
+  --member USER_ID=GROUP_ID[,ROLE]
+                               make a user a member of a group (default Destination Administrator)
+  --account FILE               load an account shape from a JSON file (see the emulator docs)
   -h, --help                   this text
 Prints `listening on http://HOST:PORT` as the first line on stdout, then serves until stdin
 reaches end of file (unless --ignore-stdin) or the process is killed.";
 
 /// What the command line asked for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+// Made once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Command {
     /// Run with these options.
@@ -36,7 +53,7 @@ pub enum Command {
 }
 
 /// Options of a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Options {
     /// Where to listen.
@@ -55,6 +72,19 @@ pub struct Options {
     pub hourly_quota: u64,
     /// Stop at stdin end of file.
     pub exit_on_stdin_eof: bool,
+    /// The account shape `--group`, `--user`, `--member` and `--account` add up to, in the
+    /// order given (see the emulator docs' "Account shape").
+    pub account: Option<serde_json::Value>,
+    predefined_users_seen: usize,
+}
+
+impl Options {
+    fn add_shape(&mut self, shape: serde_json::Value) {
+        self.account = Some(match self.account.take() {
+            None => shape,
+            Some(old) => super::api::merge_shapes(old, shape),
+        });
+    }
 }
 
 impl Default for Options {
@@ -68,6 +98,8 @@ impl Default for Options {
             sync_duration: DEFAULT_SYNC_DURATION,
             hourly_quota: DEFAULT_HOURLY_QUOTA,
             exit_on_stdin_eof: true,
+            account: None,
+            predefined_users_seen: 0,
         }
     }
 }
@@ -75,13 +107,17 @@ impl Default for Options {
 impl Options {
     /// An emulator builder with these options.
     pub fn builder(&self) -> EmulatorBuilder {
-        super::Emulator::builder()
+        let mut b = super::Emulator::builder()
             .bind(self.addr)
             .key(self.key.as_str())
             .secret(self.secret.as_str())
             .seed(self.groups, self.connections_per_group)
             .sync_duration(self.sync_duration)
-            .hourly_quota(self.hourly_quota)
+            .hourly_quota(self.hourly_quota);
+        if let Some(shape) = &self.account {
+            b = b.account(shape.clone());
+        }
+        b
     }
 }
 
@@ -130,6 +166,43 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--connections-per-group" => o.connections_per_group = number(&name, &value()?)?,
             "--sync-ms" => o.sync_duration = Duration::from_millis(number(&name, &value()?)?),
             "--quota" => o.hourly_quota = number(&name, &value()?)?,
+            "--group" => {
+                let v = value()?;
+                let (id, group) = v.split_once('=').ok_or("--group takes ID=NAME")?;
+                let (id, group) = (non_empty("--group id", id.into())?, non_empty("--group name", group.into())?);
+                o.add_shape(json!({"groups": [{"id": id, "name": group}]}));
+            }
+            "--user" => {
+                let v = value()?;
+                let (id, rest) = v.split_once('=').ok_or("--user takes ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]")?;
+                let mut parts = rest.split(',');
+                let email = non_empty("--user email", parts.next().unwrap_or_default().into())?;
+                let given = parts.next().unwrap_or("Emulated");
+                let family = parts.next().unwrap_or("User");
+                let mut user = json!({"id": non_empty("--user id", id.into())?, "email": email, "given_name": given,
+                    "family_name": family, "role": "Account Administrator"});
+                if let Some(phone) = parts.next() {
+                    user["phone"] = json!(phone);
+                }
+                let mut shape = json!({ "users": [user] });
+                if o.predefined_users_seen == 0 {
+                    shape["owner"] = json!(id);
+                }
+                o.predefined_users_seen += 1;
+                o.add_shape(shape);
+            }
+            "--member" => {
+                let v = value()?;
+                let (user, rest) = v.split_once('=').ok_or("--member takes USER_ID=GROUP_ID[,ROLE]")?;
+                let (group, role) = rest.split_once(',').unwrap_or((rest, "Destination Administrator"));
+                o.add_shape(json!({"memberships": [{"user_id": user, "group_id": group, "role": role}]}));
+            }
+            "--account" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("--account {path}: {e}"))?;
+                let shape = serde_json::from_str(&text).map_err(|e| format!("--account {path}: not JSON: {e}"))?;
+                o.add_shape(shape);
+            }
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }

@@ -32,11 +32,66 @@
 //! # What it imitates
 //!
 //! - **Auth**: HTTP Basic against the configured key and secret; otherwise 401 `AuthFailed`.
-//! - **Resources**: groups, connections, destinations and users: list (paged), create (201), get,
+//! - **Routing**: every request is matched against the crate's own operation table
+//!   ([`crate::api::operations`]), the same declarations the client sends with, so the emulator
+//!   answers exactly the 169 operations of the official definition and cannot drift from the
+//!   client. Among templates that fit, the one with the most literal segments wins
+//!   (`/v1/external-logging/account` before `/v1/external-logging/{logId}`). Unknown paths answer
+//!   404 `NotFound`; a known path with another method 405. `GET /public/connector-types` needs
+//!   no credentials, like the API.
+//! - **Groups, connections, destinations, users** (typed, fast): list (paged), create (201), get,
 //!   update (`PATCH`), delete; group connections and group users (list, add by email, remove);
 //!   group public key and service account. Unknown ids answer 404 with `NotFound_Group`,
 //!   `NotFound_Connector` (the code the API still uses for connections), `NotFound_Destination`,
-//!   `NotFound_User`; unknown paths 404 `NotFound`; a known path with another method 405.
+//!   `NotFound_User`. Deleting a group takes its connections, destination, memberships and group
+//!   webhooks along; deleting a connection or user takes its memberships, certificates, schema
+//!   config and state along.
+//! - **Every other family** is a set of JSON collections named by their list path (parent ids
+//!   filled in): a create stores what was sent (secrets masked) over the spec's defaults plus the
+//!   server's fields (`id`, `created_at`, `created_by`, ...) and answers the operation's success
+//!   status; `PATCH` merges (objects key by key); `DELETE` removes; lists page with opaque cursors;
+//!   an unknown id answers the family's 404 code (`NotFound_Team`, `NotFound_Webhook`,
+//!   `NotFound_Certificate`, `NotFound_Fingerprint`, `NotFound_Membership`, `NotFound_LogService`,
+//!   `NotFound_ExternalSecretsManager`, `NotFound_HybridDeploymentAgent`, `NotFound_PrivateLink`,
+//!   `NotFound_ProxyAgent`, `NotFound_SystemKey`, `NotFound_TransformationProject`,
+//!   `NotFound_Transformation`, `NotFound_ConnectorSdkPackage`); a missing required field 400
+//!   `InvalidInput`; a duplicate 409 `Conflict`. In detail:
+//!   - *teams* with user, group and connection memberships (each member must exist: 404
+//!     otherwise), and the account role removed by `DELETE .../role` (users too);
+//!   - *user memberships*: in groups (the same membership `GET /v1/groups/{id}/users` shows) and
+//!     in connections;
+//!   - *certificates and fingerprints* of connections and destinations: approve (by `hash`;
+//!     `sha1`/`sha256` computed from `encoded_cert`), list, get, revoke; `POST /v1/certificates`
+//!     approves for the `connection_id` or `destination_id` it names;
+//!   - *schema config* of a connection: exists from the start (its schema, tables `accounts`,
+//!     `orders`, `events`, columns `id`, `created_at`, `payload`), `PATCH` whole or per schema,
+//!     table and column (`enabled` must be a boolean; unknown names 404 `NotFound_Schema`,
+//!     `NotFound_Table`, `NotFound_Column`), reload (`PRESERVE` keeps what was configured,
+//!     `EXCLUDE` disables everything), column drops, table columns;
+//!   - *connection state*: read and written (`{"state": {...}}`); 409 while a sync runs;
+//!     *connect card* answers a token and URI;
+//!   - *webhooks* (account and group): create needs `url` and `events`; the secret is stored
+//!     and shown as `******`; `POST .../test` sends the event at once and answers
+//!     `{succeed, status, message}` with what the receiver said;
+//!   - *external logging* (the group's log service has the group's id; the account's is
+//!     `/v1/external-logging/account`), *external secrets managers* (entities: the connections
+//!     whose config names one), *hybrid deployment agents* (files and token at create and
+//!     re-auth), *private links*, *proxy agents* (secrets at create and regeneration),
+//!     *system keys* (the secret is shown at create and rotation only), *transformation
+//!     projects* and *transformations* (run, cancel, upgrade), *connector SDK packages* (the
+//!     multipart body is kept as the file: `download` answers it, `file_sha256_hash` is its
+//!     digest), *HVR hub registration*;
+//!   - fixed answers: *account info*, *roles*, *connector types* (metadata and public) and
+//!     *transformation package metadata*, paged like every list.
+//! - **Webhook events**: when a sync starts (by `sync` or `resync`) and when it ends, every active
+//!   webhook with `sync_start` / `sync_end` among its events (account webhooks, and group
+//!   webhooks of the connection's group) gets `{"event", "created", "connector_type",
+//!   "connector_id", "connector_name", "sync_id", "destination_group_id", "data"}` (`data` of
+//!   `sync_end`: `{"status": "SUCCESSFUL" | "FAILURE_WITH_TASK"}`; one run keeps one `sync_id`)
+//!   POSTed to its URL, signed with `X-Fivetran-Signature-256` (HMAC-SHA256 under the webhook's
+//!   secret, as [`crate::webhook::verify_signature`] checks) when it has one, within about 10 ms
+//!   of the sync's end and without anyone polling the emulator. Deliveries are listed by
+//!   `GET /__emulator/webhooks`.
 //! - **Requests**: `POST`/`PATCH` without a JSON `Content-Type` answer 415; a missing required
 //!   field or a bad value answers 400 `InvalidInput` (creates: group `name`; connection
 //!   `group_id`, `service` and `config.schema` or `config.schema_prefix`; destination `group_id`,
@@ -87,7 +142,9 @@
 //! | `POST /__emulator/connections/{id}` | steer one connection: `{"sync_outcome": "success"\|"failure", "sync_state": "scheduled"\|"syncing"\|"paused"\|"rescheduled", "setup_state": "incomplete"\|"connected"\|"broken", "rescheduled_for": "<RFC 3339>", "paused": bool, "sync_duration_ms": n, "succeeded_at": .., "failed_at": ..}` ([`ConnectionControl`]); answers the connection |
 //! | `POST /__emulator/settings` | `{"sync_duration_ms": n, "hourly_quota": n}` |
 //! | `POST /__emulator/seed` | `{"groups": n, "connections_per_group": m}`: replace the data with a new seed (and reset) |
-//! | `POST /__emulator/reset` | back to the seeded data; faults, log, quota use and counters cleared |
+//! | `POST /__emulator/account` | load an [account shape](#account-shape) now; it stays for resets; answers the stats, or 400 naming the item refused |
+//! | `GET /__emulator/webhooks`, `DELETE /__emulator/webhooks` | the webhook deliveries made `{"items": [{webhook_id, url, event, status, error}]}` (`status` null when the receiver could not be reached), or clear them |
+//! | `POST /__emulator/reset` | back to the seeded data and loaded shapes; faults, log, quota use and counters cleared |
 //!
 //! A fault matches a request when its `method` (any when absent) and `path` agree; a `path`
 //! ending in `*` is a prefix. `times` (default 1) counts the requests it spoils; 0 keeps it until
@@ -102,19 +159,55 @@
 //! proxy in front of the API, a fault acts before auth and the quota: a request it answers
 //! (status, html, reset, stall) is logged but not counted against the quota.
 //!
+//! # Account shape
+//!
+//! A JSON object loaded after the seed, at start ([`EmulatorBuilder::account`], `--account FILE`),
+//! or later (`POST /__emulator/account`, [`Emulator::load_account`]); resets load it again. Ids
+//! are yours to choose (new ids never collide with them); each item goes through the same checks
+//! as its create, so a shape the API would refuse is refused, naming the item:
+//!
+//! ```json
+//! {
+//!   "owner": "recoup_befell",
+//!   "groups": [{"id": "sepulchre_settlement", "name": "GoSdkTesting"}],
+//!   "users": [{"id": "recoup_befell", "email": "go@example.com", "given_name": "Go", "family_name": "5Tran",
+//!              "role": "Account Administrator", "groups": [{"id": "sepulchre_settlement", "role": "Destination Administrator"}]}],
+//!   "memberships": [{"user_id": "recoup_befell", "group_id": "sepulchre_settlement", "role": "Destination Reviewer"}],
+//!   "destinations": [{"group_id": "sepulchre_settlement", "service": "snowflake", "time_zone_offset": "0"}],
+//!   "connections": [{"id": "my_pg", "group_id": "sepulchre_settlement", "service": "postgres", "config": {"schema_prefix": "pg"}}],
+//!   "collections": {"/v1/teams": [{"id": "data_team", "name": "Data", "description": null, "role": null}]}
+//! }
+//! ```
+//!
+//! `owner` names the user the API key belongs to (`connected_by` of new connections,
+//! `created_by` of new items, `user_id` of the account info); by default the seed's first user.
+//! `collections` stores items as given under any list path of the other families. The command
+//! line's `--group ID=NAME`, `--user ID=EMAIL[,GIVEN[,FAMILY[,PHONE]]]` (the first is the
+//! `owner`) and `--member USER_ID=GROUP_ID[,ROLE]` are shorthands for these
+//! ([`EmulatorBuilder::predefined_group`], [`EmulatorBuilder::predefined_user`]). Loaded users
+//! are verified members who have logged in. To run the official Go SDK's end-to-end suite, start
+//! `emulator --groups 0 --group sepulchre_settlement=GoSdkTesting --user
+//! 'recoup_befell=dev@example.com,Go,5Tran,+1234567890' --member recoup_befell=sepulchre_settlement`
+//! and give it `http://HOST:PORT/v1` as its API URL.
+//!
 //! # How it is built
 //!
 //! `server` is a small HTTP/1.1 server on `std::net` (a thread per connection, keep-alive,
 //! `Content-Length` or chunked request bodies, heads up to 64 KiB and bodies up to 16 MiB, at
 //! most 512 open connections (more get 503), connections idle for 30 s closed) that gives the
 //! handler raw control of the socket for faults; `api` is the front door (faults, auth, quota, `Accept`, control endpoints);
-//! `routes` answers `/v1/`; `store` holds the data and settles syncs lazily, when a request
-//! looks, so no timer thread runs. Everything sits behind one lock: a page of 1000 connections
-//! renders in about a millisecond in a release build.
+//! `routes` matches requests to the operation table and answers the typed families; `families`
+//! answers the others; `seed` loads account shapes; `store` holds the data and settles syncs
+//! lazily, when a request looks. A sender thread wakes every 10 ms; only while webhooks exist
+//! does it settle syncs and send their events (each delivery on a thread of its own, 5 s timeout).
+//! Everything sits behind one lock: a page of 1000 connections renders in about a millisecond
+//! in a release build.
 
 mod api;
 pub mod cli;
+mod families;
 mod routes;
+mod seed;
 mod server;
 mod store;
 
@@ -492,6 +585,7 @@ pub struct EmulatorBuilder {
     hourly_quota: u64,
     addr: SocketAddr,
     idle_timeout: Duration,
+    account: Option<Value>,
 }
 
 impl Default for EmulatorBuilder {
@@ -504,6 +598,7 @@ impl Default for EmulatorBuilder {
             hourly_quota: DEFAULT_HOURLY_QUOTA,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            account: None,
         }
     }
 }
@@ -545,18 +640,50 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Adds an account shape to load after the seed (and again at every reset): groups, users,
+    /// destinations, connections and other collections with the ids you choose; see the
+    /// [module docs](self#account-shape). Called twice, both shapes load.
+    pub fn account(mut self, shape: Value) -> Self {
+        self.account = Some(match self.account.take() {
+            None => shape,
+            Some(old) => api::merge_shapes(old, shape),
+        });
+        self
+    }
+    /// A group with the id and name you choose (as the official Go SDK's end-to-end suite
+    /// expects: it names its group).
+    pub fn predefined_group(self, id: &str, name: &str) -> Self {
+        self.account(serde_json::json!({"groups": [{"id": id, "name": name}]}))
+    }
+    /// A user with the id, email and names you choose, an Account Administrator already in the
+    /// account. The first one (unless a shape names an `owner`) is the user the API key
+    /// belongs to: `connected_by` of new connections, `user_id` of the account info.
+    pub fn predefined_user(self, id: &str, email: &str, given_name: &str, family_name: &str) -> Self {
+        let has_owner = self.account.as_ref().is_some_and(|a| a.get("owner").is_some());
+        let mut shape = serde_json::json!({"users": [{"id": id, "email": email, "given_name": given_name,
+            "family_name": family_name, "role": "Account Administrator"}]});
+        if !has_owner {
+            shape["owner"] = Value::String(id.to_owned());
+        }
+        self.account(shape)
+    }
+
     /// Seeds the data, binds and starts serving.
     pub fn start(self) -> Result<Emulator> {
         // The same checks the client makes, so `Emulator::client` cannot fail.
         Client::builder().api_key(self.key.as_str()).api_secret(self.secret.clone()).build()?;
         let started = Instant::now();
         let counters = Arc::new(server::Counters::default());
-        let world = api::World::new(self.seed, self.sync_duration, self.hourly_quota);
+        let mut world = api::World::new(self.seed, self.sync_duration, self.hourly_quota);
+        if let Some(shape) = self.account {
+            world.load(shape).map_err(|e| Error::Config(format!("the emulator's account shape: {e}")))?;
+        }
         let seeded_in = started.elapsed();
         let shared = Arc::new(api::Shared::new(world, counters.clone(), &self.key, self.secret.expose()));
         let server = server::Server::start(self.addr, shared.clone(), counters, self.idle_timeout)
             .map_err(|e| Error::Config(format!("the emulator cannot listen on {}: {e}", self.addr)))?;
         let addr = server.addr();
+        spawn_sender(&shared);
         let host = match addr.ip() {
             ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
             std::net::IpAddr::V6(ip) => format!("[{ip}]"),
@@ -574,6 +701,26 @@ impl EmulatorBuilder {
     }
 }
 
+/// How often the sender looks for finished syncs to announce to webhooks.
+const SENDER_PERIOD: Duration = Duration::from_millis(10);
+
+/// Starts the thread that settles syncs and sends webhook events while the emulator runs (it
+/// holds only a weak reference, so it ends when the emulator is dropped or stopped).
+fn spawn_sender(shared: &Arc<api::Shared>) {
+    let weak = Arc::downgrade(shared);
+    let spawned = std::thread::Builder::new().name("fivetrex-emulator-sender".into()).spawn(move || loop {
+        std::thread::sleep(SENDER_PERIOD);
+        let Some(shared) = weak.upgrade() else { return };
+        if shared.stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        shared.pump();
+    });
+    if let Err(e) = spawned {
+        log::warn!("emulator: no webhook sender thread ({e}); sync_end events will not be sent");
+    }
+}
+
 /// A running emulator; see the [module docs](self). Dropping it stops it.
 pub struct Emulator {
     server: server::Server,
@@ -587,6 +734,12 @@ pub struct Emulator {
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.shared.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -640,7 +793,13 @@ impl Emulator {
 
     /// Stops serving (also done on drop): the accept loop ends and open connections close.
     pub fn stop(mut self) {
+        self.shared.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
         self.server.stop();
+    }
+
+    /// Loads an account shape now (see [`EmulatorBuilder::account`]); it stays for resets.
+    pub fn load_account(&self, shape: Value) -> Result<()> {
+        lock(&self.shared.world).load(shape).map_err(Error::InvalidArgument)
     }
 
     /// The request log, oldest first (at most the last 100,000 requests).

@@ -3,8 +3,10 @@
 use super::server::{Request, Response};
 use super::store::{self, take_page, Connection, Destination, Group, Store, User};
 use super::{SetupState, SyncState};
+use crate::endpoint::Operation;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
 use std::time::SystemTime;
 
 /// Items per page unless `limit` says otherwise.
@@ -25,11 +27,11 @@ pub(super) fn fail(status: u16, code: &'static str, message: impl Into<String>) 
     Fail { status, code, message: message.into() }
 }
 
-fn invalid(message: impl Into<String>) -> Fail {
+pub(super) fn invalid(message: impl Into<String>) -> Fail {
     fail(400, "InvalidInput", message)
 }
 
-fn not_found(entity: &'static str, id: &str) -> Fail {
+pub(super) fn not_found(entity: &'static str, id: &str) -> Fail {
     let (code, name) = match entity {
         "group" => ("NotFound_Group", "Group"),
         "connection" => ("NotFound_Connector", "Connection"),
@@ -46,7 +48,7 @@ impl Fail {
     }
 }
 
-type Answer = Result<Response, Fail>;
+pub(super) type Answer = Result<Response, Fail>;
 
 #[derive(Serialize)]
 struct Envelope<'a, T: Serialize> {
@@ -56,13 +58,13 @@ struct Envelope<'a, T: Serialize> {
     data: T,
 }
 
-fn data<T: Serialize>(status: u16, message: Option<&str>, data: T) -> Answer {
+pub(super) fn data<T: Serialize>(status: u16, message: Option<&str>, data: T) -> Answer {
     let body = serde_json::to_vec(&Envelope { code: "Success", message, data })
         .map_err(|e| fail(500, "InternalError", format!("cannot render the answer: {e}")))?;
     Ok(Response::new(status, JSON, body))
 }
 
-fn done(message: String) -> Answer {
+pub(super) fn done(message: String) -> Answer {
     Ok(Response::new(200, JSON, json!({"code": "Success", "message": message}).to_string().into_bytes()))
 }
 
@@ -74,9 +76,9 @@ struct PageData<T: Serialize> {
 }
 
 /// Paging parameters of a list request.
-struct Paging {
-    limit: usize,
-    after: Option<u64>,
+pub(super) struct Paging {
+    pub limit: usize,
+    pub after: Option<u64>,
     /// The cursor as received, for the repeated-cursor fault.
     raw: Option<String>,
     tag: &'static str,
@@ -84,7 +86,7 @@ struct Paging {
 }
 
 impl Paging {
-    fn from(q: &[(String, String)], tag: &'static str, repeat: bool) -> Result<Paging, Fail> {
+    pub fn from(q: &[(String, String)], tag: &'static str, repeat: bool) -> Result<Paging, Fail> {
         let limit = match param(q, "limit") {
             None => DEFAULT_LIMIT,
             Some(v) => match v.parse::<usize>() {
@@ -104,7 +106,7 @@ impl Paging {
         Ok(Paging { limit, after, raw, tag, repeat })
     }
 
-    fn answer<T: Serialize>(&self, items: Vec<T>, last: Option<u64>) -> Answer {
+    pub fn answer<T: Serialize>(&self, items: Vec<T>, last: Option<u64>) -> Answer {
         let mut next_cursor = last.map(|seq| encode_cursor(self.tag, seq));
         if self.repeat && self.raw.is_some() {
             next_cursor = self.raw.clone();
@@ -113,7 +115,7 @@ impl Paging {
     }
 }
 
-fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
     q.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
@@ -211,7 +213,7 @@ pub(super) fn acceptable(accept: Option<&str>) -> bool {
     })
 }
 
-fn is_json(content_type: Option<&str>) -> bool {
+pub(super) fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|ct| {
         let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
@@ -219,7 +221,7 @@ fn is_json(content_type: Option<&str>) -> bool {
 }
 
 /// A request body as a JSON object (an empty body is `{}`).
-fn body(req: &Request) -> Result<Map<String, Value>, Fail> {
+pub(super) fn body(req: &Request) -> Result<Map<String, Value>, Fail> {
     if req.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -230,7 +232,7 @@ fn body(req: &Request) -> Result<Map<String, Value>, Fail> {
     }
 }
 
-fn required(b: &Map<String, Value>, field: &str) -> Result<String, Fail> {
+pub(super) fn required(b: &Map<String, Value>, field: &str) -> Result<String, Fail> {
     match b.get(field) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
         None | Some(Value::Null) => Err(invalid(format!("Missing required field: '{field}'"))),
@@ -239,7 +241,7 @@ fn required(b: &Map<String, Value>, field: &str) -> Result<String, Fail> {
     }
 }
 
-fn opt_str(b: &Map<String, Value>, field: &str) -> Result<Option<String>, Fail> {
+pub(super) fn opt_str(b: &Map<String, Value>, field: &str) -> Result<Option<String>, Fail> {
     match b.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -247,7 +249,7 @@ fn opt_str(b: &Map<String, Value>, field: &str) -> Result<Option<String>, Fail> 
     }
 }
 
-fn opt_bool(b: &Map<String, Value>, field: &str) -> Result<Option<bool>, Fail> {
+pub(super) fn opt_bool(b: &Map<String, Value>, field: &str) -> Result<Option<bool>, Fail> {
     match b.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(v)) => Ok(Some(*v)),
@@ -266,7 +268,7 @@ fn opt_u32(b: &Map<String, Value>, field: &str) -> Result<Option<u32>, Fail> {
     }
 }
 
-fn opt_object(b: &Map<String, Value>, field: &str) -> Result<Option<Map<String, Value>>, Fail> {
+pub(super) fn opt_object(b: &Map<String, Value>, field: &str) -> Result<Option<Map<String, Value>>, Fail> {
     match b.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m.clone())),
@@ -279,235 +281,324 @@ fn method_not_allowed(req: &Request) -> Fail {
 }
 
 /// Checks the content type of a POST/PATCH and reads its body.
-fn json_body(req: &Request) -> Result<Map<String, Value>, Fail> {
+pub(super) fn json_body(req: &Request) -> Result<Map<String, Value>, Fail> {
     if !is_json(req.header("content-type")) {
         return Err(fail(415, "UnsupportedMediaType", "Content-Type must be application/json"));
     }
     body(req)
 }
 
-pub(super) fn route(store: &mut Store, req: &Request, now: SystemTime, repeat: bool) -> Answer {
+/// One segment of an operation's path template.
+#[derive(Debug)]
+enum Seg {
+    Lit(&'static str),
+    Param(&'static str),
+}
+
+/// The operation table of the crate, split into segments once.
+fn table() -> &'static [(&'static Operation, Vec<Seg>)] {
+    static TABLE: OnceLock<Vec<(&'static Operation, Vec<Seg>)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        crate::api::operations()
+            .map(|op| {
+                let segs = op
+                    .path
+                    .split('/')
+                    .skip(1)
+                    .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(name) => Seg::Param(name),
+                        None => Seg::Lit(s),
+                    })
+                    .collect();
+                (op, segs)
+            })
+            .collect()
+    })
+}
+
+/// A request matched to an operation of the table, with its path parameters decoded.
+#[derive(Debug)]
+pub(super) struct Resolved {
+    pub op: &'static Operation,
+    pub params: Vec<(&'static str, String)>,
+    /// The decoded path segments (`["v1", "teams", "t1"]`).
+    pub segments: Vec<String>,
+}
+
+impl Resolved {
+    /// The `i`-th path parameter.
+    pub fn nth(&self, i: usize) -> &str {
+        self.params.get(i).map_or("", |(_, v)| v.as_str())
+    }
+    /// The decoded path of the first `n` segments, `/v1/...`.
+    pub fn prefix(&self, n: usize) -> String {
+        let mut out = String::new();
+        for s in self.segments.iter().take(n) {
+            out.push('/');
+            out.push_str(s);
+        }
+        out
+    }
+}
+
+/// Finds the operation a request asks for: among the templates that match the path and the
+/// method, the one with the most literal segments (`/v1/external-logging/account` before
+/// `/v1/external-logging/{logId}`). A path some template matches with another method is 405;
+/// a path no template matches is 404 `NotFound`.
+pub(super) fn resolve(req: &Request) -> Result<Resolved, Fail> {
     let segments: Vec<String> = req.path.split('/').skip(1).map(|s| percent_decode(s, false)).collect();
-    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let mut best: Option<(usize, &'static Operation, &[Seg])> = None;
+    let mut shape_matches = false;
+    for (op, segs) in table() {
+        if segs.len() != segments.len() {
+            continue;
+        }
+        let fits = segs.iter().zip(&segments).all(|(t, s)| match t {
+            Seg::Lit(l) => l == s,
+            Seg::Param(_) => !s.is_empty(),
+        });
+        if !fits {
+            continue;
+        }
+        shape_matches = true;
+        if op.method.as_str() != req.method {
+            continue;
+        }
+        let literals = segs.iter().filter(|s| matches!(s, Seg::Lit(_))).count();
+        if best.is_none_or(|(n, _, _)| literals > n) {
+            best = Some((literals, *op, segs.as_slice()));
+        }
+    }
+    match best {
+        Some((_, op, segs)) => {
+            let params = segs
+                .iter()
+                .zip(&segments)
+                .filter_map(|(t, s)| match t {
+                    Seg::Param(name) => Some((*name, s.clone())),
+                    Seg::Lit(_) => None,
+                })
+                .collect();
+            Ok(Resolved { op, params, segments })
+        }
+        None if shape_matches => Err(method_not_allowed(req)),
+        None => Err(fail(404, "NotFound", format!("No such endpoint: {} {}", req.method, req.path))),
+    }
+}
+
+/// Everything a handler needs about one request.
+pub(super) struct Cx<'a> {
+    pub store: &'a mut Store,
+    pub req: &'a Request,
+    pub r: &'a Resolved,
+    pub q: Vec<(String, String)>,
+    pub now: SystemTime,
+    pub repeat: bool,
+}
+
+impl Cx<'_> {
+    pub fn paging(&self, tag: &'static str) -> Result<Paging, Fail> {
+        Paging::from(&self.q, tag, self.repeat)
+    }
+    pub fn body(&self) -> Result<Map<String, Value>, Fail> {
+        json_body(self.req)
+    }
+}
+
+/// Answers a resolved request: the typed families here, everything else in
+/// [`families`](super::families).
+pub(super) fn route(store: &mut Store, req: &Request, r: &Resolved, now: SystemTime, repeat: bool) -> Answer {
     let q = query_pairs(&req.query);
-    let m = req.method.as_str();
-    match s.as_slice() {
-        ["v1", "groups"] => match m {
-            "GET" => {
-                let p = Paging::from(&q, "groups", repeat)?;
-                let (items, last) = take_page(store.groups.after(p.after), p.limit);
-                p.answer(items, last)
-            }
-            "POST" => create_group(store, &json_body(req)?, now),
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "groups", id] => match m {
-            "GET" => data(200, None, store.groups.get(id).ok_or_else(|| not_found("group", id))?),
-            "PATCH" => {
-                let b = json_body(req)?;
-                let name = opt_str(&b, "name")?;
-                let g = store.groups.get_mut(id).ok_or_else(|| not_found("group", id))?;
-                if let Some(n) = name {
-                    if n.trim().is_empty() {
-                        return Err(invalid("Field 'name' must not be empty"));
-                    }
-                    g.name = n;
+    let id = r.nth(0);
+    match r.op.id {
+        "list_all_groups" => {
+            let p = Paging::from(&q, "groups", repeat)?;
+            let (items, last) = take_page(store.groups.after(p.after), p.limit);
+            p.answer(items, last)
+        }
+        "create_group" => create_group(store, &json_body(req)?, now, None),
+        "group_details" => data(200, None, store.groups.get(id).ok_or_else(|| not_found("group", id))?),
+        "modify_group" => {
+            let b = json_body(req)?;
+            let name = opt_str(&b, "name")?;
+            let g = store.groups.get_mut(id).ok_or_else(|| not_found("group", id))?;
+            if let Some(n) = name {
+                if n.trim().is_empty() {
+                    return Err(invalid("Field 'name' must not be empty"));
                 }
-                data(200, Some("Group has been updated"), &*g)
+                g.name = n;
             }
-            "DELETE" => {
-                store.remove_group(id).ok_or_else(|| not_found("group", id))?;
-                done(format!("Group with id '{id}' has been deleted"))
+            data(200, Some("Group has been updated"), &*g)
+        }
+        "delete_group" => {
+            let connections: Vec<String> = store
+                .by_group
+                .get(id)
+                .map(|set| set.iter().filter_map(|s| store.connections.by_seq(*s).map(|c| c.id.clone())).collect())
+                .unwrap_or_default();
+            store.remove_group(id).ok_or_else(|| not_found("group", id))?;
+            for c in &connections {
+                store.docs.forget("connections", c);
             }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "groups", id, "connections"] => match m {
-            "GET" => {
-                store.groups.get(id).ok_or_else(|| not_found("group", id))?;
-                let p = Paging::from(&q, "group_connections", repeat)?;
-                let schema = param(&q, "schema");
-                list_connections(store, Some(id), schema, &p)
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "groups", id, "users"] => match m {
-            "GET" => {
-                store.groups.get(id).ok_or_else(|| not_found("group", id))?;
-                let p = Paging::from(&q, "group_users", repeat)?;
-                let members = store.members.get(*id);
-                let walk = members.into_iter().flat_map(|m| {
-                    let lower = p.after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
-                    m.range((lower, std::ops::Bound::Unbounded))
-                });
-                let walk = walk.filter_map(|(seq, role)| store.users.by_seq(*seq).map(|u| (*seq, u, role)));
-                let mut items = Vec::new();
-                let mut last = None;
-                for (seq, user, role) in walk {
-                    if items.len() == p.limit {
-                        return p.answer(items, last);
-                    }
-                    let mut u = user.clone();
-                    u.role = Some(role.clone());
-                    items.push(u);
-                    last = Some(seq);
+            store.docs.forget("groups", id);
+            store.docs.forget("destinations", id);
+            done(format!("Group with id '{id}' has been deleted"))
+        }
+        "list_all_connections_in_group" => {
+            store.groups.get(id).ok_or_else(|| not_found("group", id))?;
+            let p = Paging::from(&q, "group_connections", repeat)?;
+            let schema = param(&q, "schema");
+            list_connections(store, Some(id), schema, &p)
+        }
+        "list_all_users_in_group" => {
+            store.groups.get(id).ok_or_else(|| not_found("group", id))?;
+            let p = Paging::from(&q, "group_users", repeat)?;
+            let members = store.members.get(id);
+            let walk = members.into_iter().flat_map(|m| {
+                let lower = p.after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
+                m.range((lower, std::ops::Bound::Unbounded))
+            });
+            let walk = walk.filter_map(|(seq, role)| store.users.by_seq(*seq).map(|u| (*seq, u, role)));
+            let mut items = Vec::new();
+            let mut last = None;
+            for (seq, user, role) in walk {
+                if items.len() == p.limit {
+                    return p.answer(items, last);
                 }
-                p.answer(items, None)
+                let mut u = user.clone();
+                u.role = Some(role.clone());
+                items.push(u);
+                last = Some(seq);
             }
-            "POST" => {
-                let b = json_body(req)?;
-                let email = required(&b, "email")?;
-                let role = opt_str(&b, "role")?.unwrap_or_else(|| "Destination Reviewer".into());
-                store.groups.get(id).ok_or_else(|| not_found("group", id))?;
-                let seq = store
-                    .users
-                    .after(None)
-                    .find(|(_, u)| u.email.eq_ignore_ascii_case(&email))
-                    .map(|(seq, _)| seq)
-                    .ok_or_else(|| fail(404, "NotFound_User", format!("User with email '{email}' doesn't exist")))?;
-                store.members.entry((*id).to_owned()).or_default().insert(seq, role);
-                done("User has been added to the group".into())
+            p.answer(items, None)
+        }
+        "add_user_to_group" => {
+            let b = json_body(req)?;
+            let email = required(&b, "email")?;
+            let role = opt_str(&b, "role")?.unwrap_or_else(|| "Destination Reviewer".into());
+            store.groups.get(id).ok_or_else(|| not_found("group", id))?;
+            let seq = store
+                .users
+                .after(None)
+                .find(|(_, u)| u.email.eq_ignore_ascii_case(&email))
+                .map(|(seq, _)| seq)
+                .ok_or_else(|| fail(404, "NotFound_User", format!("User with email '{email}' doesn't exist")))?;
+            store.members.entry(id.to_owned()).or_default().insert(seq, role);
+            done("User has been added to the group".into())
+        }
+        "delete_user_from_group" => {
+            let user = r.nth(1);
+            store.groups.get(id).ok_or_else(|| not_found("group", id))?;
+            let seq = store.users.seq(user).ok_or_else(|| not_found("user", user))?;
+            let removed = store.members.get_mut(id).and_then(|m| m.remove(&seq));
+            removed.ok_or_else(|| {
+                fail(404, "NotFound_User", format!("User with id '{user}' is not a member of group '{id}'"))
+            })?;
+            done(format!("User with id '{user}' has been removed from the group"))
+        }
+        "group_ssh_public_key" => {
+            store.groups.get(id).ok_or_else(|| not_found("group", id))?;
+            let key = format!("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ{} fivetran user key", id.replace('_', ""));
+            data(200, None, json!({ "public_key": key }))
+        }
+        "group_service_account" => {
+            store.groups.get(id).ok_or_else(|| not_found("group", id))?;
+            let account = format!("g-{}@fivetran-production.iam.gserviceaccount.com", id.replace('_', "-"));
+            data(200, None, json!({ "service_account": account }))
+        }
+        "list_connections" => {
+            let p = Paging::from(&q, "connections", repeat)?;
+            list_connections(store, param(&q, "group_id"), param(&q, "schema"), &p)
+        }
+        "create_connection" => create_connection(store, &json_body(req)?, now, None),
+        "connection_details" => data(200, None, store.connections.get(id).ok_or_else(|| not_found("connection", id))?),
+        "modify_connection" => update_connection(store, id, &json_body(req)?, now),
+        "delete_connection" => {
+            store.remove_connection(id).ok_or_else(|| not_found("connection", id))?;
+            store.docs.forget("connections", id);
+            done(format!("Connection with id '{id}' has been deleted"))
+        }
+        "sync_connection" => sync(store, id, &json_body(req)?, now),
+        "resync_connection" => resync(store, id, &json_body(req)?, now, true),
+        "run_setup_tests" => {
+            json_body(req)?;
+            if req.body.iter().all(u8::is_ascii_whitespace) {
+                return Err(fail(400, "BadRequest", "The request body is required: send {} at least"));
             }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "groups", id, "users", user] => match m {
-            "DELETE" => {
-                store.groups.get(id).ok_or_else(|| not_found("group", id))?;
-                let seq = store.users.seq(user).ok_or_else(|| not_found("user", user))?;
-                let removed = store.members.get_mut(*id).and_then(|m| m.remove(&seq));
-                removed.ok_or_else(|| {
-                    fail(404, "NotFound_User", format!("User with id '{user}' is not a member of group '{id}'"))
-                })?;
-                done(format!("User with id '{user}' has been removed from the group"))
+            let c = store.connections.get_mut(id).ok_or_else(|| not_found("connection", id))?;
+            if c.status.setup_state == SetupState::Incomplete {
+                c.status.setup_state = SetupState::Connected;
             }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "groups", id, "public-key"] => match m {
-            "GET" => {
-                store.groups.get(id).ok_or_else(|| not_found("group", id))?;
-                let key = format!("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ{} fivetran user key", id.replace('_', ""));
-                data(200, None, json!({ "public_key": key }))
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "groups", id, "service-account"] => match m {
-            "GET" => {
-                store.groups.get(id).ok_or_else(|| not_found("group", id))?;
-                let account = format!("g-{}@fivetran-production.iam.gserviceaccount.com", id.replace('_', "-"));
-                data(200, None, json!({ "service_account": account }))
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "connections"] => match m {
-            "GET" => {
-                let p = Paging::from(&q, "connections", repeat)?;
-                list_connections(store, param(&q, "group_id"), param(&q, "schema"), &p)
-            }
-            "POST" => create_connection(store, &json_body(req)?, now),
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "connections", id] => match m {
-            "GET" => data(200, None, store.connections.get(id).ok_or_else(|| not_found("connection", id))?),
-            "PATCH" => update_connection(store, id, &json_body(req)?, now),
-            "DELETE" => {
-                store.remove_connection(id).ok_or_else(|| not_found("connection", id))?;
-                done(format!("Connection with id '{id}' has been deleted"))
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "connections", id, action @ ("sync" | "resync" | "test")] => match m {
-            "POST" => {
-                let b = json_body(req)?;
-                match *action {
-                    "sync" => sync(store, id, &b, now),
-                    "resync" => resync(store, id, &b, now, true),
-                    _ => {
-                        if req.body.iter().all(u8::is_ascii_whitespace) {
-                            return Err(fail(400, "BadRequest", "The request body is required: send {} at least"));
-                        }
-                        let c = store.connections.get_mut(id).ok_or_else(|| not_found("connection", id))?;
-                        if c.status.setup_state == SetupState::Incomplete {
-                            c.status.setup_state = SetupState::Connected;
-                        }
-                        let mut shown = c.clone();
-                        shown.setup_tests = Some(store::setup_tests(c.status.setup_state == SetupState::Broken));
-                        data(200, Some("Setup tests have been completed"), shown)
-                    }
+            let mut shown = c.clone();
+            shown.setup_tests = Some(store::setup_tests(c.status.setup_state == SetupState::Broken));
+            data(200, Some("Setup tests have been completed"), shown)
+        }
+        "resync_tables" => {
+            let b = json_body(req)?;
+            resync(store, id, &b, now, false)
+        }
+        "list_destinations" => {
+            let p = Paging::from(&q, "destinations", repeat)?;
+            let (items, last) = take_page(store.destinations.after(p.after), p.limit);
+            // List items are `DestinationResponse`: no config (that comes with the details).
+            p.answer(items.into_iter().map(store::DestinationItem::from).collect(), last)
+        }
+        "create_destination" => create_destination(store, &json_body(req)?),
+        "destination_details" => {
+            data(200, None, store.destinations.get(id).ok_or_else(|| not_found("destination", id))?)
+        }
+        "modify_destination" => update_destination(store, id, &json_body(req)?),
+        "delete_destination" => {
+            store.destinations.remove(id).ok_or_else(|| not_found("destination", id))?;
+            store.docs.forget("destinations", id);
+            done(format!("Destination with id '{id}' has been deleted"))
+        }
+        "run_destination_setup_tests" => {
+            json_body(req)?;
+            let d = store.destinations.get(id).ok_or_else(|| not_found("destination", id))?;
+            let mut shown = d.clone();
+            shown.setup_tests = Some(store::setup_tests(d.setup_status == "broken"));
+            data(200, Some("Setup tests have been completed"), shown)
+        }
+        "list_all_users" => {
+            let p = Paging::from(&q, "users", repeat)?;
+            let (items, last) = take_page(store.users.after(p.after), p.limit);
+            p.answer(items, last)
+        }
+        "create_user" => create_user(store, &json_body(req)?, now, None),
+        "user_details" => data(200, None, store.users.get(id).ok_or_else(|| not_found("user", id))?),
+        "modify_user" => {
+            let b = json_body(req)?;
+            let fields =
+                ["given_name", "family_name", "phone", "picture", "role"].map(|f| opt_str(&b, f).map(|v| (f, v)));
+            let u = store.users.get_mut(id).ok_or_else(|| not_found("user", id))?;
+            for field in fields {
+                let (name, value) = field?;
+                let Some(v) = value else { continue };
+                match name {
+                    "given_name" => u.given_name = v,
+                    "family_name" => u.family_name = v,
+                    "phone" => u.phone = Some(v),
+                    "picture" => u.picture = Some(v),
+                    _ => u.role = Some(v),
                 }
             }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "connections", id, "schemas", "tables", "resync"] => match m {
-            "POST" => {
-                let b = json_body(req)?;
-                resync(store, id, &b, now, false)
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "destinations"] => match m {
-            "GET" => {
-                let p = Paging::from(&q, "destinations", repeat)?;
-                let (items, last) = take_page(store.destinations.after(p.after), p.limit);
-                // List items are `DestinationResponse`: no config (that comes with the details).
-                p.answer(items.into_iter().map(store::DestinationItem::from).collect(), last)
-            }
-            "POST" => create_destination(store, &json_body(req)?),
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "destinations", id] => match m {
-            "GET" => data(200, None, store.destinations.get(id).ok_or_else(|| not_found("destination", id))?),
-            "PATCH" => update_destination(store, id, &json_body(req)?),
-            "DELETE" => {
-                store.destinations.remove(id).ok_or_else(|| not_found("destination", id))?;
-                done(format!("Destination with id '{id}' has been deleted"))
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "destinations", id, "test"] => match m {
-            "POST" => {
-                json_body(req)?;
-                let d = store.destinations.get(id).ok_or_else(|| not_found("destination", id))?;
-                let mut shown = d.clone();
-                shown.setup_tests = Some(store::setup_tests(d.setup_status == "broken"));
-                data(200, Some("Setup tests have been completed"), shown)
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "users"] => match m {
-            "GET" => {
-                let p = Paging::from(&q, "users", repeat)?;
-                let (items, last) = take_page(store.users.after(p.after), p.limit);
-                p.answer(items, last)
-            }
-            "POST" => create_user(store, &json_body(req)?, now),
-            _ => Err(method_not_allowed(req)),
-        },
-        ["v1", "users", id] => match m {
-            "GET" => data(200, None, store.users.get(id).ok_or_else(|| not_found("user", id))?),
-            "PATCH" => {
-                let b = json_body(req)?;
-                let fields =
-                    ["given_name", "family_name", "phone", "picture", "role"].map(|f| opt_str(&b, f).map(|v| (f, v)));
-                let u = store.users.get_mut(id).ok_or_else(|| not_found("user", id))?;
-                for field in fields {
-                    let (name, value) = field?;
-                    let Some(v) = value else { continue };
-                    match name {
-                        "given_name" => u.given_name = v,
-                        "family_name" => u.family_name = v,
-                        "phone" => u.phone = Some(v),
-                        "picture" => u.picture = Some(v),
-                        _ => u.role = Some(v),
-                    }
-                }
-                data(200, Some("User has been updated"), &*u)
-            }
-            "DELETE" => {
-                store.remove_user(id).ok_or_else(|| not_found("user", id))?;
-                done(format!("User with id '{id}' has been deleted"))
-            }
-            _ => Err(method_not_allowed(req)),
-        },
-        _ => Err(fail(404, "NotFound", format!("No such endpoint: {} {}", req.method, req.path))),
+            data(200, Some("User has been updated"), &*u)
+        }
+        "delete_user" => {
+            store.remove_user(id).ok_or_else(|| not_found("user", id))?;
+            store.docs.forget("users", id);
+            done(format!("User with id '{id}' has been deleted"))
+        }
+        "delete_user_membership_in_account" => {
+            let u = store.users.get_mut(id).ok_or_else(|| not_found("user", id))?;
+            u.role = None;
+            done(format!("User with id '{id}' has been removed from the account role"))
+        }
+        _ => {
+            let mut cx = Cx { store, req, r, q, now, repeat };
+            super::families::handle(&mut cx)
+        }
     }
 }
 
@@ -530,12 +621,12 @@ fn list_connections(store: &Store, group: Option<&str>, schema: Option<&str>, p:
     p.answer(items, last)
 }
 
-fn create_group(store: &mut Store, b: &Map<String, Value>, now: SystemTime) -> Answer {
+pub(super) fn create_group(store: &mut Store, b: &Map<String, Value>, now: SystemTime, id: Option<String>) -> Answer {
     let name = required(b, "name")?;
     if store.groups.values().any(|g| g.name == name) {
         return Err(fail(409, "Conflict", format!("Group with name '{name}' already exists")));
     }
-    let g = Group { id: store.new_group_id(), name, created_at: store::api_time(now) };
+    let g = Group { id: id.unwrap_or_else(|| store.new_group_id()), name, created_at: store::api_time(now) };
     store.groups.insert(g.clone());
     store.members.entry(g.id.clone()).or_default();
     data(201, Some("Group has been created"), g)
@@ -570,7 +661,12 @@ fn check_daily_time(t: &str, frequency: u32) -> Result<(), Fail> {
     Ok(())
 }
 
-fn create_connection(store: &mut Store, b: &Map<String, Value>, now: SystemTime) -> Answer {
+pub(super) fn create_connection(
+    store: &mut Store,
+    b: &Map<String, Value>,
+    now: SystemTime,
+    id: Option<String>,
+) -> Answer {
     let group_id = required(b, "group_id")?;
     let service = required(b, "service")?;
     let config = opt_object(b, "config")?.unwrap_or_default();
@@ -605,7 +701,7 @@ fn create_connection(store: &mut Store, b: &Map<String, Value>, now: SystemTime)
         return Err(fail(409, "Conflict", format!("Schema '{schema}' is already used by a connection in this group")));
     }
     let c = Connection {
-        id: store.new_connection_id(),
+        id: id.unwrap_or_else(|| store.new_connection_id()),
         group_id,
         service,
         service_version: 1,
@@ -784,7 +880,7 @@ fn resync(store: &mut Store, id: &str, b: &Map<String, Value>, now: SystemTime, 
     done(format!("Re-sync has been triggered successfully for connection with id '{id}'"))
 }
 
-fn create_destination(store: &mut Store, b: &Map<String, Value>) -> Answer {
+pub(super) fn create_destination(store: &mut Store, b: &Map<String, Value>) -> Answer {
     let group_id = required(b, "group_id")?;
     let service = required(b, "service")?;
     let offset = required(b, "time_zone_offset")?;
@@ -844,7 +940,7 @@ fn update_destination(store: &mut Store, id: &str, b: &Map<String, Value>) -> An
     data(200, Some("Destination has been updated"), &*d)
 }
 
-fn create_user(store: &mut Store, b: &Map<String, Value>, now: SystemTime) -> Answer {
+pub(super) fn create_user(store: &mut Store, b: &Map<String, Value>, now: SystemTime, id: Option<String>) -> Answer {
     let email = required(b, "email")?;
     let given_name = required(b, "given_name")?;
     let family_name = required(b, "family_name")?;
@@ -855,7 +951,7 @@ fn create_user(store: &mut Store, b: &Map<String, Value>, now: SystemTime) -> An
         return Err(fail(409, "Conflict", format!("User with email '{email}' already exists")));
     }
     let u = User {
-        id: store.new_user_id(),
+        id: id.unwrap_or_else(|| store.new_user_id()),
         email,
         given_name,
         family_name,

@@ -6,6 +6,7 @@
 //! settled lazily: [`Store::tick`] moves every running sync whose time is up to its outcome before
 //! a request is served, so no timer thread is needed.
 
+use super::families::{Delivery, Docs};
 use super::{Outcome, SetupState, SyncState};
 use crate::json::is_secret_key;
 use crate::time::Timestamp;
@@ -58,12 +59,33 @@ fn group_id(k: u64) -> String {
 fn connection_id(k: u64) -> String {
     word_id(k, &PLANTS)
 }
+/// Ids of the generic families read `animal_plant`, distinct from the other three forms.
+pub(crate) fn doc_id(k: u64) -> String {
+    let base = format!("{}_{}", ANIMALS[(k % 64) as usize], PLANTS[((k / 64) % 64) as usize]);
+    match k / 4096 {
+        0 => base,
+        n => format!("{base}_{n}"),
+    }
+}
+
 fn user_id(k: u64) -> String {
     // Users read `plant_animal`, so they never collide with groups or connections.
     let base = format!("{}_{}", PLANTS[(k % 64) as usize], ANIMALS[((k / 64) % 64) as usize]);
     match k / 4096 {
         0 => base,
         n => format!("{base}_{n}"),
+    }
+}
+
+/// The first id of the series from `k` on that is not taken (ids chosen by a caller may sit
+/// where the series would go).
+fn free_id(mut k: u64, make: fn(u64) -> String, taken: impl Fn(&str) -> bool) -> String {
+    loop {
+        let id = make(k);
+        if !taken(&id) {
+            return id;
+        }
+        k += 1;
     }
 }
 
@@ -123,6 +145,8 @@ pub(crate) struct SyncSim {
     pub until: Option<SystemTime>,
     /// A historical re-sync is waiting for the connection to be unpaused.
     pub resync_pending: bool,
+    /// The number of its current or last sync run (webhook events' `sync_id`).
+    pub run: u64,
 }
 
 /// A connection as the API shows it (`ConnectionResponse`), plus the emulator's controls.
@@ -254,7 +278,7 @@ pub(crate) struct Table<T> {
 }
 
 impl<T: Keyed> Table<T> {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Table { items: BTreeMap::new(), index: HashMap::new(), next: 0 }
     }
     /// The sequence number the next insert gets (also the index its id is made from).
@@ -336,6 +360,12 @@ pub(crate) struct Store {
     pub owner: String,
     /// How long a sync runs unless the connection says otherwise.
     pub sync_duration: Duration,
+    /// Every other family's documents, schema configs, states and webhooks.
+    pub docs: Docs,
+    /// A webhook test the front door sends once the lock is released.
+    pub test_delivery: Option<Delivery>,
+    /// Connector SDK package files by package id.
+    pub sdk_files: HashMap<String, Vec<u8>>,
 }
 
 /// The services seeded connections use, with the schema prefix and the config they get.
@@ -361,6 +391,9 @@ impl Store {
             active: BTreeSet::new(),
             owner: String::new(),
             sync_duration,
+            docs: Docs::default(),
+            test_delivery: None,
+            sdk_files: HashMap::new(),
         };
         store.owner = store.add_user_seeded("Account Administrator");
         store
@@ -425,13 +458,13 @@ impl Store {
 
     /// A new id for the next item of a table.
     pub fn new_group_id(&self) -> String {
-        group_id(self.groups.next_seq())
+        free_id(self.groups.next_seq(), group_id, |id| self.groups.seq(id).is_some())
     }
     pub fn new_connection_id(&self) -> String {
-        connection_id(self.connections.next_seq())
+        free_id(self.connections.next_seq(), connection_id, |id| self.connections.seq(id).is_some())
     }
     pub fn new_user_id(&self) -> String {
-        user_id(self.users.next_seq())
+        free_id(self.users.next_seq(), user_id, |id| self.users.seq(id).is_some())
     }
 
     pub fn add_connection(&mut self, c: Connection) {
@@ -481,7 +514,9 @@ impl Store {
                 self.active.remove(&seq);
                 continue;
             };
-            settle(c, now, default);
+            if let Some((at, failed)) = settle(c, now, default) {
+                self.docs.sync_ended(c, at, failed);
+            }
             if !matches!(c.status.sync_state, SyncState::Syncing | SyncState::Rescheduled) {
                 self.active.remove(&seq);
             }
@@ -494,6 +529,9 @@ impl Store {
         if let Some(seq) = self.connections.seq(id) {
             if let Some(c) = self.connections.by_seq_mut(seq) {
                 begin_sync(c, now, default, historical);
+                self.docs.runs += 1;
+                c.sim.run = self.docs.runs;
+                self.docs.sync_started(c, api_time(now));
                 self.active.insert(seq);
             }
         }
@@ -517,29 +555,30 @@ fn begin_sync(c: &mut Connection, from: SystemTime, default: Duration, historica
     c.sim.until = Some(from + c.sim.duration.unwrap_or(default));
 }
 
-/// Applies what happened to one connection up to `now`.
-fn settle(c: &mut Connection, now: SystemTime, default: Duration) {
+/// Applies what happened to one connection up to `now`; says when a sync ended and whether it
+/// failed.
+fn settle(c: &mut Connection, now: SystemTime, default: Duration) -> Option<(Timestamp, bool)> {
     if c.status.sync_state == SyncState::Rescheduled {
         match c.status.rescheduled_for.map(|t| t.to_system_time()) {
             Some(at) if at <= now => begin_sync(c, at, default, false),
-            _ => return,
+            _ => return None,
         }
     }
     if c.status.sync_state != SyncState::Syncing {
-        return;
+        return None;
     }
     let Some(until) = c.sim.until else {
         // Set to syncing from outside without an end: give it the usual duration from now.
         c.sim.until = Some(now + c.sim.duration.unwrap_or(default));
-        return;
+        return None;
     };
     if until > now {
-        return;
+        return None;
     }
-    finish_sync(c, until);
+    Some(finish_sync(c, until))
 }
 
-fn finish_sync(c: &mut Connection, at: SystemTime) {
+fn finish_sync(c: &mut Connection, at: SystemTime) -> (Timestamp, bool) {
     let at = api_time(at);
     c.sim.until = None;
     c.status.sync_state = if c.paused { SyncState::Paused } else { SyncState::Scheduled };
@@ -560,6 +599,7 @@ fn finish_sync(c: &mut Connection, at: SystemTime) {
     } else {
         c.succeeded_at = Some(at);
     }
+    (at, fails)
 }
 
 /// Replaces every secret-looking value (password, token, ...) of a config with `******`, the way

@@ -11,6 +11,8 @@ mod connections;
 mod destinations;
 #[cfg(feature = "emulator")]
 mod emulator;
+#[cfg(feature = "emulator")]
+mod emulator_families;
 mod esm;
 mod examples;
 mod fuzz_regressions;
