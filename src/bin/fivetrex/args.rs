@@ -43,6 +43,9 @@ pub struct Cli {
     /// Columns for table and csv output: comma-separated dotted paths (status.sync_state).
     #[arg(long, global = true, value_delimiter = ',')]
     pub columns: Vec<String>,
+    /// Items per list request (1..=1000, default 1000: the rate limit counts requests).
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: Option<u32>,
     /// No progress display and no remarks on stderr.
     #[arg(short, long, global = true)]
     pub quiet: bool,

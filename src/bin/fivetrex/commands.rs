@@ -173,6 +173,10 @@ fn walk(
     default_columns: Vec<Column>,
     keep: impl Fn(&Value) -> bool,
 ) -> Outcome {
+    let list = match ctx.page_size {
+        Some(n) => list.page_size(n),
+        None => list,
+    };
     ctx.ui.walk(what);
     let mut writer = ctx.out.list(default_columns);
     let mut pages = 0u64;

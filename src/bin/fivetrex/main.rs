@@ -109,6 +109,7 @@ pub struct Ctx {
     pub client: Client,
     pub out: Out,
     pub ui: Ui,
+    pub page_size: Option<u32>,
     /// Keeps the `--emulator` alive for the command.
     _emulator: Option<fivetrex::emulator::Emulator>,
 }
@@ -157,7 +158,7 @@ fn run(cli: Cli, ui: Ui) -> Outcome {
         }
     }
     let (client, emulator) = build(&cli, &ui)?;
-    let mut ctx = Ctx { client, out, ui, _emulator: emulator };
+    let mut ctx = Ctx { client, out, ui, page_size: cli.page_size, _emulator: emulator };
     commands::dispatch(&mut ctx, cli.command)
 }
 

@@ -1,7 +1,7 @@
 //! Output: JSON, JSON lines, CSV or a table, written as rows arrive so a long list streams.
 
 use crate::progress::Ui;
-use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
+use comfy_table::{presets, ContentArrangement, Table};
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -111,8 +111,25 @@ fn flatten(prefix: &str, map: &serde_json::Map<String, Value>, headers: &mut Vec
 /// Rows of the table format are laid out in batches; the first batch fixes the column widths so
 /// later ones line up without holding the whole list.
 const TABLE_BATCH: usize = 200;
-/// The widest a table column grows.
-const MAX_COLUMN_WIDTH: u16 = 60;
+/// The widest a table cell grows; longer values are cut with an ellipsis (the other formats
+/// carry them whole).
+const MAX_COLUMN_WIDTH: usize = 60;
+
+/// Columns a cell takes (characters: close enough for ids, names and timestamps).
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// A cell on one line and at most [`MAX_COLUMN_WIDTH`] wide.
+fn clip(s: &str) -> String {
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if width(&one_line) <= MAX_COLUMN_WIDTH {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(MAX_COLUMN_WIDTH - 1).collect();
+    cut.push('…');
+    cut
+}
 
 pub struct Out {
     pub format: Format,
@@ -197,7 +214,7 @@ pub struct ListWriter<'a> {
     columns: Vec<Column>,
     written: u64,
     pending: Vec<Vec<String>>,
-    widths: Option<Vec<u16>>,
+    widths: Option<Vec<usize>>,
     started: bool,
 }
 
@@ -264,6 +281,9 @@ impl ListWriter<'_> {
         self.out.emit(&buf)
     }
 
+    /// Lays out the pending rows: the first batch fixes the column widths; a later cell that is
+    /// wider pushes the rest of its own row right rather than being cut or wrapped, so every row
+    /// stays one line and no value is lost.
     fn table_batch(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
@@ -274,26 +294,27 @@ impl ListWriter<'_> {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    let widest = self.pending.iter().map(|r| r[i].chars().count()).chain([c.header.chars().count()]);
-                    widest.max().unwrap_or(1).clamp(1, MAX_COLUMN_WIDTH as usize) as u16
+                    let cells = self.pending.iter().map(|r| width(&clip(&r[i])));
+                    cells.chain([width(&c.header)]).max().unwrap_or(1)
                 })
                 .collect()
         });
-        let mut t = Table::new();
-        t.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
-        if first {
-            t.set_header(self.columns.iter().map(|c| c.header.to_uppercase()));
-        }
-        for row in self.pending.drain(..) {
-            t.add_row(row);
-        }
-        t.set_constraints(widths.iter().map(|w| ColumnConstraint::Absolute(Width::Fixed(*w + 2))));
-        for column in t.column_iter_mut() {
-            column.set_padding((0, 2));
-        }
-        for line in t.lines() {
+        let mut line = String::new();
+        let mut write_row = |cells: &mut dyn Iterator<Item = String>, buf: &mut Vec<u8>| {
+            line.clear();
+            for (cell, w) in cells.zip(widths.iter()) {
+                let cell = clip(&cell);
+                line.push_str(&cell);
+                line.extend(std::iter::repeat_n(' ', w.saturating_sub(width(&cell)) + 2));
+            }
             buf.extend_from_slice(line.trim_end().as_bytes());
             buf.push(b'\n');
+        };
+        if first {
+            write_row(&mut self.columns.iter().map(|c| c.header.to_uppercase()), buf);
+        }
+        for row in self.pending.drain(..) {
+            write_row(&mut row.into_iter(), buf);
         }
         Ok(())
     }
