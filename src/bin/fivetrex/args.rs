@@ -209,9 +209,9 @@ pub struct SyncArgs {
     /// Longest wait (30s, 30m, 2h, 1h30m).
     #[arg(long, default_value = "1h", value_parser = crate::parse_duration)]
     pub timeout: std::time::Duration,
-    /// Time between polls while waiting.
-    #[arg(long, default_value = "10s", value_parser = crate::parse_duration)]
-    pub poll_interval: std::time::Duration,
+    /// Time between polls while waiting [default: 10s; 250ms with --emulator].
+    #[arg(long, value_parser = crate::parse_duration)]
+    pub poll_interval: Option<std::time::Duration>,
     /// Stop a running sync and start anew.
     #[arg(long)]
     pub force: bool,

@@ -8,6 +8,7 @@ use fivetrex::endpoint::{Operation, Paging};
 use fivetrex::sync::{SyncOutcome, WaitOptions, WhenRescheduled};
 use fivetrex::{Method, ResyncScope, TableSelection};
 use serde_json::{json, Map, Value};
+use std::time::Duration;
 
 /// The everyday operations of one resource family and its default columns.
 struct Resource {
@@ -443,7 +444,9 @@ fn sync(ctx: &mut Ctx, a: SyncArgs) -> Outcome {
         let r = ctx.client.sync_with(&a.id, a.force)?;
         return show(ctx, to_value(&r));
     }
-    if a.poll_interval.is_zero() {
+    let default_poll = if ctx.emulated { Duration::from_millis(250) } else { Duration::from_secs(10) };
+    let poll_interval = a.poll_interval.unwrap_or(default_poll);
+    if poll_interval.is_zero() {
         return Err(usage("--poll-interval must be more than zero"));
     }
     let ui = ctx.ui.clone();
@@ -451,7 +454,7 @@ fn sync(ctx: &mut Ctx, a: SyncArgs) -> Outcome {
     ui.spinner(format!("sync {id}: starting"));
     let hook_ui = ui.clone();
     let opts = WaitOptions::new()
-        .poll_interval(a.poll_interval)
+        .poll_interval(poll_interval)
         .timeout(a.timeout)
         .force(a.force)
         .resume_if_paused(a.resume)

@@ -110,6 +110,8 @@ pub struct Ctx {
     pub out: Out,
     pub ui: Ui,
     pub page_size: Option<u32>,
+    /// Whether this runs against `--emulator` (whose syncs take 200 ms: poll faster).
+    pub emulated: bool,
     /// Keeps the `--emulator` alive for the command.
     _emulator: Option<fivetrex::emulator::Emulator>,
 }
@@ -144,7 +146,9 @@ fn build(cli: &Cli, ui: &Ui) -> Result<(Client, Option<fivetrex::emulator::Emula
 fn run(cli: Cli, ui: Ui) -> Outcome {
     if let Command::Completions { shell } = &cli.command {
         let mut cmd = Cli::command();
-        clap_complete::generate(*shell, &mut cmd, "fivetrex", &mut std::io::stdout());
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut cmd, "fivetrex", &mut script);
+        std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
         return Ok(());
     }
     let format = cli.output.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Json });
@@ -158,7 +162,7 @@ fn run(cli: Cli, ui: Ui) -> Outcome {
         }
     }
     let (client, emulator) = build(&cli, &ui)?;
-    let mut ctx = Ctx { client, out, ui, page_size: cli.page_size, _emulator: emulator };
+    let mut ctx = Ctx { client, out, ui, page_size: cli.page_size, emulated: emulator.is_some(), _emulator: emulator };
     commands::dispatch(&mut ctx, cli.command)
 }
 
