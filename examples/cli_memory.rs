@@ -66,6 +66,8 @@ struct Run {
     total_s: f64,
 }
 
+// Reaped by `wait4` below, which also reports the peak memory `Child::wait` would not.
+#[allow(clippy::zombie_processes)]
 fn run(bin: &PathBuf, emu: &Emu) -> Run {
     let start = Instant::now();
     let mut child = Command::new(bin)

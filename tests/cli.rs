@@ -131,7 +131,7 @@ fn connections_list_filters_span_pages() {
     let c1 = emu.connection_ids(group)[1].clone();
     emu.set_connection(&c1, &ConnectionControl::new().sync_state(SyncState::Syncing)).unwrap();
     let syncing = ok_json(fx(&emu).args(["connections", "list", "--state", "syncing"]));
-    assert_eq!(ids(&syncing), [c1.clone()]);
+    assert_eq!(ids(&syncing), std::slice::from_ref(&c1));
     let c2 = emu.connection_ids(group)[2].clone();
     let later = fivetrex::Timestamp::from_unix(4_000_000_000, 0).unwrap();
     emu.set_connection(&c2, &ConnectionControl::new().rescheduled_until(later)).unwrap();
@@ -691,9 +691,9 @@ fn completions_and_emulator_flag() {
 fn openpty() -> (std::fs::File, std::fs::File) {
     use std::os::fd::FromRawFd;
     let (mut master, mut slave) = (0, 0);
-    let mut ws = libc::winsize { ws_row: 24, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
+    let ws = libc::winsize { ws_row: 24, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
     // SAFETY: openpty writes two descriptors we then own.
-    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &mut ws) };
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &ws) };
     assert_eq!(rc, 0, "openpty");
     unsafe { (std::fs::File::from_raw_fd(master), std::fs::File::from_raw_fd(slave)) }
 }
