@@ -816,3 +816,36 @@ fn ctrl_c_stops_a_wait_promptly() {
     child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
     assert!(err.contains("interrupted"), "{err}");
 }
+
+#[test]
+fn ctrl_c_stops_a_walk_promptly() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/v1/connections").query_param_missing("cursor");
+        then.status(200).json_body(json!({"data": {"items": [{"id": "c0"}], "next_cursor": "c1"}}));
+    });
+    // The second page would take a minute.
+    server.mock(|when, then| {
+        when.method(GET).path("/v1/connections").query_param("cursor", "c1");
+        then.status(200).json_body(json!({"data": {"items": [{"id": "c1"}]}})).delay(Duration::from_secs(60));
+    });
+    let mut child = std::process::Command::new(BIN)
+        .args(["connections", "list", "-o", "jsonl"])
+        .env("FIVETRAN_BASE_URL", server.base_url())
+        .env("FIVETRAN_API_KEY", "k")
+        .env("FIVETRAN_API_SECRET", "s")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(json_of(first.as_bytes())["id"], "c0");
+    let sent = Instant::now();
+    // SAFETY: a signal to our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    assert!(sent.elapsed() < Duration::from_secs(2), "took {:?}", sent.elapsed());
+    assert_eq!(status.code(), Some(130));
+}

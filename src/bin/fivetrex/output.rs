@@ -75,10 +75,7 @@ pub fn connection_state(c: &Value) -> &str {
     }
     match status["sync_state"].as_str() {
         Some(s @ ("syncing" | "rescheduled")) => s,
-        other if last_sync_failed(c) => {
-            let _ = other;
-            "failed"
-        }
+        _ if last_sync_failed(c) => "failed",
         Some(s) => s,
         None => "",
     }
