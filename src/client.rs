@@ -714,6 +714,38 @@ impl Client {
         decode(response.status, &response.body)
     }
 
+    /// Sends any operation of the table ([`crate::api::operations`]) with its own method,
+    /// `Accept`, auth and idempotency, and returns the whole answer as JSON (`Value::Null` for an
+    /// empty body). `params` fill the path template in order ([`Operation::path_params`]).
+    ///
+    /// ```no_run
+    /// # let client = fivetrex::Client::new("k", "s")?;
+    /// let op = fivetrex::api::operation("group_details").expect("known operation");
+    /// let answer = client.call_operation(op, &["group_1"], &[], None)?;
+    /// println!("{}", answer["data"]["name"]);
+    /// # Ok::<(), fivetrex::Error>(())
+    /// ```
+    pub fn call_operation(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value> {
+        let body = body.map(to_body).transpose()?;
+        let response = self.send(op, params, query, body.as_deref())?;
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        decode(response.status, &response.body)
+    }
+
+    /// A lazy walk over any list operation of the table, items as JSON (add filters with
+    /// [`List::query`]).
+    pub fn list_operation(&self, op: &'static Operation, params: &[&str]) -> List<serde_json::Value> {
+        self.list(op, params)
+    }
+
     /// A lazy pager over any list path (`data.items` / `data.next_cursor`), items as JSON.
     pub fn raw_list(&self, path: &str, query: &[(&str, &str)]) -> Result<List<serde_json::Value>> {
         let url = self.raw_url(path, query)?;

@@ -52,3 +52,13 @@ pub fn operations() -> impl Iterator<Item = &'static Operation> {
     .into_iter()
     .flatten()
 }
+
+/// The operation with this operationId, if the library describes it.
+///
+/// ```
+/// let op = fivetrex::api::operation("list_all_groups").unwrap();
+/// assert_eq!(op.path, "/v1/groups");
+/// ```
+pub fn operation(id: &str) -> Option<&'static Operation> {
+    operations().find(|op| op.id == id)
+}
