@@ -344,15 +344,16 @@ fn loaded(dir: &Path) -> BTreeMap<String, Vec<Value>> {
 
 /// `fivetrex tap ... | target-jsonl`; returns the state target-jsonl printed.
 fn tap_into_target(venv: &Path, args: &[&str], out: &Path) -> Value {
-    let tap = Command::new(BIN).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut tap = Command::new(BIN).args(args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let target_cfg = out.with_extension("target.json");
     std::fs::write(&target_cfg, json!({"destination_path": out, "do_timestamp_file": false}).to_string()).unwrap();
     let target = Command::new(venv.join("bin/target-jsonl"))
         .arg("--config")
         .arg(&target_cfg)
-        .stdin(tap.stdout.unwrap())
+        .stdin(tap.stdout.take().unwrap())
         .output()
         .unwrap();
+    assert!(tap.wait().unwrap().success(), "the tap failed");
     assert!(target.status.success(), "target-jsonl failed: {}", String::from_utf8_lossy(&target.stderr));
     let state = String::from_utf8(target.stdout).unwrap();
     serde_json::from_str(state.lines().last().expect("target-jsonl printed no state")).unwrap()
