@@ -305,6 +305,8 @@ fn a_failing_stream_traces_an_error_and_the_others_keep_their_state() {
         &configured(&[("users", "full_refresh"), ("groups", "full_refresh"), ("sync_outcomes", "incremental")]),
     );
     emu.add_fault(Fault::status("/v1/users", 403).times(0));
+    // A 429 on groups goes through the client's retry (Retry-After honoured) and the stream completes.
+    emu.add_fault(Fault::status("/v1/groups", 429).retry_after("0").times(1));
     let r = fivetrex(&["airbyte", "read", "--config", cfg.to_str().unwrap(), "--catalog", conf.to_str().unwrap()]);
     assert_eq!(r.code, 1);
     let summary = validate(venv, &r.stdout, Some(&catalog), Some(&conf));
@@ -317,6 +319,10 @@ fn a_failing_stream_traces_an_error_and_the_others_keep_their_state() {
     let err = msgs.iter().find(|m| m["trace"]["type"] == "ERROR").unwrap();
     assert_eq!(err["trace"]["error"]["stream_descriptor"]["name"], "users");
     assert_eq!(err["trace"]["error"]["failure_type"], "config_error");
+    assert_eq!(summary["records"]["groups"], 3);
+    let group_lists: Vec<_> = emu.requests().into_iter().filter(|r| r.path == "/v1/groups").map(|r| r.status).collect();
+    assert_eq!(group_lists, [Some(429), Some(200)]);
+    assert!(r.stderr.contains("retrying in"), "{}", r.stderr);
     assert!(!r.stdout.contains(emu.secret()) && !r.stderr.contains(emu.secret()));
 
     // Singer: the same failure exits non-zero after the last STATE.
