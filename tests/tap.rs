@@ -406,7 +406,10 @@ fn singer_output_loads_into_target_jsonl_and_a_second_run_loads_only_what_moved(
 
     // One sync ends; the second run with the state loads that one outcome and nothing else new.
     sync_and_wait(&emu, &conns[5].id);
-    let state_file = dir.write("state.json", &state);
+    // Bookmarks the tap does not own pass through untouched.
+    let mut state_in = state.clone();
+    state_in["bookmarks"]["not_ours"] = json!({"keep": 1});
+    let state_file = dir.write("state.json", &state_in);
     let run2 = dir.0.join("run2");
     let mut args2 = args.to_vec();
     args2.extend(["--state", state_file.to_str().unwrap()]);
@@ -416,6 +419,9 @@ fn singer_output_loads_into_target_jsonl_and_a_second_run_loads_only_what_moved(
     assert_eq!(rows2["sync_outcomes"][0]["connection_id"], conns[5].id.as_str());
     assert_eq!(rows2["sync_outcomes"][0]["outcome"], "succeeded");
     assert_ne!(state2, state);
+    assert_eq!(state2["bookmarks"]["not_ours"], json!({"keep": 1}));
+    let moved = &state2["bookmarks"]["sync_outcomes"][conns[5].id.as_str()]["succeeded_at"];
+    assert_eq!(moved, &json!(client.connection(&conns[5].id).unwrap().succeeded_at.unwrap().to_string()));
 }
 
 /// Several pages of teams, connections and schema configs from httpmock (the emulator does not

@@ -2,6 +2,7 @@
 //! a stream completes or fails.
 
 use super::streams::Stream;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -100,26 +101,27 @@ impl<W: Write> Emitter<W> {
 
     /// The stream's state (Airbyte: a per-stream STATE; Singer: the whole state with this
     /// stream's bookmarks replaced), flushed so that a crash after it loses nothing before it.
-    pub fn state(&mut self, s: &Stream, stream_state: Value, records: u64) -> io::Result<()> {
-        let m = match self.protocol {
+    /// Serialised straight to the output: a state with 100,000 bookmarks is never built as a
+    /// `Value` or a line in memory.
+    pub fn state<S: Serialize>(&mut self, s: &Stream, stream_state: &S, records: u64) -> io::Result<()> {
+        match self.protocol {
             Protocol::Singer => {
-                let bookmarks = self.singer_state.entry("bookmarks").or_insert_with(|| json!({}));
-                if !bookmarks.is_object() {
-                    *bookmarks = json!({});
-                }
-                bookmarks[s.name] = stream_state;
-                json!({"type": "STATE", "value": self.singer_state})
+                let value = SingerState { base: &self.singer_state, stream: s.name, state: stream_state };
+                serde_json::to_writer(&mut self.w, &SingerMsg { kind: "STATE", value }).map_err(io::Error::other)?;
             }
-            Protocol::Airbyte => json!({
-                "type": "STATE",
-                "state": {
-                    "type": "STREAM",
-                    "stream": {"stream_descriptor": {"name": s.name}, "stream_state": stream_state},
-                    "sourceStats": {"recordCount": records as f64}
-                }
-            }),
-        };
-        self.message(&m)?;
+            Protocol::Airbyte => {
+                let m = AirbyteMsg {
+                    kind: "STATE",
+                    state: AirbyteState {
+                        kind: "STREAM",
+                        stream: StreamState { stream_descriptor: Descriptor { name: s.name }, stream_state },
+                        source_stats: Stats { record_count: records as f64 },
+                    },
+                };
+                serde_json::to_writer(&mut self.w, &m).map_err(io::Error::other)?;
+            }
+        }
+        self.w.write_all(b"\n")?;
         self.flush()
     }
 
@@ -193,4 +195,80 @@ impl<W: Write> Emitter<W> {
             }
         }
     }
+}
+
+#[derive(serde::Serialize)]
+struct SingerMsg<V> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: V,
+}
+
+/// Singer's state: the incoming state, with `bookmarks.<stream>` replaced by `state`.
+struct SingerState<'a, S> {
+    base: &'a Map<String, Value>,
+    stream: &'a str,
+    state: &'a S,
+}
+
+impl<S: Serialize> Serialize for SingerState<'_, S> {
+    fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
+        let mut m = z.serialize_map(None)?;
+        for (k, v) in self.base.iter().filter(|(k, _)| *k != "bookmarks") {
+            m.serialize_entry(k, v)?;
+        }
+        let old = self.base.get("bookmarks").and_then(Value::as_object);
+        m.serialize_entry("bookmarks", &Bookmarks { old, stream: self.stream, state: self.state })?;
+        m.end()
+    }
+}
+
+struct Bookmarks<'a, S> {
+    old: Option<&'a Map<String, Value>>,
+    stream: &'a str,
+    state: &'a S,
+}
+
+impl<S: Serialize> Serialize for Bookmarks<'_, S> {
+    fn serialize<Z: Serializer>(&self, z: Z) -> Result<Z::Ok, Z::Error> {
+        let mut m = z.serialize_map(None)?;
+        for (k, v) in self.old.into_iter().flatten().filter(|(k, _)| *k != self.stream) {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry(self.stream, self.state)?;
+        m.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct AirbyteMsg<'a, S> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    state: AirbyteState<'a, S>,
+}
+
+#[derive(serde::Serialize)]
+struct AirbyteState<'a, S> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    stream: StreamState<'a, S>,
+    #[serde(rename = "sourceStats")]
+    source_stats: Stats,
+}
+
+#[derive(serde::Serialize)]
+struct StreamState<'a, S> {
+    stream_descriptor: Descriptor<'a>,
+    stream_state: &'a S,
+}
+
+#[derive(serde::Serialize)]
+struct Descriptor<'a> {
+    name: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct Stats {
+    #[serde(rename = "recordCount")]
+    record_count: f64,
 }

@@ -21,6 +21,10 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use streams::{Bookmark, Id, Stream, STREAMS};
 
+/// The `sync_outcomes` bookmarks by connection id: two timestamps each, so 100,000 connections
+/// cost a few MB (a `serde_json::Value` per bookmark cost ten times that).
+type Marks = BTreeMap<String, Bookmark>;
+
 /// `fivetrex tap`: a Singer tap.
 #[derive(Args, Debug)]
 pub struct TapArgs {
@@ -191,23 +195,24 @@ fn airbyte_selection(catalog: &Value) -> Result<Selection, String> {
 
 /// The `sync_outcomes` bookmarks in a state file: Airbyte per-stream STATE messages (an array,
 /// or one message), or Singer's `{"bookmarks": {"sync_outcomes": ...}}`.
-fn outcome_bookmarks(state: &Value) -> Result<Map<String, Value>, String> {
-    let from_message = |m: &Value| -> Option<Map<String, Value>> {
+fn outcome_bookmarks(state: &Value) -> Result<Marks, String> {
+    fn from_message(m: &Value) -> Option<&Map<String, Value>> {
         let m = m.get("state").unwrap_or(m);
         (m.pointer("/stream/stream_descriptor/name").and_then(Value::as_str) == Some("sync_outcomes"))
-            .then(|| m.pointer("/stream/stream_state").and_then(Value::as_object).cloned().unwrap_or_default())
-    };
+            .then(|| m.pointer("/stream/stream_state").and_then(Value::as_object))
+            .flatten()
+    }
     let found = match state {
         Value::Array(msgs) => msgs.iter().find_map(from_message),
         Value::Object(o) if o.contains_key("bookmarks") => {
-            state.pointer("/bookmarks/sync_outcomes").and_then(Value::as_object).cloned()
+            state.pointer("/bookmarks/sync_outcomes").and_then(Value::as_object)
         }
         Value::Object(o) if o.is_empty() => None,
         Value::Object(_) => from_message(state),
         Value::Null => None,
         _ => return Err("the state must be a JSON array of STATE messages or an object".into()),
     };
-    Ok(found.unwrap_or_default())
+    Ok(found.into_iter().flatten().map(|(id, v)| (id.clone(), Bookmark::from_json(v))).collect())
 }
 
 fn singer(opts: &Opts, a: TapArgs) -> Outcome {
@@ -245,12 +250,16 @@ fn singer(opts: &Opts, a: TapArgs) -> Outcome {
         None => Value::Object(Map::new()),
         Some(p) => read_json(p, "state").map_err(usage)?,
     };
-    let marks = if sel.incremental { outcome_bookmarks(&state).map_err(usage)? } else { Map::new() };
+    let marks = if sel.incremental { outcome_bookmarks(&state).map_err(usage)? } else { Marks::new() };
     let (client, _emu) = client(opts, a.config.as_ref()).map_err(usage)?;
-    let singer_state = match state {
+    let mut singer_state = match state {
         Value::Object(o) => o,
         _ => Map::new(),
     };
+    // Held as `marks` now; the emitter writes them back under this key.
+    if let Some(b) = singer_state.get_mut("bookmarks").and_then(Value::as_object_mut) {
+        b.remove("sync_outcomes");
+    }
     let mut e = out(Protocol::Singer, singer_state);
     let failed = read(&client, &mut e, &sel, marks, opts)?;
     e.flush()?;
@@ -353,7 +362,7 @@ fn airbyte(opts: &Opts, c: AirbyteCmd) -> Outcome {
             Ok(m) => m,
             Err(m) => return fail(&mut e, m),
         },
-        _ => Map::new(),
+        _ => Marks::new(),
     };
     let (client, _emu) = match client(opts, a.config.as_ref()) {
         Ok(c) => c,
@@ -373,13 +382,7 @@ fn config_error(err: &fivetrex::Error) -> bool {
 
 /// Reads the selected streams, writing as pages arrive. Returns whether any stream failed (after
 /// every other stream has run and every finished stream's state was written).
-fn read<W: Write>(
-    client: &Client,
-    e: &mut Emitter<W>,
-    sel: &Selection,
-    marks: Map<String, Value>,
-    opts: &Opts,
-) -> io::Result<bool> {
+fn read<W: Write>(client: &Client, e: &mut Emitter<W>, sel: &Selection, marks: Marks, opts: &Opts) -> io::Result<bool> {
     let mut failed = false;
     let n = opts.page_size;
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
@@ -450,7 +453,7 @@ fn connections_walk<W: Write>(
     client: &Client,
     e: &mut Emitter<W>,
     walk: &[Id],
-    mut marks: Map<String, Value>,
+    mut marks: Marks,
     page_size: u32,
     counts: &mut BTreeMap<&'static str, u64>,
 ) -> io::Result<bool> {
@@ -481,7 +484,7 @@ fn connections_walk<W: Write>(
                 nc += 1;
             }
             if want_o {
-                let mark = marks.get(&c.id).map(Bookmark::from_json).unwrap_or_default();
+                let mark = marks.get(&c.id).cloned().unwrap_or_default();
                 let (records, new) = streams::sync_outcomes(c, &mark);
                 for r in records {
                     if no == 0 {
@@ -491,7 +494,7 @@ fn connections_walk<W: Write>(
                     no += 1;
                 }
                 if new != mark || !marks.contains_key(&c.id) {
-                    marks.insert(c.id.clone(), new.to_json());
+                    marks.insert(c.id.clone(), new);
                 }
             }
             if want_s && schema_err.is_none() {
@@ -536,7 +539,7 @@ fn connections_walk<W: Write>(
     }
     if want_o {
         // Written even when the walk failed: the bookmarks cover exactly the records written.
-        e.state(so, Value::Object(marks), no)?;
+        e.state(so, &marks, no)?;
         finish(e, so, walk_err.as_ref(), no)?;
     }
     Ok(failed)
