@@ -508,8 +508,14 @@ fn connections_walk<W: Write>(
                             e.record(ss, r)
                         })?;
                     }
-                    // A connection without a schema config (or deleted since the list): no tables.
-                    Err(err) if err.kind() == ErrorKind::NotFound => {
+                    // A connection without a schema config (`NotFound_SchemaConfig`), or deleted
+                    // since the list (`NotFound_Connector`): no tables. A bare `NotFound` (no such
+                    // route: an API or emulator without schema configs) fails the stream instead
+                    // of passing for an empty account.
+                    Err(err)
+                        if err.kind() == ErrorKind::NotFound
+                            && err.api_code().is_some_and(|c| c.starts_with("NotFound_")) =>
+                    {
                         e.log("WARN", &format!("connection {}: no schema config ({err})", c.id))?;
                     }
                     Err(err) => schema_err = Some(err),
