@@ -536,3 +536,40 @@ fn a_real_account_when_credentials_are_set() {
     validate(venv, &r.stdout, Some(&catalog), Some(&conf));
     assert!(!r.stdout.contains(&secret) && !r.stderr.contains(&secret));
 }
+
+#[test]
+fn bad_config_catalog_and_state_fail_clearly_without_echoing_the_config() {
+    let Some(venv) = venv() else { return };
+    let dir = Dir::new("bad");
+    let missing = dir.s("missing.json");
+    let r = fivetrex(&["tap", "--config", &missing]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot read the config"), "{}", r.stderr);
+
+    // A secret of the wrong type: the message names the field, never the value.
+    let cfg = dir.write("cfg.json", &json!({"api_key": "k", "api_secret": 987654321}));
+    let conf = dir.write("configured.json", &configured(&[("groups", "full_refresh")]));
+    let r = fivetrex(&["airbyte", "read", "--config", cfg.to_str().unwrap(), "--catalog", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    validate(venv, &r.stdout, None, None);
+    let err = &r.messages()[0]["trace"]["error"];
+    assert_eq!(err["failure_type"], "config_error");
+    assert!(err["message"].as_str().unwrap().contains("api_secret"), "{err}");
+    assert!(!r.stdout.contains("987654321") && !r.stderr.contains("987654321"));
+
+    // A catalog naming a stream that does not exist, and a state that is not JSON.
+    let emu = emulator();
+    let good = dir.write("good.json", &config(&emu));
+    let unknown =
+        dir.write("unknown.json", &json!({"streams": [{"stream": {"name": "nope"}, "sync_mode": "full_refresh"}]}));
+    let r = fivetrex(&["airbyte", "read", "--config", good.to_str().unwrap(), "--catalog", unknown.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    validate(venv, &r.stdout, None, None);
+    assert!(r.stdout.contains("unknown stream \\\"nope\\\""), "{}", r.stdout);
+    let state = dir.0.join("state.json");
+    std::fs::write(&state, "[{").unwrap();
+    let r = fivetrex(&["tap", "--config", good.to_str().unwrap(), "--state", state.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not valid JSON"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
