@@ -1,7 +1,7 @@
-//! Peak memory of `fivetrex airbyte read` for 1,000 and 100,000 connections, with the streams
-//! `connections` and `sync_outcomes` (both fed by one walk of the connection list): records are
-//! written as pages arrive, so the peak should grow only by the `sync_outcomes` bookmarks (one
-//! small entry per connection, which the final STATE must carry anyway).
+//! Peak memory of `fivetrex airbyte read` for 1,000 and 100,000 connections, reading
+//! `connections` alone, then with `sync_outcomes` (both fed by one walk of the connection list):
+//! records are written as pages arrive, so the first should stay flat and the second grow only by
+//! the `sync_outcomes` bookmarks (two timestamps per connection, which the final STATE must carry).
 //!
 //! ```text
 //! cargo build --release --features cli --bin fivetrex --example tap_memory --example emulator
@@ -67,7 +67,7 @@ struct Run {
 
 // Reaped by `wait4` below, which also reports the peak memory `Child::wait` would not.
 #[allow(clippy::zombie_processes)]
-fn run(bin: &PathBuf, emu: &Emu, dir: &std::path::Path) -> Run {
+fn run(bin: &PathBuf, emu: &Emu, dir: &std::path::Path, outcomes: bool) -> Run {
     let config = dir.join("config.json");
     let base_url = &emu.base_url;
     std::fs::write(
@@ -81,7 +81,10 @@ fn run(bin: &PathBuf, emu: &Emu, dir: &std::path::Path) -> Run {
             r#"{{"stream":{{"name":"{name}","json_schema":{{}},"supported_sync_modes":["{mode}"]}},"sync_mode":"{mode}","destination_sync_mode":"append"}}"#
         )
     };
-    let streams = [stream("connections", "full_refresh"), stream("sync_outcomes", "incremental")].join(",");
+    let mut streams = stream("connections", "full_refresh");
+    if outcomes {
+        streams = [streams, stream("sync_outcomes", "incremental")].join(",");
+    }
     std::fs::write(&catalog, format!(r#"{{"streams":[{streams}]}}"#)).expect("catalog");
     let start = Instant::now();
     let mut child = Command::new(bin)
@@ -122,23 +125,30 @@ fn main() {
     let bin = sibling("FIVETREX_BIN", "fivetrex");
     let dir = std::env::temp_dir().join(format!("fivetrex-tap-memory-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    println!("fivetrex airbyte read: connections + sync_outcomes ({})", bin.display());
-    println!("{:>12} {:>12} {:>10} {:>14} {:>9}", "connections", "records", "MB out", "peak RSS MB", "total s");
-    let mut peaks = Vec::new();
-    for (groups, per_group) in [(1, 1000), (100, 1000)] {
-        let emu = Emu::start(groups, per_group);
-        let r = run(&bin, &emu, &dir);
-        assert!(r.records >= (groups * per_group) as u64, "every connection written");
-        println!(
-            "{:>12} {:>12} {:>10.1} {:>14.1} {:>9.2}",
-            groups * per_group,
-            r.records,
-            r.bytes as f64 / 1e6,
-            r.peak_rss_kib as f64 / 1024.0,
-            r.total_s,
-        );
-        peaks.push(r.peak_rss_kib as f64 / 1024.0);
+    println!("fivetrex airbyte read ({})", bin.display());
+    println!(
+        "{:>28} {:>12} {:>12} {:>10} {:>14} {:>9}",
+        "streams", "connections", "records", "MB out", "peak RSS MB", "total s"
+    );
+    for outcomes in [false, true] {
+        let name = if outcomes { "connections+sync_outcomes" } else { "connections" };
+        let mut peaks = Vec::new();
+        for (groups, per_group) in [(1, 1000), (100, 1000)] {
+            let emu = Emu::start(groups, per_group);
+            let r = run(&bin, &emu, &dir, outcomes);
+            assert!(r.records >= (groups * per_group) as u64, "every connection written");
+            println!(
+                "{:>28} {:>12} {:>12} {:>10.1} {:>14.1} {:>9.2}",
+                name,
+                groups * per_group,
+                r.records,
+                r.bytes as f64 / 1e6,
+                r.peak_rss_kib as f64 / 1024.0,
+                r.total_s,
+            );
+            peaks.push(r.peak_rss_kib as f64 / 1024.0);
+        }
+        println!("{name}: peak RSS difference 100,000 vs 1,000: {:+.1} MB", peaks[1] - peaks[0]);
     }
     let _ = std::fs::remove_dir_all(&dir);
-    println!("peak RSS difference 100,000 vs 1,000: {:+.1} MB", peaks[1] - peaks[0]);
 }
