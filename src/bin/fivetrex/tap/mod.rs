@@ -550,3 +550,52 @@ fn connections_walk<W: Write>(
     }
     Ok(failed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogs_select_streams_and_the_replication_of_sync_outcomes() {
+        let singer = json!({"streams": [
+            {"tap_stream_id": "groups", "metadata": [{"breadcrumb": [], "metadata": {"selected": true}}]},
+            {"tap_stream_id": "users", "metadata": [{"breadcrumb": [], "metadata": {"selected": false}}]},
+            {"tap_stream_id": "sync_outcomes", "metadata": [
+                {"breadcrumb": ["properties", "at"], "metadata": {"selected": false}},
+                {"breadcrumb": [], "metadata": {"selected": true, "replication-method": "FULL_TABLE"}}
+            ]}
+        ]});
+        let sel = singer_selection(&singer).unwrap();
+        assert_eq!(sel.streams, BTreeSet::from([Id::Groups, Id::SyncOutcomes]));
+        assert!(!sel.incremental);
+        let airbyte = json!({"streams": [
+            {"stream": {"name": "teams"}, "sync_mode": "full_refresh"},
+            {"stream": {"name": "sync_outcomes"}, "sync_mode": "incremental"}
+        ]});
+        let sel = airbyte_selection(&airbyte).unwrap();
+        assert_eq!(sel.streams, BTreeSet::from([Id::Teams, Id::SyncOutcomes]));
+        assert!(sel.incremental);
+        let err = airbyte_selection(&json!({"streams": [{"stream": {"name": "conectors"}}]})).err().unwrap();
+        assert!(err.contains("unknown stream \"conectors\""), "{err}");
+        assert!(singer_selection(&json!({})).is_err());
+    }
+
+    #[test]
+    fn state_in_either_protocol_gives_the_same_bookmarks() {
+        let mark = json!({"c1": {"succeeded_at": "2024-01-01T00:00:00Z", "failed_at": null}});
+        let want = Marks::from([(
+            "c1".to_owned(),
+            Bookmark { succeeded_at: fivetrex::Timestamp::parse("2024-01-01T00:00:00Z"), failed_at: None },
+        )]);
+        let airbyte = json!([
+            {"type": "STREAM", "stream": {"stream_descriptor": {"name": "other"}, "stream_state": {"x": 1}}},
+            {"type": "STREAM", "stream": {"stream_descriptor": {"name": "sync_outcomes"}, "stream_state": mark}}
+        ]);
+        assert_eq!(outcome_bookmarks(&airbyte).unwrap(), want);
+        assert_eq!(outcome_bookmarks(&json!({"bookmarks": {"sync_outcomes": mark}})).unwrap(), want);
+        let one = json!({"type": "STATE", "state": airbyte[1]});
+        assert_eq!(outcome_bookmarks(&one).unwrap(), want);
+        assert!(outcome_bookmarks(&json!({})).unwrap().is_empty());
+        assert!(outcome_bookmarks(&json!(3)).is_err());
+    }
+}
