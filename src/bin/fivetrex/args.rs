@@ -80,6 +80,11 @@ pub enum Command {
     Api(ApiArgs),
     /// A raw request: `fivetrex call GET /v1/account/info`.
     Call(CallArgs),
+    /// A Singer tap for the account's own metadata (groups, connections, schemas, sync outcomes, ...).
+    Tap(crate::tap::TapArgs),
+    /// An Airbyte source for the account's own metadata: spec, check, discover, read.
+    #[command(subcommand)]
+    Airbyte(crate::tap::AirbyteCmd),
     /// Prints a shell completion script: `fivetrex completions bash > /etc/bash_completion.d/fivetrex`.
     Completions {
         /// The shell.

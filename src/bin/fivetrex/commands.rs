@@ -237,6 +237,7 @@ pub fn dispatch(ctx: &mut Ctx, command: Command) -> Outcome {
             }
         },
         Command::Connections(c) => connections(ctx, c),
+        Command::Tap(_) | Command::Airbyte(_) => Err(usage("tap and airbyte run before a client is built")),
         Command::Destinations(c) => match c {
             DestinationsCmd::List => list(ctx, &DESTINATIONS),
             DestinationsCmd::Get { id } => get(ctx, &DESTINATIONS, &id),

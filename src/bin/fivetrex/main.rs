@@ -7,6 +7,7 @@ mod args;
 mod commands;
 mod output;
 mod progress;
+mod tap;
 
 use args::{Cli, Command};
 use clap::{CommandFactory, Parser};
@@ -160,6 +161,9 @@ fn run(cli: Cli, ui: Ui) -> Outcome {
             let mut out = out;
             return commands::list_operations(&mut out);
         }
+    }
+    if matches!(cli.command, Command::Tap(_) | Command::Airbyte(_)) {
+        return tap::run(cli);
     }
     let (client, emulator) = build(&cli, &ui)?;
     let mut ctx = Ctx { client, out, ui, page_size: cli.page_size, emulated: emulator.is_some(), _emulator: emulator };
