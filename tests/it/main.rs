@@ -12,6 +12,7 @@ mod destinations;
 mod emulator;
 mod esm;
 mod examples;
+mod fanout;
 mod fuzz_regressions;
 mod groups;
 mod log_services;
