@@ -69,7 +69,7 @@ pub struct fivetrex_wait_options {
     pub on_progress_userdata: *mut c_void,
 }
 
-fn wait_options(o: Option<&fivetrex_wait_options>) -> WaitOptions {
+pub(super) fn wait_options(o: Option<&fivetrex_wait_options>) -> WaitOptions {
     let mut w = WaitOptions::new();
     let Some(o) = o else { return w };
     if let Some(d) = millis(o.poll_interval_ms) {
@@ -102,7 +102,7 @@ fn millis_of(d: std::time::Duration) -> u64 {
 }
 
 /// The outcome as a C value and as details JSON.
-fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_json::Value) {
+pub(super) fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_json::Value) {
     let name = outcome.as_str();
     match outcome {
         SyncOutcome::Succeeded { at, elapsed, connection } => (
