@@ -222,6 +222,12 @@ typedef struct fivetrex_error fivetrex_error;
 typedef struct fivetrex_list fivetrex_list;
 
 /**
+ * Stops a fan-out from another thread (`fivetrex_stop_request`): items already started finish,
+ * no new one starts, and waits in `fivetrex_sync_and_wait_many` end within two polls. Thread-safe.
+ */
+typedef struct fivetrex_stop fivetrex_stop;
+
+/**
  * Called before each retry: `attempt` is the attempt that failed (1 for the first), `delay_ms`
  * the wait before the next one, `status` the failure's status, `userdata` the pointer given in
  * the options. It runs on the thread that made the request, inside that call, possibly on
@@ -362,6 +368,33 @@ typedef struct fivetrex_wait_options {
    */
   const struct fivetrex_cancel_token *cancel;
 } fivetrex_wait_options;
+
+/**
+ * How to fan out. Zero-initialise it; NULL options mean every default.
+ */
+typedef struct fivetrex_fanout_options {
+  /**
+   * Worker threads, 1..=64 (0: the default, 8).
+   */
+  uint32_t workers;
+  /**
+   * Report items as they complete instead of in input order.
+   */
+  bool completion_order;
+  /**
+   * Stop when this handle is stopped (NULL: no stop handle). Borrowed for the call.
+   */
+  const struct fivetrex_stop *stop;
+} fivetrex_fanout_options;
+
+/**
+ * Called on the calling thread for each item as it settles: `index` is its place among the
+ * ids, `item_json` the item as in the result array (borrowed for the call only). It must not
+ * call back into this library.
+ */
+typedef void (*fivetrex_settled_callback)(size_t index,
+                                          const char *item_json,
+                                          void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -925,6 +958,68 @@ enum fivetrex_status fivetrex_wait_for_sync(const struct fivetrex_client *client
                                             enum fivetrex_sync_outcome *out_outcome,
                                             char **out_json,
                                             struct fivetrex_error **err);
+
+/**
+ * A new stop handle, not yet stopped.
+ *
+ * Ownership: `*out_stop` receives a handle freed with `fivetrex_stop_free`. `*err` as for every
+ * fallible function.
+ */
+enum fivetrex_status fivetrex_stop_new(struct fivetrex_stop **out_stop,
+                                       struct fivetrex_error **err);
+
+/**
+ * Asks every fan-out using `stop` to stop. NULL is a no-op. Safe from any thread while a call
+ * that uses the handle runs.
+ */
+void fivetrex_stop_request(const struct fivetrex_stop *stop);
+
+/**
+ * Releases a stop handle. NULL is a no-op. Not while a call that uses it runs.
+ */
+void fivetrex_stop_free(struct fivetrex_stop *stop);
+
+/**
+ * Fetches the connections whose ids `ids_json` lists (a JSON array of strings) on
+ * `options->workers` threads. `*out_json` receives a JSON array with one item per id started (all
+ * of them unless stopped), in input order unless `completion_order`: `{"index": 0, "id": "...",
+ * "connection": {...}}`, or `{"index": 1, "id": "...", "error": {"status": "NOT_FOUND",
+ * "http_status": 404, "message": "...", "api_code": "NotFound_Connector", "retry_after_ms":
+ * null}}`. One failing id does not fail the call. `on_settled` (NULL: none) sees each item as it
+ * settles. Fetch only what the account-wide `fivetrex_connections` does not already tell.
+ *
+ * Ownership: `ids_json`, `options` and the stop handle are borrowed for the call. `out_json` may
+ * be NULL; otherwise `*out_json` receives a string freed with `fivetrex_string_free`. `*err` as
+ * for every fallible function.
+ */
+enum fivetrex_status fivetrex_connections_by_id(const struct fivetrex_client *client,
+                                                const char *ids_json,
+                                                const struct fivetrex_fanout_options *options,
+                                                fivetrex_settled_callback on_settled,
+                                                void *userdata,
+                                                char **out_json,
+                                                struct fivetrex_error **err);
+
+/**
+ * Triggers a sync of every connection `ids_json` lists (a JSON array of strings) and waits for
+ * each, at most `options->workers` at once (`fivetrex_sync_and_wait` per connection, with
+ * `wait_options`; its `on_progress` is not used here). `*out_json` receives a JSON array with
+ * one item per connection started, in input order unless `completion_order`: the details of
+ * `fivetrex_sync_and_wait` plus `index` and `id` (`{"index": 0, "id": "...", "outcome":
+ * "succeeded", "at": ..., ...}`), or `{"index", "id", "error": {...}}` as in
+ * `fivetrex_connections_by_id`. `on_settled` (NULL: none) sees each as it settles. A stop ends
+ * the waits in progress as `timed_out` with their `baseline`.
+ *
+ * Ownership: as `fivetrex_connections_by_id`.
+ */
+enum fivetrex_status fivetrex_sync_and_wait_many(const struct fivetrex_client *client,
+                                                 const char *ids_json,
+                                                 const struct fivetrex_wait_options *wait,
+                                                 const struct fivetrex_fanout_options *options,
+                                                 fivetrex_settled_callback on_settled,
+                                                 void *userdata,
+                                                 char **out_json,
+                                                 struct fivetrex_error **err);
 
 /**
  * Converts JSON text to Erlang's external term format, for `binary_to_term` (`enif_binary_to_term`)

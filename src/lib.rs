@@ -64,6 +64,7 @@ mod confirm;
 pub mod emulator;
 pub mod endpoint;
 mod error;
+pub mod fanout;
 #[cfg(feature = "ffi")]
 pub mod ffi;
 mod json;
@@ -71,6 +72,7 @@ pub mod page;
 pub mod retry;
 mod secret;
 pub mod sync;
+pub mod sync_many;
 pub mod time;
 pub mod transport;
 pub mod webhook;

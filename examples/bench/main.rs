@@ -18,6 +18,7 @@
 
 mod c_host;
 mod data;
+mod latency;
 mod procfs;
 mod server;
 mod walk;
@@ -42,19 +43,31 @@ struct Args {
     inline: Option<String>,
     /// Only serve `n` items for this many seconds, printing the URL (to profile the C host).
     serve: Option<u64>,
+    /// Groups of the latency scenario (0 skips it).
+    latency_groups: usize,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: bench [--n ITEMS (100000)] [--runs RUNS (5)] [--requests TINY_GETS (5000)]\n\
          \x20      [--inline VARIANT (server and walk in this process, for profilers)] [--serve SECONDS]\n\
+         \x20      [--latency-groups GROUPS (200; 0 skips the latency scenario)]\n\
          variants: floor, typed, value, overhead"
     );
     std::process::exit(2)
 }
 
 fn parse_args() -> Args {
-    let mut a = Args { n: 100_000, runs: 5, requests: 5000, variant: None, url: None, inline: None, serve: None };
+    let mut a = Args {
+        n: 100_000,
+        runs: 5,
+        requests: 5000,
+        variant: None,
+        url: None,
+        inline: None,
+        serve: None,
+        latency_groups: 200,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| usage());
@@ -66,6 +79,7 @@ fn parse_args() -> Args {
             "--url" => a.url = Some(value()),
             "--inline" => a.inline = Some(value()),
             "--serve" => a.serve = Some(value().parse().unwrap_or_else(|_| usage())),
+            "--latency-groups" => a.latency_groups = value().parse().unwrap_or_else(|_| usage()),
             _ => usage(),
         }
     }
@@ -237,6 +251,7 @@ fn parent(args: &Args) -> Res<()> {
         args.requests,
         diffs.iter().map(|d| format!("{d:+.1}")).collect::<Vec<_>>().join(" ")
     );
+    let latency = latency_scenario(args.latency_groups)?;
     println!("load average after: {}; whole benchmark took {:.1} s", loadavg(), t_start.elapsed().as_secs_f64());
 
     // One figure per line, for comparing runs over time.
@@ -283,11 +298,56 @@ fn parent(args: &Args) -> Res<()> {
     figures.push(("overhead_cpu_us_per_request", format!("{:.1}", median_f(&cpu_diffs))));
     figures.push(("typed_noise_pct", format!("{:.0}", noise(&full[typed]))));
     figures.push(("floor_noise_pct", format!("{:.0}", noise(&full[0]))));
+    figures.extend(latency);
     println!();
     for (name, value) in figures {
         println!("{name}: {value}");
     }
     Ok(())
+}
+
+/// The latency scenario (see `latency.rs`): prints its table and returns its figure lines.
+fn latency_scenario(groups: usize) -> Res<Vec<(&'static str, String)>> {
+    if groups == 0 {
+        return Ok(vec![("latency_requests", "skipped".into())]);
+    }
+    let cfg = latency::Config { groups, per_group: 25, delay: Duration::from_millis(50), workers: 16 };
+    println!(
+        "\nlatency: {} groups x {} connections, {} ms added to every answer; task: list groups, list each \
+         group's connections, fetch each connection's details (load average before: {})",
+        cfg.groups,
+        cfg.per_group,
+        cfg.delay.as_millis(),
+        loadavg()
+    );
+    let r = latency::run(&cfg)?;
+    println!("{:<22} {:>10} {:>9} {:>5} {:>6} {:>8}", "run", "wall s", "requests", "tcp", "429s", "details");
+    for (name, run) in
+        [("sequential".to_owned(), r.sequential), (format!("fan-out, {} workers", cfg.workers), r.fanout)]
+    {
+        println!(
+            "{name:<22} {:>10.2} {:>9} {:>5} {:>6} {:>8}",
+            run.wall.as_secs_f64(),
+            run.requests,
+            run.accepts,
+            run.too_many,
+            run.details
+        );
+    }
+    let speedup = r.sequential.wall.as_secs_f64() / r.fanout.wall.as_secs_f64();
+    println!(
+        "the task needs {} requests; the server's quota was {} (+5%), reset before each run; speedup {speedup:.1}x",
+        r.needed, r.quota
+    );
+    Ok(vec![
+        ("latency_requests", r.fanout.requests.to_string()),
+        ("latency_sequential_requests", r.sequential.requests.to_string()),
+        ("latency_tcp_connections", r.fanout.accepts.to_string()),
+        ("latency_sequential_s", format!("{:.2}", r.sequential.wall.as_secs_f64())),
+        ("latency_fanout_s", format!("{:.2}", r.fanout.wall.as_secs_f64())),
+        ("fanout_speedup", format!("{speedup:.1}")),
+        ("latency_429s", (r.sequential.too_many + r.fanout.too_many).to_string()),
+    ])
 }
 
 /// Runs the server and one walk in this process, for `perf record` or callgrind.

@@ -50,6 +50,8 @@ mod destinations;
 
 mod sync;
 
+mod fanout;
+
 mod etf;
 
 mod boundary;
@@ -76,6 +78,10 @@ pub use error::{
     fivetrex_error_http_status, fivetrex_error_message, fivetrex_error_retry_after_ms, fivetrex_error_status,
 };
 pub use etf::{fivetrex_bytes_free, fivetrex_etf_to_json, fivetrex_json_to_etf};
+pub use fanout::{
+    fivetrex_connections_by_id, fivetrex_fanout_options, fivetrex_settled_callback, fivetrex_stop, fivetrex_stop_free,
+    fivetrex_stop_new, fivetrex_stop_request, fivetrex_sync_and_wait_many,
+};
 pub use groups::{
     fivetrex_group, fivetrex_group_connections, fivetrex_group_create, fivetrex_group_delete, fivetrex_group_update,
     fivetrex_groups,

@@ -75,7 +75,7 @@ pub struct fivetrex_wait_options {
 
 /// # Safety
 /// `o.cancel` is NULL or a live token from `fivetrex_cancel_token_new`.
-unsafe fn wait_options(o: Option<&fivetrex_wait_options>) -> WaitOptions {
+pub(super) unsafe fn wait_options(o: Option<&fivetrex_wait_options>) -> WaitOptions {
     let mut w = WaitOptions::new();
     let Some(o) = o else { return w };
     // SAFETY: per this function's contract.
@@ -112,7 +112,7 @@ fn millis_of(d: std::time::Duration) -> u64 {
 }
 
 /// The outcome as a C value and as details JSON.
-fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_json::Value) {
+pub(super) fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_json::Value) {
     let name = outcome.as_str();
     match outcome {
         SyncOutcome::Succeeded { at, elapsed, connection } => (

@@ -72,7 +72,7 @@ fn teams_crud_pages_and_memberships() {
     client.add_team_connection_membership(&ids[0], &connection, "Connector Reviewer").unwrap();
     assert_eq!(client.team_connection_memberships(&ids[0]).count(), 1);
     // A connection that goes away leaves no membership behind.
-    client.delete_connection(&connection).unwrap();
+    client.delete_connection(&connection, &fivetrex::Confirm::delete_connection(&connection)).unwrap();
     assert_eq!(client.team_connection_memberships(&ids[0]).count(), 0);
 
     client.delete_team_account_role(&ids[0]).unwrap();
@@ -150,7 +150,9 @@ fn schema_config_exists_reloads_and_toggles_per_schema_table_and_column() {
     let excluded = client.reload_schema_config(&connection, Some(ExcludeMode::Exclude)).unwrap();
     assert!(excluded.schemas[&schema].tables.values().all(|t| !t.enabled));
 
-    client.drop_column(&connection, &schema, "events", "payload").unwrap();
+    client
+        .drop_column(&connection, &schema, "events", "payload", &fivetrex::Confirm::drop_columns(&connection))
+        .unwrap();
     let columns = client.table_columns(&connection, &schema, "events").unwrap();
     assert!(!columns.contains_key("payload") && columns.contains_key("id"));
     let missing = client.update_table(&connection, &schema, "nope", &TableUpdate::new().enabled(true)).unwrap_err();

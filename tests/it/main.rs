@@ -15,6 +15,7 @@ mod emulator;
 mod emulator_families;
 mod esm;
 mod examples;
+mod fanout;
 mod fuzz_regressions;
 mod groups;
 mod log_services;

@@ -671,6 +671,47 @@ static ERL_NIF_TERM nif_version(ErlNifEnv *env, int argc, const ERL_NIF_TERM arg
     return text_or_nil(env, fivetrex_version());
 }
 
+/* ---- many at once (fan-out) -------------------------------------------------------------- */
+
+/* connections_by_id(client, [id], workers) -> {:ok, [item]} | {:error, detail}; items as
+ * fivetrex_connections_by_id describes them, in input order. */
+static ERL_NIF_TERM nif_connections_by_id(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    unsigned workers;
+    char *ids = NULL;
+    ERL_NIF_TERM error;
+    if (!get_client(env, argv[0], &c) || !enif_is_list(env, argv[1]) || !enif_get_uint(env, argv[2], &workers))
+        return enif_make_badarg(env);
+    if (!term_to_json(env, argv[1], &ids, &error)) return error;
+    fivetrex_fanout_options opts = {.workers = workers, .completion_order = false, .stop = NULL};
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connections_by_id(c, ids, &opts, NULL, NULL, &out, &err);
+    fivetrex_string_free(ids);
+    return json_result(env, st, out, err);
+}
+
+/* sync_and_wait_many(client, [id], wait_options, workers) -> {:ok, [item]} | {:error, detail} */
+static ERL_NIF_TERM nif_sync_and_wait_many(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    unsigned workers;
+    fivetrex_wait_options wait;
+    char *ids = NULL;
+    ERL_NIF_TERM error;
+    if (!get_client(env, argv[0], &c) || !enif_is_list(env, argv[1]) || !wait_options(env, argv[2], &wait) ||
+        !enif_get_uint(env, argv[3], &workers))
+        return enif_make_badarg(env);
+    if (!term_to_json(env, argv[1], &ids, &error)) return error;
+    fivetrex_fanout_options opts = {.workers = workers, .completion_order = false, .stop = NULL};
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_sync_and_wait_many(c, ids, &wait, &opts, NULL, NULL, &out, &err);
+    fivetrex_string_free(ids);
+    return json_result(env, st, out, err);
+}
+
 /* ---- registration -------------------------------------------------------------------------- */
 
 static int load(ErlNifEnv *env, void **priv, ERL_NIF_TERM info) {
@@ -717,6 +758,9 @@ static ErlNifFunc nif_funcs[] = {
     {"connections_list", 4, nif_connections_list, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"json_decode", 1, nif_json_decode, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"json_encode", 1, nif_json_encode, ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    /* Many requests (and waits) on worker threads; the calling thread waits for them all. */
+    {"connections_by_id", 3, nif_connections_by_id, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"sync_and_wait_many", 4, nif_sync_and_wait_many, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"version", 0, nif_version, 0},
     {"cancel_token_new", 0, nif_cancel_token_new, 0},
     {"cancel_token_cancel", 1, nif_cancel_token_cancel, 0},

@@ -364,12 +364,13 @@ fn connections(ctx: &mut Ctx, c: ConnectionsCmd) -> Outcome {
                 let c = confirmed("resync all history of", &id, &confirm)?;
                 ResyncScope::everything(fivetrex::Confirm::full_resync(c))
             } else {
+                let c = confirmed("resync tables of", &id, &confirm)?;
                 let mut sel = TableSelection::new();
                 for t in &tables {
                     let (schema, table) = split_table(t)?;
                     sel = sel.table(schema, table);
                 }
-                ResyncScope::tables(sel)
+                ResyncScope::tables(sel, fivetrex::Confirm::resync_tables(c))
             };
             let r = ctx.client.resync(&id, &scope)?;
             show(ctx, to_value(&r))

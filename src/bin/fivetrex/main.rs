@@ -66,7 +66,6 @@ fn error_code(e: &Error) -> u8 {
         ErrorKind::Unauthorized | ErrorKind::Forbidden => exit::UNAUTHORIZED,
         ErrorKind::RateLimited => exit::RATE_LIMITED,
         ErrorKind::InvalidArgument | ErrorKind::ConfirmationRequired | ErrorKind::Config => exit::USAGE,
-        ErrorKind::WaitTimeout => exit::TIMED_OUT,
         _ => exit::ERROR,
     }
 }

@@ -55,4 +55,6 @@ defmodule Fivetrex.Native do
   def json_decode(_binary), do: :erlang.nif_error(:nif_not_loaded)
   def json_encode(_term), do: :erlang.nif_error(:nif_not_loaded)
   def version, do: :erlang.nif_error(:nif_not_loaded)
+  def connections_by_id(_client, _ids, _workers), do: :erlang.nif_error(:nif_not_loaded)
+  def sync_and_wait_many(_client, _ids, _options, _workers), do: :erlang.nif_error(:nif_not_loaded)
 end
