@@ -292,9 +292,9 @@ fn connection_lifecycle_and_resync_confirm() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!("--confirm {id}")));
-    fx(&emu).args(["connections", "resync", &id, "--table", "nodot"]).assert().code(2);
+    fx(&emu).args(["connections", "resync", &id, "--table", "nodot", "--confirm", &id]).assert().code(2);
     assert!(emu.requests().is_empty());
-    ok_json(fx(&emu).args(["connections", "resync", &id, "--table", "public.orders"]));
+    ok_json(fx(&emu).args(["connections", "resync", &id, "--table", "public.orders", "--confirm", &id]));
     let r = emu.requests();
     assert_eq!((r[0].method.as_str(), r[0].path.as_str()), ("POST", format!("/v1/connections/{id}/resync").as_str()));
     // Let the table resync end before the full one.
