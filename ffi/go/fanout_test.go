@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"fivetrex"
+	"github.com/fivetrex/fivetrex/ffi/go"
 )
 
 func TestConnectionsByIDInInputOrderWithPerItemErrors(t *testing.T) {

@@ -41,7 +41,7 @@ defmodule Fivetrex.FanOut do
     wait =
       {Keyword.get(opts, :poll_interval, 0), Keyword.get(opts, :timeout, 0),
        Keyword.get(opts, :force, false) == true, Keyword.get(opts, :resume_if_paused, false) == true,
-       Keyword.get(opts, :return_when_rescheduled, false) == true}
+       Keyword.get(opts, :return_when_rescheduled, false) == true, nil}
 
     ids
     |> check()
