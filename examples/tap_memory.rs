@@ -13,50 +13,12 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
-/// `target/<profile>/examples/cli_memory` -> `target/<profile>/<rel>`, unless `var` says.
-fn sibling(var: &str, rel: &str) -> PathBuf {
-    if let Some(p) = std::env::var_os(var) {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().expect("own path");
-    exe.parent().and_then(|p| p.parent()).expect("target dir").join(rel)
-}
-
-/// A standalone emulator with `groups` x `per_group` connections; it stops when `stdin` closes.
-struct Emu {
-    child: std::process::Child,
-    base_url: String,
-}
-
-impl Emu {
-    fn start(groups: usize, per_group: usize) -> Emu {
-        let bin = sibling("FIVETREX_EMULATOR", "examples/emulator");
-        let mut child = Command::new(&bin)
-            .args(["--port", "0", "--quota", "10000000", "--groups", &groups.to_string()])
-            .args(["--connections-per-group", &per_group.to_string()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot run {}: {e} (cargo build --features emulator --example emulator)", bin.display())
-            });
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-        let base_url = line.trim().strip_prefix("listening on ").expect("listening on ...").to_owned();
-        Emu { child, base_url }
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
+#[path = "support/child.rs"]
+mod child;
+use child::{reap_peak_rss_kib, sibling, spawn_fivetrex, Emu};
 
 struct Run {
     records: u64,
@@ -65,7 +27,7 @@ struct Run {
     total_s: f64,
 }
 
-// Reaped by `wait4` below, which also reports the peak memory `Child::wait` would not.
+// Reaped by `reap_peak_rss_kib`, with `wait4`.
 #[allow(clippy::zombie_processes)]
 fn run(bin: &PathBuf, emu: &Emu, dir: &std::path::Path, outcomes: bool) -> Run {
     let config = dir.join("config.json");
@@ -87,17 +49,9 @@ fn run(bin: &PathBuf, emu: &Emu, dir: &std::path::Path, outcomes: bool) -> Run {
     }
     std::fs::write(&catalog, format!(r#"{{"streams":[{streams}]}}"#)).expect("catalog");
     let start = Instant::now();
-    let mut child = Command::new(bin)
-        .args(["-q", "airbyte", "read", "--config"])
-        .arg(&config)
-        .arg("--catalog")
-        .arg(&catalog)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run {}: {e} (build it: cargo build --features cli --bin fivetrex)", bin.display())
-        });
+    let mut cmd = Command::new(bin);
+    cmd.args(["-q", "airbyte", "read", "--config"]).arg(&config).arg("--catalog").arg(&catalog);
+    let mut child = spawn_fivetrex(&mut cmd, bin);
     let mut out = BufReader::with_capacity(1 << 16, child.stdout.take().expect("stdout"));
     let (mut records, mut bytes) = (0u64, 0u64);
     let mut line = Vec::new();
@@ -112,13 +66,8 @@ fn run(bin: &PathBuf, emu: &Emu, dir: &std::path::Path, outcomes: bool) -> Run {
             records += 1;
         }
     }
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid, and wait4 reaps our own child (not waited for elsewhere).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as libc::pid_t, "wait4");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "fivetrex failed: status {status}");
-    Run { records, bytes, peak_rss_kib: usage.ru_maxrss, total_s: start.elapsed().as_secs_f64() }
+    let peak_rss_kib = reap_peak_rss_kib(child);
+    Run { records, bytes, peak_rss_kib, total_s: start.elapsed().as_secs_f64() }
 }
 
 fn main() {

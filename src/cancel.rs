@@ -13,7 +13,7 @@
 //! [`RetryOptions::cancel`](crate::retry::RetryOptions::cancel) or to
 //! [`List::cancel_token`](crate::List::cancel_token).
 
-use crate::retry::lock;
+use crate::lock::lock;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};

@@ -58,7 +58,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::retry::lock;
+use crate::lock::lock;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::ControlFlow;

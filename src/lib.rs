@@ -68,6 +68,7 @@ pub mod fanout;
 #[cfg(feature = "ffi")]
 pub mod ffi;
 mod json;
+mod lock;
 pub mod page;
 pub mod retry;
 mod secret;

@@ -7,6 +7,7 @@
 
 use crate::cancel::CancelToken;
 use crate::error::{ApiError, Error};
+use crate::lock::lock;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -128,12 +129,6 @@ const FAR: Duration = Duration::from_secs(100 * 365 * 86_400);
 /// `t + d`, saturating: a sum past what an `Instant` holds becomes "about 100 years on".
 pub(crate) fn later(t: Instant, d: Duration) -> Instant {
     t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
-}
-
-/// Locks a mutex, ignoring poisoning: every value guarded in this crate stays valid if a holder
-/// panicked (they are plain numbers and lists).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// When and how often to try again.

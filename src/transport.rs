@@ -327,7 +327,7 @@ struct ResolvedHost {
 
 impl ResolvedHosts {
     fn forget(&self) {
-        crate::retry::lock(&self.0).clear();
+        crate::lock::lock(&self.0).clear();
     }
 }
 
@@ -353,14 +353,14 @@ impl Resolver for CachingResolver {
         let authority = uri.authority().map_or("", |a| a.as_str());
         let now = Instant::now();
         {
-            let hosts = crate::retry::lock(&self.hosts.0);
+            let hosts = crate::lock::lock(&self.hosts.0);
             let hit = hosts.iter().find(|h| h.scheme == scheme && h.authority == authority);
             if let Some(h) = hit.filter(|h| now.duration_since(h.at) < RESOLVE_TTL) {
                 return Ok(h.addrs.clone());
             }
         }
         let addrs = self.system.resolve(uri, config, timeout)?;
-        let mut hosts = crate::retry::lock(&self.hosts.0);
+        let mut hosts = crate::lock::lock(&self.hosts.0);
         hosts.retain(|h| !(h.scheme == scheme && h.authority == authority) && now.duration_since(h.at) < RESOLVE_TTL);
         if hosts.len() >= RESOLVE_SLOTS {
             hosts.remove(0);
@@ -519,18 +519,18 @@ mod tests {
         let get =
             |url: &str| t.send(&HttpRequest { method: Method::Get, url, headers: &[], body: None, timeout: None });
         assert_eq!(get(&url).unwrap().body, b"{}");
-        let first = crate::retry::lock(&t.resolved.0)[0].at;
+        let first = crate::lock::lock(&t.resolved.0)[0].at;
         for _ in 0..3 {
             assert_eq!(get(&url).unwrap().status, 200);
         }
         {
-            let hosts = crate::retry::lock(&t.resolved.0);
+            let hosts = crate::lock::lock(&t.resolved.0);
             assert_eq!(hosts.len(), 1);
             assert_eq!(hosts[0].at, first, "looked up again");
         }
         let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         let err = get(&format!("http://{closed}/x")).unwrap_err();
         assert!(!err.request_sent, "{err:?}");
-        assert!(crate::retry::lock(&t.resolved.0).is_empty());
+        assert!(crate::lock::lock(&t.resolved.0).is_empty());
     }
 }

@@ -7,7 +7,7 @@ use super::routes::{acceptable, fail, percent_decode, query_pairs, resolve, rout
 use super::server::{Action, Counters, Handler, Reply, Request, Response};
 use super::store::{self, Store};
 use super::{ConnectionControl, Fault, FaultBody, FaultKind, RequestRecord, Stats, SyncState};
-use crate::retry::lock;
+use crate::lock::lock;
 use serde_json::{json, Value};
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::Ordering;

@@ -214,7 +214,7 @@ mod store;
 /// The connection states the emulator is steered with are the library's own.
 pub use crate::api::connections::{SetupState, SyncState};
 use crate::error::{Error, Result};
-use crate::retry::lock;
+use crate::lock::lock;
 use crate::time::Timestamp;
 use crate::{Client, ClientBuilder};
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@
 //! a reset (`SO_LINGER` 0), an answer cut short after its head promised more, a request that is
 //! read and never answered. The handler says which of those to do through [`Action`].
 
-use crate::retry::lock;
+use crate::lock::lock;
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};

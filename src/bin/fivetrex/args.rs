@@ -2,6 +2,7 @@
 
 use crate::output::Format;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 pub const EXIT_CODES: &str = "\
 Exit codes:
@@ -81,10 +82,10 @@ pub enum Command {
     /// A raw request: `fivetrex call GET /v1/account/info`.
     Call(CallArgs),
     /// A Singer tap for the account's own metadata (groups, connections, schemas, sync outcomes, ...).
-    Tap(crate::tap::TapArgs),
+    Tap(TapArgs),
     /// An Airbyte source for the account's own metadata: spec, check, discover, read.
     #[command(subcommand)]
-    Airbyte(crate::tap::AirbyteCmd),
+    Airbyte(AirbyteCmd),
     /// Prints a shell completion script: `fivetrex completions bash > /etc/bash_completion.d/fivetrex`.
     Completions {
         /// The shell.
@@ -429,4 +430,48 @@ pub struct CallArgs {
     pub paginate: bool,
     #[command(flatten)]
     pub data: Data,
+}
+
+/// `fivetrex tap`: a Singer tap.
+#[derive(Args, Debug)]
+pub struct TapArgs {
+    /// Config JSON: {"api_key": ..., "api_secret": ..., "base_url": optional}.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Singer catalog (streams with metadata "selected": true); all streams without it.
+    #[arg(long, alias = "properties", value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// Singer state from a previous run (its last STATE value).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Print the catalog instead of reading.
+    #[arg(long)]
+    pub discover: bool,
+}
+
+/// `fivetrex airbyte ...`: an Airbyte source.
+#[derive(Subcommand, Debug)]
+pub enum AirbyteCmd {
+    /// The connector's SPEC (the config it takes).
+    Spec,
+    /// Checks the credentials (CONNECTION_STATUS).
+    Check(AirbyteArgs),
+    /// The CATALOG of streams.
+    Discover(AirbyteArgs),
+    /// Reads the streams of the configured catalog.
+    Read(AirbyteArgs),
+}
+
+/// The files an Airbyte command takes.
+#[derive(Args, Debug)]
+pub struct AirbyteArgs {
+    /// Config JSON: {"api_key": ..., "api_secret": ..., "base_url": optional}.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Configured catalog (read).
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// State: the per-stream STATE messages of a previous run, as a JSON array.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }

@@ -10,9 +10,8 @@
 mod emit;
 mod streams;
 
-use crate::args::Cli;
+use crate::args::{AirbyteCmd, Cli, TapArgs};
 use crate::{exit, usage, Failure, Outcome};
-use clap::{Args, Subcommand};
 use emit::{Emitter, Protocol};
 use fivetrex::{Client, ErrorKind};
 use serde_json::{json, Map, Value};
@@ -24,50 +23,6 @@ use streams::{Bookmark, Id, Stream, STREAMS};
 /// The `sync_outcomes` bookmarks by connection id: two timestamps each, so 100,000 connections
 /// cost a few MB (a `serde_json::Value` per bookmark cost ten times that).
 type Marks = BTreeMap<String, Bookmark>;
-
-/// `fivetrex tap`: a Singer tap.
-#[derive(Args, Debug)]
-pub struct TapArgs {
-    /// Config JSON: {"api_key": ..., "api_secret": ..., "base_url": optional}.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Singer catalog (streams with metadata "selected": true); all streams without it.
-    #[arg(long, alias = "properties", value_name = "FILE")]
-    pub catalog: Option<PathBuf>,
-    /// Singer state from a previous run (its last STATE value).
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-    /// Print the catalog instead of reading.
-    #[arg(long)]
-    pub discover: bool,
-}
-
-/// `fivetrex airbyte ...`: an Airbyte source.
-#[derive(Subcommand, Debug)]
-pub enum AirbyteCmd {
-    /// The connector's SPEC (the config it takes).
-    Spec,
-    /// Checks the credentials (CONNECTION_STATUS).
-    Check(AirbyteArgs),
-    /// The CATALOG of streams.
-    Discover(AirbyteArgs),
-    /// Reads the streams of the configured catalog.
-    Read(AirbyteArgs),
-}
-
-/// The files an Airbyte command takes.
-#[derive(Args, Debug)]
-pub struct AirbyteArgs {
-    /// Config JSON: {"api_key": ..., "api_secret": ..., "base_url": optional}.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Configured catalog (read).
-    #[arg(long, value_name = "FILE")]
-    pub catalog: Option<PathBuf>,
-    /// State: the per-stream STATE messages of a previous run, as a JSON array.
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-}
 
 /// Runs `tap` or `airbyte`.
 pub fn run(cli: Cli) -> Outcome {
