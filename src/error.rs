@@ -100,7 +100,9 @@ pub enum TransportErrorKind {
     Tls,
     /// The connection broke while the request or the answer was on the wire.
     Io,
-    /// The peer spoke something that is not HTTP/1.1.
+    /// The exchange broke HTTP/1.1's rules: a malformed head or chunk size, a head over the size
+    /// limit, a request (a URI too long, say) that cannot be written. Never retried: it fails
+    /// the same way every time.
     Protocol,
     /// The response body was larger than the configured limit.
     BodyTooLarge,
