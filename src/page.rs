@@ -445,7 +445,7 @@ impl<T: DeserializeOwned> List<T> {
         let response = self.client.send_url(crate::Method::Get, &url, self.accept, true, true, None)?;
         // Without a `limit` the API's largest page is what it may send.
         let limit = if self.send_page_size { self.page_size } else { MAX_PAGE_SIZE };
-        decode_page(response.status, &response.body, limit as usize, items)
+        decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.client.scrub(e))
     }
 
     /// Turns this walk into an iterator over whole pages.
