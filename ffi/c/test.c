@@ -621,6 +621,12 @@ static void test_sync(fivetrex_client *client) {
     st = fivetrex_sync_and_wait(client, connections.id[7], &opts, &outcome, NULL, &err);
     expect(st, FIVETREX_STATUS_OK, err, "sync and wait on a paused connection");
     CHECK(outcome == FIVETREX_SYNC_OUTCOME_PAUSED, "a paused connection is reported, not waited on");
+    /* Flags are integers: 2 is on like 1 (in a C bool field it was undefined behaviour). */
+    fivetrex_wait_options resume = opts;
+    resume.resume_if_paused = 2;
+    st = fivetrex_sync_and_wait(client, connections.id[7], &resume, &outcome, NULL, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "sync and wait resuming a paused connection (flag 2)");
+    CHECK(outcome == FIVETREX_SYNC_OUTCOME_SUCCEEDED, "resume_if_paused = 2 resumed the connection");
     st = fivetrex_sync_and_wait(client, connections.id[9], &opts, &outcome, &json, &err);
     expect(st, FIVETREX_STATUS_OK, err, "sync and wait on a broken connection");
     CHECK(outcome == FIVETREX_SYNC_OUTCOME_BROKEN && contains(json, "\"outcome\":\"broken\""), "broken");

@@ -519,3 +519,36 @@ func TestRawCallAndList(t *testing.T) {
 		t.Fatalf("%d %v", n, it.Err())
 	}
 }
+
+// A NUL byte ends a C string: each of these once reached the library cut short and acted on
+// another resource (the group before the NUL). Now they are refused before anything is sent.
+func TestStringsWithNULBytesNeverReachC(t *testing.T) {
+	e := startEmulator(t, 2, 0)
+	c := client(t, e)
+	ctx := context.Background()
+	g := e.groupIDs()[0]
+	e.clearLog()
+	if got, err := c.Group(ctx, g+"\x00anything"); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("Group with a NUL: %v %v", got, err)
+	}
+	if err := c.DeleteGroup(ctx, g+"\x00x", g+"\x00y"); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("DeleteGroup with NULs: %v", err)
+	}
+	if _, err := c.Call(ctx, "DELETE", "/v1/groups/"+g+"\x00/../keep", nil, nil); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("Call with a NUL: %v", err)
+	}
+	it := c.Connections(ctx, g+"\x00", nil)
+	if it.Next() || !errors.Is(it.Err(), fivetrex.KindInvalidArgument) {
+		t.Fatalf("Connections with a NUL: %v", it.Err())
+	}
+	it.Close()
+	if _, err := fivetrex.New(fivetrex.Options{APIKey: emuKey, APISecret: emuSecret + "\x00x", BaseURL: e.URL}); !errors.Is(err, fivetrex.KindInvalidArgument) || strings.Contains(err.Error(), emuSecret) {
+		t.Fatalf("New with a NUL in the secret: %v", err)
+	}
+	if n := e.count("GET", "/v1/groups/"+g) + e.count("DELETE", "/v1/groups/"+g); n != 0 {
+		t.Fatalf("%d requests reached the group", n)
+	}
+	if _, err := c.Group(ctx, g); err != nil {
+		t.Fatalf("the group must still be there: %v", err)
+	}
+}

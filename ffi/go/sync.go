@@ -88,6 +88,9 @@ type SyncResult struct {
 // (ten poll intervals, between 1 s and 1 min; the wait is made of such slices) and its result
 // is dropped.
 func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) (*SyncResult, error) {
+	if err := checkText(id); err != nil {
+		return nil, err
+	}
 	var o WaitOptions
 	if opts != nil {
 		o = *opts
@@ -189,9 +192,9 @@ func (c *Client) waitSlice(ctx context.Context, id string, first bool, baseline 
 	var copts C.fivetrex_wait_options
 	copts.poll_interval_ms = millis(o.PollInterval)
 	copts.timeout_ms = millis(slice)
-	copts.force = C.bool(o.Force)
-	copts.resume_if_paused = C.bool(o.ResumeIfPaused)
-	copts.return_when_rescheduled = C.bool(o.ReturnWhenRescheduled)
+	copts.force = flag(o.Force)
+	copts.resume_if_paused = flag(o.ResumeIfPaused)
+	copts.return_when_rescheduled = flag(o.ReturnWhenRescheduled)
 	cid := cstring(id)
 	var cbaseline *C.char
 	if baseline != nil {

@@ -318,6 +318,14 @@ static int get_bool(ErlNifEnv *env, ERL_NIF_TERM t, bool *out) {
     return 1;
 }
 
+/* An integer flag of a C option struct (0 or 1) from true or false. */
+static int get_flag(ErlNifEnv *env, ERL_NIF_TERM t, uint32_t *out) {
+    bool b;
+    if (!get_bool(env, t, &b)) return 0;
+    *out = b ? 1 : 0;
+    return 1;
+}
+
 /* The shape most typed calls share: (client, string) -> JSON result. */
 typedef fivetrex_status (*string_call)(const fivetrex_client *, const char *, char **, fivetrex_error **);
 
@@ -533,8 +541,8 @@ static int wait_options(ErlNifEnv *env, ERL_NIF_TERM t, fivetrex_wait_options *o
     int arity;
     memset(o, 0, sizeof *o);
     return enif_get_tuple(env, t, &arity, &f) && arity == 5 && get_u64(env, f[0], &o->poll_interval_ms) &&
-           get_u64(env, f[1], &o->timeout_ms) && get_bool(env, f[2], &o->force) &&
-           get_bool(env, f[3], &o->resume_if_paused) && get_bool(env, f[4], &o->return_when_rescheduled);
+           get_u64(env, f[1], &o->timeout_ms) && get_flag(env, f[2], &o->force) &&
+           get_flag(env, f[3], &o->resume_if_paused) && get_flag(env, f[4], &o->return_when_rescheduled);
 }
 
 /* The common part of sync_and_wait and wait_for_sync: -> {:ok, outcome, details} | {:error, detail} */
