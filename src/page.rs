@@ -448,6 +448,22 @@ impl<T: DeserializeOwned> List<T> {
         decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.client.scrub(e))
     }
 
+    /// The same walk with its items decoded as `U`; for wrappers of the model (the C ABI hands
+    /// out items as the API sent them).
+    pub(crate) fn with_items<U>(self) -> List<U> {
+        List {
+            client: self.client,
+            url: self.url,
+            accept: self.accept,
+            page_size: self.page_size,
+            send_page_size: self.send_page_size,
+            state: self.state,
+            buffer: VecDeque::new(),
+            seen: self.seen,
+            requests: self.requests,
+        }
+    }
+
     /// Turns this walk into an iterator over whole pages.
     pub fn pages(self) -> Pages<T> {
         Pages(self)

@@ -385,6 +385,33 @@ static void test_connections(fivetrex_client *client) {
     fivetrex_string_free(json);
 }
 
+/* A field the API adds tomorrow reaches C, and the item carries nothing the API did not send. */
+static void test_unknown_fields(fivetrex_client *client) {
+    char path[128];
+    snprintf(path, sizeof path, "/__emulator/connections/%s", connections.id[6]);
+    control(client, path, "{\"extra_fields\":{\"added_tomorrow\":{\"list\":[1,\"x\",null],\"n\":12.5}}}");
+    fivetrex_list_options opts = {0};
+    opts.page_size = 3;
+    fivetrex_list *list = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_group_connections(client, groups.id[0], &opts, &list, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "list the connections again");
+    int seen = 0, invented = 0, n = 0;
+    const char *item = NULL;
+    size_t len = 0;
+    while (fivetrex_list_next_borrowed(list, &item, &len, &err) == FIVETREX_STATUS_OK) {
+        n++;
+        if (contains(item, connections.id[6]))
+            seen += contains(item, "\"added_tomorrow\":{\"list\":[1,\"x\",null],\"n\":12.5}");
+        /* The emulator never sends these; the model has them. */
+        invented += contains(item, "\"proxy_agent_id\"") || contains(item, "\"connect_card\"");
+    }
+    fivetrex_error_free(err);
+    fivetrex_list_free(list);
+    CHECK(n == CONNECTIONS_PER_GROUP && seen == 1, "the unknown field reached C as sent");
+    CHECK(invented == 0, "no field the API did not send");
+}
+
 static void test_connection_lifecycle(fivetrex_client *client) {
     char body[512];
     snprintf(body, sizeof body,
@@ -854,6 +881,7 @@ int main(int argc, char **argv) {
         printf("cannot go on without the connections\n");
         return 1;
     }
+    test_unknown_fields(client);
     test_connection_lifecycle(client);
     test_destinations(client);
     test_errors(client);

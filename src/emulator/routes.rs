@@ -634,6 +634,7 @@ fn create_connection(store: &mut Store, b: &Map<String, Value>, now: SystemTime)
         },
         setup_tests: None,
         config: store::config_json(config),
+        extra: serde_json::Map::new(),
         sim: Default::default(),
     };
     let mut shown = c.clone();
