@@ -552,3 +552,35 @@ func TestStringsWithNULBytesNeverReachC(t *testing.T) {
 		t.Fatalf("the group must still be there: %v", err)
 	}
 }
+
+// A field the API adds tomorrow reaches Go in the item's Raw text, exactly as sent, and the
+// library adds nothing the API did not send.
+func TestUnknownFieldsReachGo(t *testing.T) {
+	e := startEmulator(t, 1, 5)
+	c := client(t, e)
+	g := e.groupIDs()[0]
+	target := e.connectionIDs(g)[2]
+	e.steer(target, map[string]any{"extra_fields": map[string]any{"added_tomorrow": map[string]any{"list": []any{1, "x", nil}}}})
+	it := c.Connections(context.Background(), g, &fivetrex.ListOptions{PageSize: 2})
+	defer it.Close()
+	found := 0
+	for it.Next() {
+		item := it.Item()
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(item.Raw, &fields); err != nil {
+			t.Fatalf("Raw is not the item's JSON: %v %q", err, item.Raw)
+		}
+		if _, ok := fields["proxy_agent_id"]; ok {
+			t.Fatalf("a field the emulator never sends: %s", item.Raw)
+		}
+		if item.ID == target {
+			found++
+			if string(fields["added_tomorrow"]) != `{"list":[1,"x",null]}` {
+				t.Fatalf("the unknown field: %s", item.Raw)
+			}
+		}
+	}
+	if it.Err() != nil || found != 1 {
+		t.Fatalf("%v, found %d", it.Err(), found)
+	}
+}

@@ -29,7 +29,12 @@ type Connection struct {
 	FailedAt      *time.Time       `json:"failed_at"`
 	Status        ConnectionStatus `json:"status"`
 	Config        json.RawMessage  `json:"config,omitempty"`
+	// Raw is the item as the API sent it, every field included (those this package does not
+	// know yet too). Set on items of a list walk.
+	Raw json.RawMessage `json:"-"`
 }
+
+func (c *Connection) setRaw(b json.RawMessage) { c.Raw = b }
 
 // ConnectionStatus is what automation reads: the states are kept as sent (lower case in the
 // API's examples; new values appear without notice).

@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -16,7 +17,12 @@ type Group struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// Raw is the item as the API sent it, every field included (those this package does not
+	// know yet too). Set on items of a list walk.
+	Raw json.RawMessage `json:"-"`
 }
+
+func (g *Group) setRaw(b json.RawMessage) { g.Raw = b }
 
 // Groups walks every group of the account. opts may be nil.
 func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
