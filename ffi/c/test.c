@@ -410,6 +410,13 @@ static void test_unknown_fields(fivetrex_client *client) {
     fivetrex_list_free(list);
     CHECK(n == CONNECTIONS_PER_GROUP && seen == 1, "the unknown field reached C as sent");
     CHECK(invented == 0, "no field the API did not send");
+    char *json = NULL;
+    st = fivetrex_connection(client, connections.id[6], &json, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "get the connection with the unknown field");
+    CHECK(contains(json, "\"added_tomorrow\":{\"list\":[1,\"x\",null],\"n\":12.5}") &&
+              !contains(json, "\"proxy_agent_id\""),
+          "one connection as sent");
+    fivetrex_string_free(json);
 }
 
 static void test_connection_lifecycle(fivetrex_client *client) {

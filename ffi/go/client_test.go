@@ -583,4 +583,8 @@ func TestUnknownFieldsReachGo(t *testing.T) {
 	if it.Err() != nil || found != 1 {
 		t.Fatalf("%v, found %d", it.Err(), found)
 	}
+	one, err := c.Connection(context.Background(), target)
+	if err != nil || !strings.Contains(string(one.Raw), `"added_tomorrow":{"list":[1,"x",null]}`) || strings.Contains(string(one.Raw), "proxy_agent_id") {
+		t.Fatalf("one connection: %v %s", err, one.Raw)
+	}
 }

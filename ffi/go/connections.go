@@ -30,7 +30,7 @@ type Connection struct {
 	Status        ConnectionStatus `json:"status"`
 	Config        json.RawMessage  `json:"config,omitempty"`
 	// Raw is the item as the API sent it, every field included (those this package does not
-	// know yet too). Set on items of a list walk.
+	// know yet too), on list items and on what Group/Connection fetch.
 	Raw json.RawMessage `json:"-"`
 }
 

@@ -18,7 +18,7 @@ type Group struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 	// Raw is the item as the API sent it, every field included (those this package does not
-	// know yet too). Set on items of a list walk.
+	// know yet too), on list items and on what Group/Connection fetch.
 	Raw json.RawMessage `json:"-"`
 }
 

@@ -84,5 +84,8 @@ func decodeText[T any](text string, err error) (*T, error) {
 	if err := json.Unmarshal([]byte(text), v); err != nil {
 		return nil, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode the answer: %v", err)}
 	}
+	if r, ok := any(v).(interface{ setRaw(json.RawMessage) }); ok {
+		r.setRaw(json.RawMessage(text))
+	}
 	return v, nil
 }

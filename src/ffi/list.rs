@@ -43,9 +43,15 @@ trait Walk: Send {
 /// wrong shape fails here as it does for a Rust caller) and handed to C verbatim: a field the
 /// model does not know yet reaches the host, no field the API left out is added, numbers keep
 /// their digits and timestamps their offset.
-struct AsSent<T> {
+pub(crate) struct AsSent<T> {
     raw: Box<RawValue>,
     model: PhantomData<fn() -> T>,
+}
+
+impl<T> Serialize for AsSent<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for AsSent<T> {
