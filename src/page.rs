@@ -606,7 +606,7 @@ mod tests {
 
     #[test]
     fn a_page_over_the_limit_is_refused_by_either_path_naming_the_count() {
-        let items = vec![r#"{"id":"a"}"#; 12].join(",");
+        let items = [r#"{"id":"a"}"#; 12].join(",");
         for body in [
             format!(r#"{{"data":{{"items":[{items}],"next_cursor":"n"}}}}"#),
             // Refused by the fast path (duplicate key), then counted by the derived one.

@@ -933,6 +933,7 @@ fn memory_row_child() {
         peak_rss_kib(),
         &outcome[..outcome.len().min(200)]
     );
+    println!("MODEL-BYTES {}", std::mem::size_of::<fivetrex::Connection>());
 }
 
 #[test]
@@ -962,7 +963,11 @@ fn a_page_with_more_items_than_asked_for_is_refused_and_peak_memory_stays_under_
     };
     let (before, peak) = (figure("RSS-BEFORE-KIB"), figure("RSS-PEAK-KIB"));
     let outcome = stdout.lines().find(|l| l.starts_with("OUTCOME")).unwrap_or_else(|| panic!("{stdout}"));
-    eprintln!("hostile page of {} bytes: peak RSS {peak} KiB (child started at {before} KiB)", body.len());
+    eprintln!(
+        "hostile page of {} bytes: peak RSS {peak} KiB (child started at {before} KiB); a Connection is {} bytes",
+        body.len(),
+        figure("MODEL-BYTES")
+    );
     assert!(outcome.contains("holds 1500000 items, more than the 1000 asked for"), "{outcome}");
     assert_eq!(server.requests().len(), 1);
     assert!(peak * 1024 < 4 * RSS_BODY_LIMIT, "peak RSS {peak} KiB for a body limit of {RSS_BODY_LIMIT} bytes");
