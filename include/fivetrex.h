@@ -12,7 +12,15 @@
  *   lifetime is stated on the function.
  * - String arguments are NUL-terminated UTF-8 and are only borrowed for the call. NULL where a value
  *   is required, text that is not UTF-8 and malformed JSON are answered with
- *   FIVETREX_STATUS_INVALID_ARGUMENT, never a crash.
+ *   FIVETREX_STATUS_INVALID_ARGUMENT, never a crash. The first NUL byte ends a string: whatever
+ *   follows it is never seen, so "id\0anything" is the id "id". A caller holding text that may
+ *   contain NUL (a Go string, an Elixir binary, bytes from a user) must refuse it before calling;
+ *   the Go and Elixir packages do (FIVETREX_STATUS_INVALID_ARGUMENT, badarg).
+ * - Flags in option structs are uint32_t: 0 is off, any other value on.
+ * - Valgrind: `valgrind --leak-check=full --error-exitcode=1` reports one "possibly lost" block per
+ *   thread the library ran on that Rust did not start (std's handle to the current thread, kept
+ *   until exit). Add --suppressions=ffi/c/valgrind.supp (in the source tree, beside include/) and
+ *   the run is clean; the file explains its one entry.
  * - A panic inside the library is caught and answered with FIVETREX_STATUS_PANIC; it never unwinds
  *   into C.
  * - Threads: a fivetrex_client may be used by many threads at once. A fivetrex_list is used by one
@@ -329,8 +337,9 @@ typedef void (*fivetrex_progress_callback)(uint32_t poll,
                                            void *userdata);
 
 /**
- * How to wait. Zero-initialise it; zero or false fields mean the defaults, and NULL options
- * mean every default.
+ * How to wait. Zero-initialise it; zero fields mean the defaults, and NULL options mean every
+ * default. The flags are integers (0 off, any other value on), not `bool`: a C `bool` field
+ * holding anything but 0 or 1 (a `memset`, a flag word copied in) is undefined behaviour.
  */
 typedef struct fivetrex_wait_options {
   /**
@@ -344,16 +353,16 @@ typedef struct fivetrex_wait_options {
   /**
    * Trigger with `force`: stop a running sync and start a new one.
    */
-  bool force;
+  uint32_t force;
   /**
    * Resume a paused connection before triggering instead of reporting it as paused.
    */
-  bool resume_if_paused;
+  uint32_t resume_if_paused;
   /**
    * While the connection is rescheduled (waiting for its source's quota), return
    * `FIVETREX_SYNC_OUTCOME_RESCHEDULED` at once instead of waiting on.
    */
-  bool return_when_rescheduled;
+  uint32_t return_when_rescheduled;
   /**
    * Called after every poll (NULL: none).
    */
@@ -378,9 +387,10 @@ typedef struct fivetrex_fanout_options {
    */
   uint32_t workers;
   /**
-   * Report items as they complete instead of in input order.
+   * Report items as they complete instead of in input order: 0 off, any other value on (an
+   * integer, not `bool`, which is undefined behaviour in C when it holds anything but 0 or 1).
    */
-  bool completion_order;
+  uint32_t completion_order;
   /**
    * Stop when this handle is stopped (NULL: no stop handle). Borrowed for the call.
    */

@@ -638,7 +638,7 @@ impl Client {
         retrier.run(&self.scope, idempotent, |time_left| {
             log::debug!("{method} {url}");
             request.timeout = time_left;
-            let response = self.inner.transport.send(&request).map_err(from_transport)?;
+            let response = self.inner.transport.send(&request).map_err(|e| self.scrub(from_transport(e)))?;
             retrier
                 .throttle
                 .record(header_u64(&response, "x-rate-limit"), header_u64(&response, "x-rate-limit-remaining"));
@@ -649,10 +649,25 @@ impl Client {
                 429 => response.header("retry-after").and_then(|v| parse_retry_after(v, &*retrier.clock)),
                 _ => None,
             };
-            let err = Error::from_status(response.status, &response.body, retry_after);
+            let err = self.scrub(Error::from_status(response.status, &response.body, retry_after));
             log::debug!("{method} {url} -> {}", response.status);
             Err(err)
         })
+    }
+
+    /// Masks this client's secret and `Authorization` value (its base64 part) wherever the error
+    /// kept text from an answer: a server or proxy that echoes the request must not put the
+    /// credentials into messages and logs. Costs nothing until an error is made.
+    pub(crate) fn scrub(&self, err: Error) -> Error {
+        match crate::secret::basic_auth_parts(self.inner.auth.expose()) {
+            Some((secret, encoded)) => err.mask(&[encoded, secret.as_str()]),
+            None => err,
+        }
+    }
+
+    /// [`decode`] with this client's credentials masked in the error.
+    pub(crate) fn decode<T: DeserializeOwned>(&self, status: u16, bytes: &[u8]) -> Result<T> {
+        decode(status, bytes).map_err(|e| self.scrub(e))
     }
 
     /// Calls an operation that answers with `data` and decodes it.
@@ -664,11 +679,13 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<T> {
         let response = self.send(op, params, query, body)?;
-        let env: Envelope<T> = decode(response.status, &response.body)?;
-        env.data.ok_or_else(|| Error::Decode {
-            status: response.status,
-            message: "the answer has no `data`".into(),
-            snippet: snippet(&response.body),
+        let env: Envelope<T> = self.decode(response.status, &response.body)?;
+        env.data.ok_or_else(|| {
+            self.scrub(Error::Decode {
+                status: response.status,
+                message: "the answer has no `data`".into(),
+                snippet: snippet(&response.body),
+            })
         })
     }
 
@@ -678,7 +695,7 @@ impl Client {
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(ActionResponse { code: "Success".into(), message: None });
         }
-        decode(response.status, &response.body)
+        self.decode(response.status, &response.body)
     }
 
     /// A lazy walk over a list operation.
@@ -711,7 +728,7 @@ impl Client {
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(serde_json::Value::Null);
         }
-        decode(response.status, &response.body)
+        self.decode(response.status, &response.body)
     }
 
     /// Sends any operation of the table ([`crate::api::operations`]) with its own method,
@@ -737,7 +754,7 @@ impl Client {
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(serde_json::Value::Null);
         }
-        decode(response.status, &response.body)
+        self.decode(response.status, &response.body)
     }
 
     /// A lazy walk over any list operation of the table, items as JSON (add filters with

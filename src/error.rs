@@ -2,7 +2,10 @@
 //!
 //! Every call returns [`Result<T>`]. HTTP failures are classified by status first (so an HTML 502
 //! from a proxy or an empty 500 still has the right kind) and the API's `code`/`message` are read
-//! from the body only when it parses. Nothing here ever holds a credential.
+//! from the body only when it parses. Nothing here ever holds a credential: the client masks its
+//! own key's secret and `Authorization` value in every text it keeps from an answer, and
+//! `Display` escapes control characters (`\r`, `\n`, ESC, NUL, ...) a server sent, so an error
+//! written to a log or a terminal cannot forge lines or drive the terminal.
 
 use std::fmt;
 use std::time::Duration;
@@ -78,12 +81,50 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", Escaped(code))?;
         }
         match &self.message {
-            Some(m) => write!(f, ": {m}"),
+            Some(m) => write!(f, ": {}", Escaped(m)),
             None if self.body_snippet.is_empty() => write!(f, " (empty body)"),
-            None => write!(f, ": {}", self.body_snippet),
+            None => write!(f, ": {}", Escaped(&self.body_snippet)),
+        }
+    }
+}
+
+/// Text from a server, displayed with its control characters escaped (`\n`, `\r`, `\0`,
+/// `\u{1b}`, ...) and everything else as is.
+pub(crate) struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(char::is_control) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "{}", c.escape_debug())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// Replaces every occurrence of each needle in `text` with `***`, and a tail of `text` that
+/// starts a needle (a snippet cut in the middle of it), four characters or more, as well.
+pub(crate) fn mask(text: &mut String, needles: &[&str]) {
+    for needle in needles.iter().filter(|n| !n.is_empty()) {
+        if text.contains(needle) {
+            *text = text.replace(needle, "***");
+        }
+        let body = text.strip_suffix('…').unwrap_or(text);
+        let tail = (4..needle.len()).rev().find(|&n| needle.is_char_boundary(n) && body.ends_with(&needle[..n]));
+        if let Some(n) = tail {
+            let cut = body.len() - n;
+            let ellipsis = text.ends_with('…');
+            text.truncate(cut);
+            text.push_str("***");
+            if ellipsis {
+                text.push('…');
+            }
         }
     }
 }
@@ -100,7 +141,9 @@ pub enum TransportErrorKind {
     Tls,
     /// The connection broke while the request or the answer was on the wire.
     Io,
-    /// The peer spoke something that is not HTTP/1.1.
+    /// The exchange broke HTTP/1.1's rules: a malformed head or chunk size, a head over the size
+    /// limit, a request (a URI too long, say) that cannot be written. Never retried: it fails
+    /// the same way every time.
     Protocol,
     /// The response body was larger than the configured limit.
     BodyTooLarge,
@@ -281,10 +324,10 @@ pub enum Error {
     #[error("unexpected status: {0}")]
     Http(ApiError),
     /// DNS, connect, TLS, reset, cut-short body.
-    #[error("transport error ({:?}): {}", .0.kind, .0.message)]
+    #[error("transport error ({:?}): {}", .0.kind, Escaped(&.0.message))]
     Transport(TransportError),
     /// The connect or the whole request took longer than allowed.
-    #[error("timed out: {message}")]
+    #[error("timed out: {}", Escaped(.message))]
     Timeout {
         /// What timed out.
         message: String,
@@ -292,7 +335,7 @@ pub enum Error {
         request_sent: bool,
     },
     /// A 2xx answer that could not be decoded into the expected shape.
-    #[error("cannot decode HTTP {status} answer: {message}; body starts: {snippet}")]
+    #[error("cannot decode HTTP {status} answer: {}; body starts: {}", Escaped(.message), Escaped(.snippet))]
     Decode {
         /// HTTP status of the answer.
         status: u16,
@@ -447,6 +490,33 @@ impl Error {
             Error::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         }
+    }
+
+    /// Masks `needles` (the client's credentials) in every text this error kept from an answer.
+    pub(crate) fn mask(mut self, needles: &[&str]) -> Self {
+        match &mut self {
+            Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::InvalidRequest(e)
+            | Error::Server(e)
+            | Error::Http(e)
+            | Error::RateLimited { error: e, .. } => {
+                for text in [e.code.as_mut(), e.message.as_mut(), Some(&mut e.body_snippet)].into_iter().flatten() {
+                    mask(text, needles);
+                }
+            }
+            Error::Transport(t) => mask(&mut t.message, needles),
+            Error::Timeout { message, .. } => mask(message, needles),
+            Error::Decode { message, snippet, .. } => {
+                mask(message, needles);
+                mask(snippet, needles);
+            }
+            Error::RepeatedCursor { cursor } => mask(cursor, needles),
+            _ => {}
+        }
+        self
     }
 
     /// False when the failed request certainly never reached the server.

@@ -3,6 +3,11 @@
 //! A [`List`] is an `Iterator<Item = Result<T>>`: it fetches a page only when the previous one is
 //! used up, keeps one page in memory, stops on a missing, null or empty `next_cursor`, refuses to
 //! loop on a cursor it has seen before, and after an error yields that error once and ends.
+//!
+//! What a server can make a walk spend is bounded: a page holding more items than the `limit`
+//! asked for (1000 when the operation takes no `limit`) is a decode error naming the count, and
+//! item by item a walk gives up after [`MAX_EMPTY_PAGES`] empty pages in a row that each point to
+//! a further page.
 
 use crate::client::{append_query, decode, Client};
 use crate::endpoint::{Operation, Paging};
@@ -18,6 +23,12 @@ use std::hash::{Hash, Hasher};
 pub const DEFAULT_PAGE_SIZE: u32 = 1000;
 /// The largest page the API serves.
 pub const MAX_PAGE_SIZE: u32 = 1000;
+/// Empty pages in a row, each with a next cursor, that an item-by-item walk
+/// ([`Iterator::next`] on a [`List`]) follows before it fails with [`Error::Decode`]: the API
+/// only serves an empty page in the middle of a walk now and then, and a server that answers empty
+/// pages with fresh cursors forever must not hold one `next()` (and send requests) forever.
+/// Page by page ([`List::next_page`]) every page is handed out, so the caller decides.
+pub const MAX_EMPTY_PAGES: u32 = 16;
 
 /// One page of a list: its items and the cursor of the next page (`None` on the last page).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -48,21 +59,47 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) ->
 }
 
 /// Decodes a list answer into `items` (emptied first, its capacity kept) and returns the next
-/// cursor (`None` on the last page).
+/// cursor (`None` on the last page). A page of more than `limit` items is refused without
+/// building them (a decode error naming the count).
 ///
 /// The fast path reads `{"data": {"items": [...], "next_cursor": ...}}` straight into the
 /// buffer, so a walk reuses one allocation for every page instead of growing a new vector of
 /// models, doubling after doubling, on each. Whatever it does not accept (bad JSON, a field of the
 /// wrong type, duplicate keys) is decoded again by the derived [`Wire`], which decides the
-/// outcome and words the error (with the path of the field at fault), exactly as before.
-fn decode_page<T: DeserializeOwned>(status: u16, body: &[u8], items: &mut VecDeque<T>) -> Result<Option<String>> {
+/// outcome and words the error (with the path of the field at fault), exactly as before; that
+/// path counts the items first without keeping them, so it cannot be used to get past the limit.
+fn decode_page<T: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    limit: usize,
+    items: &mut VecDeque<T>,
+) -> Result<Option<String>> {
     items.clear();
+    let too_many = |count: usize| Error::Decode {
+        status,
+        message: format!("the page holds {count} items, more than the {limit} asked for"),
+        snippet: crate::error::snippet(body),
+    };
     if let Ok(text) = std::str::from_utf8(body) {
         let mut de = serde_json::Deserializer::from_str(text);
-        if let Ok(Some(next)) = WireSeed(&mut *items).deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
+        let mut over = None;
+        let seed = WireSeed { items: &mut *items, limit, over: &mut over };
+        if let Ok(Some(next)) = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
             return Ok(next.filter(|c| !c.is_empty()));
         }
         items.clear();
+        items.shrink_to(limit);
+        if let Some(count) = over {
+            return Err(too_many(count));
+        }
+    }
+    // Counted first with items that take no memory (a vector of a zero-sized type allocates
+    // nothing), so a page over the limit is refused before any item is built.
+    let counted: Wire<IgnoredAny> = decode(status, body)?;
+    if let Some(data) = &counted.data {
+        if data.items.len() > limit {
+            return Err(too_many(data.items.len()));
+        }
     }
     let wire: Wire<T> = decode(status, body)?;
     let data = wire.data.ok_or_else(|| Error::Decode {
@@ -103,8 +140,13 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
-/// The envelope: `Some(next_cursor)`, or `None` when `data` is missing or null.
-struct WireSeed<'a, T>(&'a mut VecDeque<T>);
+/// The envelope: `Some(next_cursor)`, or `None` when `data` is missing or null. `over` is set
+/// to the number of items when the page holds more than `limit`.
+struct WireSeed<'a, T> {
+    items: &'a mut VecDeque<T>,
+    limit: usize,
+    over: &'a mut Option<usize>,
+}
 
 impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for WireSeed<'_, T> {
     type Value = Option<Option<String>>;
@@ -125,7 +167,9 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for WireSeed<'_, T> {
                 Key::Data if seen => return Err(de::Error::duplicate_field("data")),
                 Key::Data => {
                     seen = true;
-                    data = map.next_value_seed(DataSeed(&mut *self.0))?;
+                    data = map.next_value_seed(
+                        WireSeed { items: &mut *self.items, limit: self.limit, over: &mut *self.over }.data(),
+                    )?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -136,8 +180,14 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for WireSeed<'_, T> {
     }
 }
 
+impl<'a, T> WireSeed<'a, T> {
+    fn data(self) -> DataSeed<'a, T> {
+        DataSeed(self)
+    }
+}
+
 /// `data`: null, or the page object.
-struct DataSeed<'a, T>(&'a mut VecDeque<T>);
+struct DataSeed<'a, T>(WireSeed<'a, T>);
 
 impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for DataSeed<'_, T> {
     type Value = Option<Option<String>>;
@@ -160,14 +210,19 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for DataSeed<'_, T> {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
         let (mut next, mut seen_items, mut seen_next) = (None, false, false);
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::Items if seen_items => return Err(de::Error::duplicate_field("items")),
                 Key::Items => {
                     seen_items = true;
-                    map.next_value_seed(ItemsSeed(&mut *self.0))?;
+                    let w = &mut self.0;
+                    map.next_value_seed(ItemsSeed(WireSeed {
+                        items: &mut *w.items,
+                        limit: w.limit,
+                        over: &mut *w.over,
+                    }))?;
                 }
                 Key::NextCursor if seen_next => return Err(de::Error::duplicate_field("next_cursor")),
                 Key::NextCursor => {
@@ -184,7 +239,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for DataSeed<'_, T> {
 }
 
 /// `items`: null (no items), or the array, pushed into the buffer.
-struct ItemsSeed<'a, T>(&'a mut VecDeque<T>);
+struct ItemsSeed<'a, T>(WireSeed<'a, T>);
 
 impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ItemsSeed<'_, T> {
     type Value = ();
@@ -208,8 +263,19 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ItemsSeed<'_, T> {
         d.deserialize_seq(self)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let w = self.0;
         while let Some(item) = seq.next_element()? {
-            self.0.push_back(item);
+            if w.items.len() == w.limit {
+                // Counted to the end without being built, for the error to name the count.
+                let mut count = w.limit + 1;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                w.items.clear();
+                *w.over = Some(count);
+                return Err(de::Error::custom("too many items"));
+            }
+            w.items.push_back(item);
         }
         Ok(())
     }
@@ -389,7 +455,25 @@ impl<T: DeserializeOwned> List<T> {
         append_query(&mut url, &q);
         self.requests += 1;
         let response = self.client.send_url(crate::Method::Get, &url, self.accept, true, true, None)?;
-        decode_page(response.status, &response.body, items)
+        // Without a `limit` the API's largest page is what it may send.
+        let limit = if self.send_page_size { self.page_size } else { MAX_PAGE_SIZE };
+        decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.client.scrub(e))
+    }
+
+    /// The same walk with its items decoded as `U`; for wrappers of the model (the C ABI hands
+    /// out items as the API sent them).
+    pub(crate) fn with_items<U>(self) -> List<U> {
+        List {
+            client: self.client,
+            url: self.url,
+            accept: self.accept,
+            page_size: self.page_size,
+            send_page_size: self.send_page_size,
+            state: self.state,
+            buffer: VecDeque::new(),
+            seen: self.seen,
+            requests: self.requests,
+        }
     }
 
     /// Turns this walk into an iterator over whole pages.
@@ -430,10 +514,23 @@ impl<T: DeserializeOwned> Iterator for List<T> {
         let deadline = self.client.retry_policy().deadline.and_then(|d| self.client.clock().now().checked_add(d));
         let bounded = self.client.until(deadline);
         let unbounded = std::mem::replace(&mut self.client, bounded);
+        let mut empty = 0;
         let item = loop {
             if let Some(item) = self.buffer.pop_front() {
                 break Some(Ok(item));
             }
+            if empty == MAX_EMPTY_PAGES && matches!(self.state, State::Next(_)) {
+                self.state = State::Done;
+                break Some(Err(Error::Decode {
+                    status: 200,
+                    message: format!(
+                        "the server answered {MAX_EMPTY_PAGES} empty pages in a row, each pointing to another; \
+                         stopping the walk"
+                    ),
+                    snippet: String::new(),
+                }));
+            }
+            // Empty pages in the middle of a walk are skipped, not taken as the end.
             let mut buffer = std::mem::take(&mut self.buffer);
             let fetched = self.advance(&mut buffer);
             self.buffer = buffer;
@@ -444,6 +541,9 @@ impl<T: DeserializeOwned> Iterator for List<T> {
                     break Some(Err(e));
                 }
                 Some(Ok(_)) => {}
+            }
+            if self.buffer.is_empty() {
+                empty += 1;
             }
         };
         self.client = unbounded;
@@ -473,7 +573,7 @@ mod tests {
 
     fn page(body: &str) -> (Result<Option<String>>, Vec<Item>) {
         let mut items = VecDeque::new();
-        let r = decode_page(200, body.as_bytes(), &mut items);
+        let r = decode_page(200, body.as_bytes(), 1000, &mut items);
         (r, items.into_iter().collect())
     }
 
@@ -533,18 +633,42 @@ mod tests {
         let mut items: VecDeque<Item> = VecDeque::new();
         let body = b"{\"data\":{\"items\":[{\"id\":\"a\",\"x\":\"\xff\"}]}}";
         let slow: Result<Wire<Item>> = decode(200, body);
-        assert_eq!(decode_page(200, body, &mut items).is_ok(), slow.is_ok());
+        assert_eq!(decode_page(200, body, 1000, &mut items).is_ok(), slow.is_ok());
+    }
+
+    #[test]
+    fn a_page_over_the_limit_is_refused_by_either_path_naming_the_count() {
+        let items = [r#"{"id":"a"}"#; 12].join(",");
+        for body in [
+            format!(r#"{{"data":{{"items":[{items}],"next_cursor":"n"}}}}"#),
+            // Refused by the fast path (duplicate key), then counted by the derived one.
+            format!(r#"{{"data":{{"items":[{items}],"next_cursor":"n","next_cursor":"m"}}}}"#),
+            format!(r#"{{"data":[[{items}],"n"]}}"#),
+        ] {
+            let mut buf: VecDeque<Item> = VecDeque::new();
+            let err = decode_page(200, body.as_bytes(), 10, &mut buf).unwrap_err();
+            assert!(buf.is_empty());
+            if body.contains(r#""m""#) {
+                assert!(matches!(err, Error::Decode { .. }), "{err}");
+            } else {
+                assert!(err.to_string().contains("holds 12 items, more than the 10 asked for"), "{err}");
+            }
+        }
+        let mut buf: VecDeque<Item> = VecDeque::new();
+        let body = format!(r#"{{"data":{{"items":[{items}]}}}}"#);
+        assert_eq!(decode_page(200, body.as_bytes(), 12, &mut buf).unwrap(), None);
+        assert_eq!(buf.len(), 12);
     }
 
     #[test]
     fn the_buffer_keeps_its_allocation_from_page_to_page() {
         let mut items: VecDeque<Item> = VecDeque::new();
         let body = format!(r#"{{"data":{{"items":[{}]}}}}"#, vec![r#"{"id":"a"}"#; 100].join(","));
-        decode_page(200, body.as_bytes(), &mut items).unwrap();
+        decode_page(200, body.as_bytes(), 1000, &mut items).unwrap();
         let capacity = items.capacity();
         assert_eq!(items.len(), 100);
         items.clear();
-        decode_page(200, body.as_bytes(), &mut items).unwrap();
+        decode_page(200, body.as_bytes(), 1000, &mut items).unwrap();
         assert_eq!((items.len(), items.capacity()), (100, capacity));
     }
 }

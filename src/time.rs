@@ -142,7 +142,9 @@ impl Timestamp {
             + i64::from(minute) * 60
             + i64::from(second)
             - offset;
-        Some(Timestamp { secs, nanos })
+        // An offset can carry a written 9999-12-31 past the last instant RFC 3339 can write in
+        // UTC (or 0000-01-01 before the first): refused, not clamped to another instant.
+        Timestamp::from_unix(secs, nanos)
     }
 }
 

@@ -383,7 +383,8 @@ impl Transport for UreqTransport {
         }
         let request = builder
             .body(req.body.unwrap_or(&[]))
-            .map_err(|e| transport_error(TransportErrorKind::Other, format!("cannot build request: {e}"), false))?;
+            // A URI too long (or otherwise not sendable) stays so however often it is tried.
+            .map_err(|e| transport_error(TransportErrorKind::Protocol, format!("cannot build request: {e}"), false))?;
         // Only a budget shorter than the configured timeout needs a per-request setting.
         let request = match req.timeout.filter(|t| *t < self.timeout) {
             Some(t) => self.agent.configure_request(request).timeout_global(Some(t)).build(),
@@ -433,7 +434,17 @@ fn transport_error(kind: TransportErrorKind, message: String, request_sent: bool
 
 fn map_io_error(e: &std::io::Error) -> TransportError {
     use std::io::ErrorKind as K;
-    // ureq wraps its own errors (timeouts among them) in io::Error when reading a body.
+    // ureq wraps its own errors (timeouts, a malformed chunk size) in io::Error when reading a
+    // body: classify what is inside, so a protocol violation is not taken for a broken line.
+    if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<ureq::Error>()) {
+        match inner {
+            ureq::Error::Protocol(p) => return transport_error(TransportErrorKind::Protocol, p.to_string(), true),
+            ureq::Error::LargeResponseHeader(..) => {
+                return transport_error(TransportErrorKind::Protocol, inner.to_string(), true)
+            }
+            _ => {}
+        }
+    }
     let msg = e.to_string();
     match e.kind() {
         K::TimedOut | K::WouldBlock => transport_error(TransportErrorKind::Timeout, msg, true),
@@ -467,6 +478,10 @@ fn map_ureq_error(e: ureq::Error) -> TransportError {
             transport_error(TransportErrorKind::BodyTooLarge, format!("body exceeds limit of {n} bytes"), true)
         }
         ureq::Error::Protocol(p) => transport_error(TransportErrorKind::Protocol, p.to_string(), true),
+        // A head over ureq's limit comes back just as large on a retry.
+        e @ ureq::Error::LargeResponseHeader(..) => transport_error(TransportErrorKind::Protocol, e.to_string(), true),
+        ureq::Error::BadUri(m) => transport_error(TransportErrorKind::Protocol, format!("bad URI: {m}"), false),
+        ureq::Error::Http(h) => transport_error(TransportErrorKind::Protocol, h.to_string(), false),
         ureq::Error::Io(io) => map_io_error(&io),
         other => transport_error(TransportErrorKind::Other, other.to_string(), true),
     }

@@ -214,8 +214,10 @@ fn c_test_passes_under_valgrind() {
     assert_eq!(log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/destinations/")).count(), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[4])), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[2])), 1, "the 409 one");
-    // Paused and broken connections are reported without triggering a sync.
-    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/sync", first[7])), 0);
+    // Paused and broken connections are reported without triggering a sync; the paused one is
+    // then resumed and synced once by `resume_if_paused = 2` (an integer flag: 2 is on).
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/sync", first[7])), 1);
+    assert_eq!(count(&log, "PATCH", &format!("/v1/connections/{}", first[7])), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/sync", first[9])), 0);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/sync", first[0])), 1);
     // Retries: two injected 503s then the answer; the 429 over the cap was not retried.

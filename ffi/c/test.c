@@ -432,6 +432,40 @@ static void test_connections(fivetrex_client *client) {
     fivetrex_string_free(json);
 }
 
+/* A field the API adds tomorrow reaches C, and the item carries nothing the API did not send. */
+static void test_unknown_fields(fivetrex_client *client) {
+    char path[128];
+    snprintf(path, sizeof path, "/__emulator/connections/%s", connections.id[6]);
+    control(client, path, "{\"extra_fields\":{\"added_tomorrow\":{\"list\":[1,\"x\",null],\"n\":12.5}}}");
+    fivetrex_list_options opts = {0};
+    opts.page_size = 3;
+    fivetrex_list *list = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_group_connections(client, groups.id[0], &opts, &list, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "list the connections again");
+    int seen = 0, invented = 0, n = 0;
+    const char *item = NULL;
+    size_t len = 0;
+    while (fivetrex_list_next_borrowed(list, &item, &len, &err) == FIVETREX_STATUS_OK) {
+        n++;
+        if (contains(item, connections.id[6]))
+            seen += contains(item, "\"added_tomorrow\":{\"list\":[1,\"x\",null],\"n\":12.5}");
+        /* The emulator never sends these; the model has them. */
+        invented += contains(item, "\"proxy_agent_id\"") || contains(item, "\"connect_card\"");
+    }
+    fivetrex_error_free(err);
+    fivetrex_list_free(list);
+    CHECK(n == CONNECTIONS_PER_GROUP && seen == 1, "the unknown field reached C as sent");
+    CHECK(invented == 0, "no field the API did not send");
+    char *json = NULL;
+    st = fivetrex_connection(client, connections.id[6], &json, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "get the connection with the unknown field");
+    CHECK(contains(json, "\"added_tomorrow\":{\"list\":[1,\"x\",null],\"n\":12.5}") &&
+              !contains(json, "\"proxy_agent_id\""),
+          "one connection as sent");
+    fivetrex_string_free(json);
+}
+
 static void test_connection_lifecycle(fivetrex_client *client) {
     char body[512];
     snprintf(body, sizeof body,
@@ -679,6 +713,12 @@ static void test_sync(fivetrex_client *client) {
     st = fivetrex_sync_and_wait(client, connections.id[7], &opts, &outcome, NULL, &err);
     expect(st, FIVETREX_STATUS_OK, err, "sync and wait on a paused connection");
     CHECK(outcome == FIVETREX_SYNC_OUTCOME_PAUSED, "a paused connection is reported, not waited on");
+    /* Flags are integers: 2 is on like 1 (in a C bool field it was undefined behaviour). */
+    fivetrex_wait_options resume = opts;
+    resume.resume_if_paused = 2;
+    st = fivetrex_sync_and_wait(client, connections.id[7], &resume, &outcome, NULL, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "sync and wait resuming a paused connection (flag 2)");
+    CHECK(outcome == FIVETREX_SYNC_OUTCOME_SUCCEEDED, "resume_if_paused = 2 resumed the connection");
     st = fivetrex_sync_and_wait(client, connections.id[9], &opts, &outcome, &json, &err);
     expect(st, FIVETREX_STATUS_OK, err, "sync and wait on a broken connection");
     CHECK(outcome == FIVETREX_SYNC_OUTCOME_BROKEN && contains(json, "\"outcome\":\"broken\""), "broken");
@@ -939,6 +979,7 @@ int main(int argc, char **argv) {
         printf("cannot go on without the connections\n");
         return 1;
     }
+    test_unknown_fields(client);
     test_connection_lifecycle(client);
     test_destinations(client);
     test_errors(client);

@@ -14,13 +14,36 @@ import "C"
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unsafe"
 )
 
 // cstring copies s into C memory; the caller frees it with free (it is ours, not the library's).
+// The library reads a C string up to its first NUL byte, so every string passed here has been
+// through checkText first: "id\x00anything" must not reach C as "id".
 func cstring(s string) *C.char { return C.CString(s) }
+
+// checkText refuses strings the C ABI would cut short: a NUL byte ends a C string, so
+// "a\x00x" would be sent as "a" (another resource, or a confirmation that matches by accident).
+func checkText(args ...string) error {
+	for i, s := range args {
+		if strings.IndexByte(s, 0) >= 0 {
+			// The value is not shown: it may be the secret.
+			return &APIError{Kind: KindInvalidArgument, Message: fmt.Sprintf("argument %d contains a NUL byte, which C strings cannot carry", i+1)}
+		}
+	}
+	return nil
+}
+
+// cursorOf is the resume cursor of list options, for checkText.
+func cursorOf(o *ListOptions) string {
+	if o == nil {
+		return ""
+	}
+	return o.Cursor
+}
 
 // cfree releases a string made by cstring; nil is fine.
 func cfree(p *C.char) {
@@ -120,6 +143,14 @@ func millis(d time.Duration) C.uint64_t {
 		return 0
 	}
 	return C.uint64_t((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// flag is a Go bool as the integer flags of the C option structs (0 or 1).
+func flag(b bool) C.uint32_t {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Version is the version of the libfivetrex the package is linked with.

@@ -71,6 +71,9 @@ type Client struct {
 
 // New creates a client. Nothing is sent until the first call.
 func New(opts Options) (*Client, error) {
+	if err := checkText(opts.APIKey, opts.APISecret, opts.BaseURL, opts.UserAgent); err != nil {
+		return nil, err
+	}
 	key, secret := cstring(opts.APIKey), cstring(opts.APISecret)
 	base, agent := optional(opts.BaseURL), optional(opts.UserAgent)
 	defer func() { cfree(key); cfree(secret); cfree(base); cfree(agent) }()

@@ -548,3 +548,72 @@ func TestRawCallAndList(t *testing.T) {
 		t.Fatalf("%d %v", n, it.Err())
 	}
 }
+
+// A NUL byte ends a C string: each of these once reached the library cut short and acted on
+// another resource (the group before the NUL). Now they are refused before anything is sent.
+func TestStringsWithNULBytesNeverReachC(t *testing.T) {
+	e := startEmulator(t, 2, 0)
+	c := client(t, e)
+	ctx := context.Background()
+	g := e.groupIDs()[0]
+	e.clearLog()
+	if got, err := c.Group(ctx, g+"\x00anything"); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("Group with a NUL: %v %v", got, err)
+	}
+	if err := c.DeleteGroup(ctx, g+"\x00x", g+"\x00y"); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("DeleteGroup with NULs: %v", err)
+	}
+	if _, err := c.Call(ctx, "DELETE", "/v1/groups/"+g+"\x00/../keep", nil, nil); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("Call with a NUL: %v", err)
+	}
+	it := c.Connections(ctx, g+"\x00", nil)
+	if it.Next() || !errors.Is(it.Err(), fivetrex.KindInvalidArgument) {
+		t.Fatalf("Connections with a NUL: %v", it.Err())
+	}
+	it.Close()
+	if _, err := fivetrex.New(fivetrex.Options{APIKey: emuKey, APISecret: emuSecret + "\x00x", BaseURL: e.URL}); !errors.Is(err, fivetrex.KindInvalidArgument) || strings.Contains(err.Error(), emuSecret) {
+		t.Fatalf("New with a NUL in the secret: %v", err)
+	}
+	if n := e.count("GET", "/v1/groups/"+g) + e.count("DELETE", "/v1/groups/"+g); n != 0 {
+		t.Fatalf("%d requests reached the group", n)
+	}
+	if _, err := c.Group(ctx, g); err != nil {
+		t.Fatalf("the group must still be there: %v", err)
+	}
+}
+
+// A field the API adds tomorrow reaches Go in the item's Raw text, exactly as sent, and the
+// library adds nothing the API did not send.
+func TestUnknownFieldsReachGo(t *testing.T) {
+	e := startEmulator(t, 1, 5)
+	c := client(t, e)
+	g := e.groupIDs()[0]
+	target := e.connectionIDs(g)[2]
+	e.steer(target, map[string]any{"extra_fields": map[string]any{"added_tomorrow": map[string]any{"list": []any{1, "x", nil}}}})
+	it := c.Connections(context.Background(), g, &fivetrex.ListOptions{PageSize: 2})
+	defer it.Close()
+	found := 0
+	for it.Next() {
+		item := it.Item()
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(item.Raw, &fields); err != nil {
+			t.Fatalf("Raw is not the item's JSON: %v %q", err, item.Raw)
+		}
+		if _, ok := fields["proxy_agent_id"]; ok {
+			t.Fatalf("a field the emulator never sends: %s", item.Raw)
+		}
+		if item.ID == target {
+			found++
+			if string(fields["added_tomorrow"]) != `{"list":[1,"x",null]}` {
+				t.Fatalf("the unknown field: %s", item.Raw)
+			}
+		}
+	}
+	if it.Err() != nil || found != 1 {
+		t.Fatalf("%v, found %d", it.Err(), found)
+	}
+	one, err := c.Connection(context.Background(), target)
+	if err != nil || !strings.Contains(string(one.Raw), `"added_tomorrow":{"list":[1,"x",null]}`) || strings.Contains(string(one.Raw), "proxy_agent_id") {
+		t.Fatalf("one connection: %v %s", err, one.Raw)
+	}
+}

@@ -29,7 +29,12 @@ type Connection struct {
 	FailedAt      *time.Time       `json:"failed_at"`
 	Status        ConnectionStatus `json:"status"`
 	Config        json.RawMessage  `json:"config,omitempty"`
+	// Raw is the item as the API sent it, every field included (those this package does not
+	// know yet too), on list items and on what Group/Connection fetch.
+	Raw json.RawMessage `json:"-"`
 }
+
+func (c *Connection) setRaw(b json.RawMessage) { c.Raw = b }
 
 // ConnectionStatus is what automation reads: the states are kept as sent (lower case in the
 // API's examples; new values appear without notice).
@@ -105,6 +110,9 @@ type ConnectionChanges struct {
 // Connections walks the connections of one group, or of the whole account when groupID is "".
 // opts may be nil.
 func (c *Client) Connections(ctx context.Context, groupID string, opts *ListOptions) *Iter[Connection] {
+	if err := checkText(groupID, cursorOf(opts)); err != nil {
+		return &Iter[Connection]{err: err, done: true}
+	}
 	cgroup := optional(groupID)
 	copts, free := listOptions(opts)
 	defer func() { cfree(cgroup); free() }()
@@ -115,6 +123,9 @@ func (c *Client) Connections(ctx context.Context, groupID string, opts *ListOpti
 
 // Connection fetches one connection. An unknown id is an *APIError of Kind KindNotFound.
 func (c *Client) Connection(ctx context.Context, id string) (*Connection, error) {
+	if err := checkText(id); err != nil {
+		return nil, err
+	}
 	cid := cstring(id)
 	defer cfree(cid)
 	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
@@ -136,6 +147,9 @@ func (c *Client) CreateConnection(ctx context.Context, n NewConnection) (*Connec
 
 // UpdateConnection changes a connection.
 func (c *Client) UpdateConnection(ctx context.Context, id string, changes ConnectionChanges) (*Connection, error) {
+	if err := checkText(id); err != nil {
+		return nil, err
+	}
 	body, err := jsonArg(changes)
 	if err != nil {
 		return nil, err
@@ -151,6 +165,9 @@ func (c *Client) UpdateConnection(ctx context.Context, id string, changes Connec
 // configuration and state do not). confirmID must repeat id, as your user stated it, or nothing
 // is sent (KindConfirmationRequired).
 func (c *Client) DeleteConnection(ctx context.Context, id, confirmID string) error {
+	if err := checkText(id, confirmID); err != nil {
+		return err
+	}
 	cid, cconfirm := cstring(id), optional(confirmID)
 	defer func() { cfree(cid); cfree(cconfirm) }()
 	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
@@ -162,6 +179,9 @@ func (c *Client) DeleteConnection(ctx context.Context, id, confirmID string) err
 // Sync triggers a sync and returns at once (SyncAndWait waits for it). With force, a running
 // sync is stopped and restarted.
 func (c *Client) Sync(ctx context.Context, id string, force bool) error {
+	if err := checkText(id); err != nil {
+		return err
+	}
 	cid := cstring(id)
 	defer cfree(cid)
 	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
@@ -174,6 +194,9 @@ func (c *Client) Sync(ctx context.Context, id string, force bool) error {
 // confirmID must repeat id, as your user stated it, or nothing is sent
 // (KindConfirmationRequired). The API answers 409 (KindConflict) while a sync runs.
 func (c *Client) ResyncTables(ctx context.Context, id string, tables map[string][]string, confirmID string) error {
+	if err := checkText(id); err != nil {
+		return err
+	}
 	if len(tables) == 0 {
 		return &APIError{Kind: KindInvalidArgument, Message: "ResyncTables needs at least one table; use ResyncAll for everything"}
 	}
@@ -192,6 +215,9 @@ func (c *Client) ResyncAll(ctx context.Context, id, confirmID string) error {
 }
 
 func (c *Client) resync(ctx context.Context, id string, tables *C.char, confirmID string) error {
+	if err := checkText(id, confirmID); err != nil {
+		return err
+	}
 	cid, cconfirm := cstring(id), optional(confirmID)
 	defer func() { cfree(cid); cfree(cconfirm) }()
 	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {

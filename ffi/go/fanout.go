@@ -92,7 +92,7 @@ func (c *Client) fanOut(ctx context.Context, ids []string, o *FanOutOptions,
 	}()
 	var copts C.fivetrex_fanout_options
 	copts.workers = C.uint32_t(opts.Workers)
-	copts.completion_order = C.bool(opts.CompletionOrder)
+	copts.completion_order = flag(opts.CompletionOrder)
 	copts.stop = stop
 	var cb C.fivetrex_settled_callback
 	var userdata unsafe.Pointer

@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -16,10 +17,18 @@ type Group struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// Raw is the item as the API sent it, every field included (those this package does not
+	// know yet too), on list items and on what Group/Connection fetch.
+	Raw json.RawMessage `json:"-"`
 }
+
+func (g *Group) setRaw(b json.RawMessage) { g.Raw = b }
 
 // Groups walks every group of the account. opts may be nil.
 func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
+	if err := checkText(cursorOf(opts)); err != nil {
+		return &Iter[Group]{err: err, done: true}
+	}
 	copts, free := listOptions(opts)
 	defer free()
 	return newIter[Group](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
@@ -29,6 +38,9 @@ func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
 
 // Group fetches one group. An unknown id is an *APIError of Kind KindNotFound.
 func (c *Client) Group(ctx context.Context, id string) (*Group, error) {
+	if err := checkText(id); err != nil {
+		return nil, err
+	}
 	cid := cstring(id)
 	defer cfree(cid)
 	return decodeText[Group](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
@@ -39,6 +51,9 @@ func (c *Client) Group(ctx context.Context, id string) (*Group, error) {
 // CreateGroup creates a group. It is not repeated after an ambiguous failure (a duplicate group
 // is worse than an error).
 func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
+	if err := checkText(name); err != nil {
+		return nil, err
+	}
 	cname := cstring(name)
 	defer cfree(cname)
 	return decodeText[Group](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
@@ -48,6 +63,9 @@ func (c *Client) CreateGroup(ctx context.Context, name string) (*Group, error) {
 
 // UpdateGroup renames a group.
 func (c *Client) UpdateGroup(ctx context.Context, id, name string) (*Group, error) {
+	if err := checkText(id, name); err != nil {
+		return nil, err
+	}
 	cid, cname := cstring(id), cstring(name)
 	defer func() { cfree(cid); cfree(cname) }()
 	return decodeText[Group](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
@@ -58,6 +76,9 @@ func (c *Client) UpdateGroup(ctx context.Context, id, name string) (*Group, erro
 // DeleteGroup deletes a group with everything in it. confirmID must repeat id, or nothing is
 // sent and the error is of Kind KindConfirmationRequired.
 func (c *Client) DeleteGroup(ctx context.Context, id, confirmID string) error {
+	if err := checkText(id, confirmID); err != nil {
+		return err
+	}
 	cid, cconfirm := cstring(id), cstring(confirmID)
 	defer func() { cfree(cid); cfree(cconfirm) }()
 	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {

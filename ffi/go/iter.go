@@ -118,6 +118,11 @@ func (it *Iter[T]) Next() bool {
 			it.err, it.done = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}, true
 			return false
 		}
+		// The item's text is the API's own (the library hands list items over as received):
+		// keep it for the fields the struct has no place for.
+		if r, ok := any(&item).(interface{ setRaw(json.RawMessage) }); ok {
+			r.setRaw(json.RawMessage(text))
+		}
 		it.item = item
 		return true
 	}

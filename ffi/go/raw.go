@@ -18,6 +18,9 @@ import (
 // url.PathEscape); query and body may be nil and are encoded as JSON. POSTs are not repeated
 // after an ambiguous failure.
 func (c *Client) Call(ctx context.Context, method, path string, query map[string]any, body any) (json.RawMessage, error) {
+	if err := checkText(method, path); err != nil {
+		return nil, err
+	}
 	var queryText, bodyText *C.char
 	var err error
 	if query != nil {
@@ -45,6 +48,9 @@ func (c *Client) Call(ctx context.Context, method, path string, query map[string
 // RawList walks any list path (answers with data.items and data.next_cursor), items as the API
 // sent them. query holds filters and may be nil; opts may be nil.
 func (c *Client) RawList(ctx context.Context, path string, query map[string]any, opts *ListOptions) *Iter[json.RawMessage] {
+	if err := checkText(path, cursorOf(opts)); err != nil {
+		return &Iter[json.RawMessage]{err: err, done: true}
+	}
 	var queryText *C.char
 	if query != nil {
 		var err error
@@ -77,6 +83,9 @@ func decodeText[T any](text string, err error) (*T, error) {
 	v := new(T)
 	if err := json.Unmarshal([]byte(text), v); err != nil {
 		return nil, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode the answer: %v", err)}
+	}
+	if r, ok := any(v).(interface{ setRaw(json.RawMessage) }); ok {
+		r.setRaw(json.RawMessage(text))
 	}
 	return v, nil
 }

@@ -99,6 +99,9 @@ type SyncResult struct {
 // library's wait itself (through a cancellation token), which returns at once with ctx.Err():
 // no call is left running in the background.
 func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) (*SyncResult, error) {
+	if err := checkText(id); err != nil {
+		return nil, err
+	}
 	var o WaitOptions
 	if opts != nil {
 		o = *opts
@@ -150,9 +153,9 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 	var copts C.fivetrex_wait_options
 	copts.poll_interval_ms = millis(o.PollInterval)
 	copts.timeout_ms = millis(timeout)
-	copts.force = C.bool(o.Force)
-	copts.resume_if_paused = C.bool(o.ResumeIfPaused)
-	copts.return_when_rescheduled = C.bool(o.ReturnWhenRescheduled)
+	copts.force = flag(o.Force)
+	copts.resume_if_paused = flag(o.ResumeIfPaused)
+	copts.return_when_rescheduled = flag(o.ReturnWhenRescheduled)
 	copts.cancel = token
 	cid := cstring(id)
 	defer cfree(cid)

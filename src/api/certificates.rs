@@ -5,7 +5,7 @@
 //! lets it through. Revoking removes the approval.
 
 use crate::api::connections::lenient;
-use crate::client::{decode, to_body, ActionResponse, Client};
+use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
 use crate::page::List;
@@ -275,7 +275,7 @@ impl Client {
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        let mut answer: Value = decode(response.status, &response.body)?;
+        let mut answer: Value = self.decode(response.status, &response.body)?;
         let item = if let Some(data) = answer.get_mut("data") {
             data.take()
         } else if answer.get("hash").is_some() {
@@ -287,6 +287,6 @@ impl Client {
             return Ok(None);
         }
         let bytes = to_body(&item)?;
-        decode(response.status, &bytes).map(Some)
+        self.decode(response.status, &bytes).map(Some)
     }
 }

@@ -100,6 +100,14 @@ pub(crate) mod lenient {
             Ok(Some(v.to_string()))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // serde_json hands an integer beyond 64 bits over as the nearest float: its digits
+            // are gone, and text made of that float would name another resource. From 2^53 on
+            // a float no longer holds every integer, so such a number is refused, never rounded.
+            if v.abs() >= 9_007_199_254_740_992.0 {
+                return Err(E::custom(format_args!(
+                    "the number {v:e} is too large to keep exactly as text (send it as a string)"
+                )));
+            }
             Ok(Some(v.to_string()))
         }
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {

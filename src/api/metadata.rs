@@ -126,7 +126,7 @@ impl Client {
     /// and catalogues).
     pub fn public_connector_types(&self) -> Result<Vec<ConnectorType>> {
         let response = self.send(&METADATA_PUBLIC_CONNECTORS, &[], &[], None)?;
-        let answer: PublicAnswer = decode(response.status, &response.body)?;
+        let answer: PublicAnswer = self.decode(response.status, &response.body)?;
         match answer.data {
             Some(data) => public_types(response.status, &data),
             None => Err(Error::Decode {

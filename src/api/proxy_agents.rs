@@ -2,7 +2,7 @@
 //! Fivetran cannot reach directly.
 
 use crate::api::common::{api_enum, lenient, EMPTY_BODY};
-use crate::client::{decode, to_body, ActionResponse, Client};
+use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
 use crate::page::List;
@@ -147,9 +147,9 @@ impl Client {
             data: Option<ProxyAgent>,
         }
         let response = self.send(&GET_PROXY_AGENT_DETAILS, &[agent_id], &[], None)?;
-        match decode::<Enveloped>(response.status, &response.body)?.data {
+        match self.decode::<Enveloped>(response.status, &response.body)?.data {
             Some(agent) => Ok(agent),
-            None => decode(response.status, &response.body),
+            None => self.decode(response.status, &response.body),
         }
     }
 

@@ -164,7 +164,7 @@ impl Client {
             data: Option<ConnectorSdkPackage>,
         }
         let response = self.send_typed(op, params, &[], Some(body))?;
-        let envelope: Envelope = crate::client::decode(response.status, &response.body)?;
+        let envelope: Envelope = self.decode(response.status, &response.body)?;
         envelope.data.ok_or_else(|| Error::Decode {
             status: response.status,
             message: "the answer has no `data`".into(),

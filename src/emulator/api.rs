@@ -145,6 +145,13 @@ impl World {
         self.store.tick(now);
         let default = self.sync_duration;
         let c = self.store.connections.get_mut(id).ok_or_else(|| format!("no connection with id '{id}'"))?;
+        if let Some(extra) = &ctl.extra_fields {
+            let known = serde_json::to_value(&*c).map_err(|e| e.to_string())?;
+            if let Some(k) = extra.keys().find(|k| known.get(k.as_str()).is_some() && !c.extra.contains_key(*k)) {
+                return Err(format!("extra field '{k}' is a field connections already have"));
+            }
+            c.extra.extend(extra.clone());
+        }
         if let Some(o) = ctl.sync_outcome {
             c.sim.outcome = o;
         }

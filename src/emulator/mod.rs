@@ -139,7 +139,7 @@
 //! | `GET /__emulator/log`, `DELETE /__emulator/log` | the request log `{"items": [{seq, method, path, query, status, fault, connection}]}` ([`RequestRecord`]; `status` is null when no answer was sent), or clear it |
 //! | `POST /__emulator/faults` | add a fault: `{"method": "GET", "path": "/v1/groups", "kind": "status", "status": 503, "times": 2, "retry_after": "1", "delay_ms": 0, "body": "json"}` ([`Fault`]) |
 //! | `GET /__emulator/faults`, `DELETE /__emulator/faults` | list the pending faults, or clear them |
-//! | `POST /__emulator/connections/{id}` | steer one connection: `{"sync_outcome": "success"\|"failure", "sync_state": "scheduled"\|"syncing"\|"paused"\|"rescheduled", "setup_state": "incomplete"\|"connected"\|"broken", "rescheduled_for": "<RFC 3339>", "paused": bool, "sync_duration_ms": n, "succeeded_at": .., "failed_at": ..}` ([`ConnectionControl`]); answers the connection |
+//! | `POST /__emulator/connections/{id}` | steer one connection: `{"sync_outcome": "success"\|"failure", "sync_state": "scheduled"\|"syncing"\|"paused"\|"rescheduled", "setup_state": "incomplete"\|"connected"\|"broken", "rescheduled_for": "<RFC 3339>", "paused": bool, "sync_duration_ms": n, "succeeded_at": .., "failed_at": .., "extra_fields": {..}}` ([`ConnectionControl`]); answers the connection |
 //! | `POST /__emulator/settings` | `{"sync_duration_ms": n, "hourly_quota": n}` |
 //! | `POST /__emulator/seed` | `{"groups": n, "connections_per_group": m}`: replace the data with a new seed (and reset) |
 //! | `POST /__emulator/account` | load an [account shape](#account-shape) now; it stays for resets; answers the stats, or 400 naming the item refused |
@@ -468,6 +468,9 @@ pub struct ConnectionControl {
     pub succeeded_at: Option<Timestamp>,
     /// Its `failed_at`.
     pub failed_at: Option<Timestamp>,
+    /// Fields the API might add tomorrow, served with the connection from now on (merged over
+    /// earlier ones; a field the connection already has is refused).
+    pub extra_fields: Option<serde_json::Map<String, Value>>,
 }
 
 impl ConnectionControl {
@@ -520,6 +523,7 @@ impl ConnectionControl {
             sync_duration_ms: Option<u64>,
             succeeded_at: Option<Timestamp>,
             failed_at: Option<Timestamp>,
+            extra_fields: Option<serde_json::Map<String, Value>>,
         }
         let w: Wire = serde_json::from_value(v.clone()).map_err(|e| format!("invalid connection control: {e}"))?;
         Ok(ConnectionControl {
@@ -531,6 +535,7 @@ impl ConnectionControl {
             sync_duration: w.sync_duration_ms.map(Duration::from_millis),
             succeeded_at: w.succeeded_at,
             failed_at: w.failed_at,
+            extra_fields: w.extra_fields,
         })
     }
 }

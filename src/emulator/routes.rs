@@ -730,6 +730,7 @@ pub(super) fn create_connection(
         },
         setup_tests: None,
         config: store::config_json(config),
+        extra: serde_json::Map::new(),
         sim: Default::default(),
     };
     let mut shown = c.clone();

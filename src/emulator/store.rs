@@ -174,6 +174,10 @@ pub(crate) struct Connection {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub setup_tests: Option<Vec<SetupTest>>,
     pub config: Box<RawValue>,
+    /// Fields this version of the API does not have, served beside the others (set through
+    /// the control endpoint's `extra_fields`, to test that clients pass them on).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
     #[serde(skip)]
     pub sim: SyncSim,
 }
@@ -712,6 +716,7 @@ fn seeded_connection(k: u64, group: &str, j: usize, owner: &str) -> Connection {
         status,
         setup_tests: None,
         config,
+        extra: serde_json::Map::new(),
         sim: SyncSim::default(),
     }
 }

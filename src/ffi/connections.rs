@@ -59,7 +59,10 @@ pub unsafe extern "C" fn fivetrex_connection(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        put_json(slot, &client.connection(id)?)
+        // As the API sent it (see `AsSent`), like list items.
+        let connection: super::list::AsSent<crate::Connection> =
+            client.call(&crate::api::connections::CONNECTION_DETAILS, &[id], &[], None)?;
+        put_json(slot, &connection)
     })
 }
 

@@ -24,8 +24,9 @@ pub struct fivetrex_stop {
 pub struct fivetrex_fanout_options {
     /// Worker threads, 1..=64 (0: the default, 8).
     pub workers: u32,
-    /// Report items as they complete instead of in input order.
-    pub completion_order: bool,
+    /// Report items as they complete instead of in input order: 0 off, any other value on (an
+    /// integer, not `bool`, which is undefined behaviour in C when it holds anything but 0 or 1).
+    pub completion_order: u32,
     /// Stop when this handle is stopped (NULL: no stop handle). Borrowed for the call.
     pub stop: *const fivetrex_stop,
 }
@@ -75,7 +76,7 @@ unsafe fn fan(o: Option<&fivetrex_fanout_options>) -> FanOut {
     let mut f = FanOut::new();
     let Some(o) = o else { return f };
     f = f.workers(o.workers as usize);
-    if o.completion_order {
+    if o.completion_order != 0 {
         f = f.order(Order::Completed);
     }
     // SAFETY: NULL or a live handle, per the header.
@@ -243,7 +244,7 @@ mod tests {
         let mut ids = emu.connection_ids(&emu.group_ids()[0]);
         ids.insert(1, "missing".into());
         let ids_json = CString::new(serde_json::to_string(&ids).unwrap()).unwrap();
-        let opts = fivetrex_fanout_options { workers: 4, completion_order: false, stop: std::ptr::null() };
+        let opts = fivetrex_fanout_options { workers: 4, completion_order: 0, stop: std::ptr::null() };
         let mut seen: Vec<(usize, String)> = Vec::new();
         let mut out: *mut c_char = std::ptr::null_mut();
         let status = unsafe {
@@ -275,14 +276,14 @@ mod tests {
         // Sync and wait on the first three, with a stop handle that is never stopped.
         let mut stop: *mut fivetrex_stop = std::ptr::null_mut();
         assert_eq!(unsafe { fivetrex_stop_new(Some(&mut stop), None) }, fivetrex_status::Ok);
-        let opts = fivetrex_fanout_options { workers: 3, completion_order: true, stop };
+        let opts = fivetrex_fanout_options { workers: 3, completion_order: 1, stop };
         let three = CString::new(serde_json::to_string(&[&ids[0], &ids[2], &ids[1]]).unwrap()).unwrap();
         let wait = fivetrex_wait_options {
             poll_interval_ms: 20,
             timeout_ms: 10_000,
-            force: false,
-            resume_if_paused: false,
-            return_when_rescheduled: false,
+            force: 0,
+            resume_if_paused: 0,
+            return_when_rescheduled: 0,
             on_progress: None,
             on_progress_userdata: std::ptr::null_mut(),
             cancel: std::ptr::null(),

@@ -46,7 +46,10 @@ pub unsafe extern "C" fn fivetrex_group(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(group_id, "group_id") }?;
-        put_json(slot, &client.group(id)?)
+        // As the API sent it (see `AsSent`), like list items.
+        let group: super::list::AsSent<crate::Group> =
+            client.call(&crate::api::groups::GROUP_DETAILS, &[id], &[], None)?;
+        put_json(slot, &group)
     })
 }
 

@@ -6,9 +6,11 @@ use super::error::fivetrex_error;
 use super::status::fivetrex_status;
 use crate::error::Result;
 use crate::page::{List, Page};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::ffi::c_char;
+use std::marker::PhantomData;
 
 /// A lazy walk over a list. It fetches a page only when the previous one is used up and holds
 /// one page in memory. Use it from one thread at a time; it keeps its own reference to the
@@ -37,13 +39,47 @@ trait Walk: Send {
     fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>>;
 }
 
-impl<T: Serialize + DeserializeOwned + Send> Walk for List<T> {
+/// A list item exactly as the API sent it, checked to decode as the model `T` (so an item of the
+/// wrong shape fails here as it does for a Rust caller) and handed to C verbatim: a field the
+/// model does not know yet reaches the host, no field the API left out is added, numbers keep
+/// their digits and timestamps their offset.
+pub(crate) struct AsSent<T> {
+    raw: Box<RawValue>,
+    model: PhantomData<fn() -> T>,
+}
+
+impl<T> Serialize for AsSent<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for AsSent<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        serde_json::from_str::<T>(raw.get()).map_err(serde::de::Error::custom)?;
+        Ok(AsSent { raw, model: PhantomData })
+    }
+}
+
+impl<T: DeserializeOwned + Send> Walk for List<AsSent<T>> {
     fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
-        Some(self.next()?.and_then(|item| write_json(json, &item)))
+        Some(self.next()?.map(|item| {
+            json.clear();
+            json.extend_from_slice(item.raw.get().as_bytes());
+        }))
     }
 
     fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
-        Some(List::next_page(self)?.and_then(|page: Page<T>| write_json(json, &page)))
+        Some(List::next_page(self)?.and_then(|page: Page<AsSent<T>>| {
+            #[derive(Serialize)]
+            struct Wire<'a> {
+                items: Vec<&'a RawValue>,
+                next_cursor: Option<String>,
+            }
+            let items = page.items.iter().map(|i| &*i.raw).collect();
+            write_json(json, &Wire { items, next_cursor: page.next_cursor })
+        }))
     }
 }
 
@@ -54,7 +90,7 @@ impl fivetrex_list {
     /// `opts.cursor` is NULL or a NUL-terminated string.
     pub(crate) unsafe fn new<T>(mut list: List<T>, opts: Option<&fivetrex_list_options>) -> Result<Self>
     where
-        T: Serialize + DeserializeOwned + Send + 'static,
+        T: DeserializeOwned + Send + 'static,
     {
         if let Some(o) = opts {
             if o.page_size != 0 {
@@ -65,7 +101,7 @@ impl fivetrex_list {
                 list = list.resume_from(cursor);
             }
         }
-        Ok(fivetrex_list { walk: Box::new(list), json: Vec::new() })
+        Ok(fivetrex_list { walk: Box::new(list.with_items::<AsSent<T>>()), json: Vec::new() })
     }
 
     /// Wraps a list and hands the handle to C.
@@ -78,7 +114,7 @@ impl fivetrex_list {
         opts: Option<&fivetrex_list_options>,
     ) -> Result<fivetrex_status>
     where
-        T: Serialize + DeserializeOwned + Send + 'static,
+        T: DeserializeOwned + Send + 'static,
     {
         // SAFETY: passed on from the caller.
         Ok(put_handle(slot, unsafe { Self::new(list, opts) }?))
@@ -187,7 +223,6 @@ pub extern "C" fn fivetrex_list_free(list: Option<Box<fivetrex_list>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::connections::Connection;
     use crate::ffi::{fivetrex_client_free, fivetrex_client_new, fivetrex_connections, fivetrex_string_free};
     use httpmock::prelude::*;
     use serde_json::{json, Value};
@@ -231,7 +266,7 @@ mod tests {
     }
 
     #[test]
-    fn each_item_is_the_json_serde_json_writes_for_the_model() {
+    fn each_item_is_the_json_the_api_sent() {
         let server = MockServer::start();
         let page = |items: Vec<Value>, next: Option<&str>| json!({"code": "Success", "data": {"items": items, "next_cursor": next}});
         let pages = [
@@ -252,25 +287,32 @@ mod tests {
         pages.iter().for_each(|m| m.assert_calls(1));
         assert_eq!(items.len(), 4);
         for (i, text) in items.iter().enumerate() {
-            let model: Connection = serde_json::from_value(connection(i)).unwrap();
-            assert_eq!(text, &serde_json::to_string(&model).unwrap(), "item {i}");
+            // Byte for byte what the server sent: unknown fields kept, nothing added.
+            assert_eq!(text, &connection(i).to_string(), "item {i}");
         }
-        // Pinned: the text C programs have been reading.
-        assert_eq!(
-            items[1],
-            concat!(
-                r#"{"id":"conn_1","group_id":"g\"1\\","service":"postgres","service_version":3,"schema":"pg_é_1","#,
-                r#""paused":false,"pause_after_trial":false,"connected_by":"user\n1","created_at":"2024-01-01T00:00:00Z","#,
-                r#""succeeded_at":"2024-02-01T10:00:00.12Z","failed_at":null,"sync_frequency":360,"schedule_type":"auto","#,
-                r#""daily_sync_time":"03:00","data_delay_sensitivity":"SOMETHING_NEW","data_delay_threshold":null,"#,
-                r#""networking_method":"Directly","proxy_agent_id":null,"private_link_id":null,"#,
-                r#""hybrid_deployment_agent_id":null,"destination_schema_names":null,"external_secrets_manager_id":null,"#,
-                r#""status":{"setup_state":"broken","sync_state":"scheduled","update_state":"delayed","schema_status":null,"#,
-                r#""is_historical_sync":true,"rescheduled_for":null,"tasks":[{"code":"reconnect","message":"Re\tconnect","details":null}],"#,
-                r#""warnings":[]},"setup_tests":[],"connect_card":null,"connect_card_config":null,"#,
-                r#""source_sync_details":null,"destination_configuration":null,"#,
-                r#""config":{"host":"db","list":[1,2.5,null],"password":"p\u0001w","port":5432}}"#
-            )
-        );
+        assert!(items[1].contains(r#""unknown_field":{"ignored":true}"#), "{}", items[1]);
+        assert!(!items[1].contains("data_delay_threshold"), "a field the API did not send: {}", items[1]);
+    }
+
+    #[test]
+    fn an_item_that_does_not_decode_as_the_model_is_an_error() {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(GET).path("/v1/connections");
+            then.status(200).json_body(json!({"data": {"items": [connection(0), {"id": ["not", "text"]}]}}));
+        });
+        let (key, secret, base) = (c"key", c"secret", CString::new(server.base_url()).unwrap());
+        let mut client = std::ptr::null_mut();
+        let status =
+            unsafe { fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), None, Some(&mut client), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        let mut list = std::ptr::null_mut();
+        let status = unsafe { fivetrex_connections(client.as_ref(), std::ptr::null(), None, Some(&mut list), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        let mut text = std::ptr::null_mut();
+        assert_eq!(fivetrex_list_next(unsafe { list.as_mut() }, Some(&mut text), None), fivetrex_status::Decode);
+        assert!(text.is_null());
+        fivetrex_list_free(unsafe { list.as_mut().map(|l| Box::from_raw(l)) });
+        fivetrex_client_free(unsafe { client.as_mut().map(|c| Box::from_raw(c)) });
     }
 }

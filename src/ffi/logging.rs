@@ -61,7 +61,9 @@ impl log::Log for CallbackLogger {
             log::Level::Debug => fivetrex_log_level::Debug,
             log::Level::Trace => fivetrex_log_level::Trace,
         };
-        let text = record.args().to_string().replace('\0', "\u{FFFD}");
+        // One record is one line for the callback: control characters in it (a server's text that
+        // reached a message unescaped, say) are escaped, NUL included, so the C string is whole.
+        let text = crate::error::Escaped(&record.args().to_string()).to_string();
         let Ok(message) = CString::new(text) else { return };
         // SAFETY: the C caller promised a callable function and a matching userdata.
         unsafe { (sink.callback)(level, message.as_ptr(), sink.userdata.0) }

@@ -48,8 +48,9 @@ pub type fivetrex_progress_callback = Option<
     ),
 >;
 
-/// How to wait. Zero-initialise it; zero or false fields mean the defaults, and NULL options
-/// mean every default.
+/// How to wait. Zero-initialise it; zero fields mean the defaults, and NULL options mean every
+/// default. The flags are integers (0 off, any other value on), not `bool`: a C `bool` field
+/// holding anything but 0 or 1 (a `memset`, a flag word copied in) is undefined behaviour.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct fivetrex_wait_options {
@@ -58,12 +59,12 @@ pub struct fivetrex_wait_options {
     /// Longest overall wait, in ms (default 3600000, one hour).
     pub timeout_ms: u64,
     /// Trigger with `force`: stop a running sync and start a new one.
-    pub force: bool,
+    pub force: u32,
     /// Resume a paused connection before triggering instead of reporting it as paused.
-    pub resume_if_paused: bool,
+    pub resume_if_paused: u32,
     /// While the connection is rescheduled (waiting for its source's quota), return
     /// `FIVETREX_SYNC_OUTCOME_RESCHEDULED` at once instead of waiting on.
-    pub return_when_rescheduled: bool,
+    pub return_when_rescheduled: u32,
     /// Called after every poll (NULL: none).
     pub on_progress: fivetrex_progress_callback,
     /// Passed to `on_progress` as is.
@@ -88,8 +89,8 @@ pub(super) unsafe fn wait_options(o: Option<&fivetrex_wait_options>) -> WaitOpti
     if let Some(d) = millis(o.timeout_ms) {
         w = w.timeout(d);
     }
-    w = w.force(o.force).resume_if_paused(o.resume_if_paused);
-    if o.return_when_rescheduled {
+    w = w.force(o.force != 0).resume_if_paused(o.resume_if_paused != 0);
+    if o.return_when_rescheduled != 0 {
         w = w.when_rescheduled(WhenRescheduled::Return);
     }
     if let Some(callback) = o.on_progress {

@@ -1151,3 +1151,172 @@ fn cancelling_wakes_a_retry_wait_at_once() {
     assert!(returned.duration_since(cancelled) < MS(100), "{:?}", returned.duration_since(cancelled));
     assert_eq!(failing.requests().len(), 1, "no request after the cancel");
 }
+
+// ---------------------------------------------------------------------------------------------
+// A hostile server: what one answer can make the client spend, and what it cannot slip past.
+
+/// The body limit of the memory row: the hostile page (16.5 MB) fits under it.
+const RSS_BODY_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// `VmHWM` (peak resident set) of this process, in KiB.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// The child half of the memory row: one `next()` against the hostile page, then the peak RSS
+/// and the error on stdout. Runs only when the parent row starts this binary with the URL.
+#[test]
+fn memory_row_child() {
+    let Ok(url) = std::env::var("FIVETREX_RSS_CHILD_URL") else { return };
+    let before = peak_rss_kib();
+    let client = Client::builder()
+        .api_key(KEY)
+        .api_secret(SECRET)
+        .base_url(url)
+        .max_response_bytes(RSS_BODY_LIMIT)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let outcome = match client.connections().next() {
+        Some(Err(e)) => e.to_string(),
+        other => format!("no error: {:?}", other.map(|r| r.map(|c| c.id))),
+    };
+    println!(
+        "RSS-BEFORE-KIB {before}\nRSS-PEAK-KIB {}\nOUTCOME {}",
+        peak_rss_kib(),
+        &outcome[..outcome.len().min(200)]
+    );
+    println!("MODEL-BYTES {}", std::mem::size_of::<fivetrex::Connection>());
+}
+
+#[test]
+fn a_page_with_more_items_than_asked_for_is_refused_and_peak_memory_stays_under_4x_the_body_limit() {
+    // 1.5 million minimal connections in 16.5 MB: the API never serves more than the 1000 asked for.
+    let mut body = String::with_capacity(17_000_000);
+    body.push_str(r#"{"code":"Success","data":{"items":["#);
+    for i in 0..1_500_000 {
+        body.push_str(if i == 0 { r#"{"id":"a"}"# } else { r#",{"id":"a"}"# });
+    }
+    body.push_str(r#"],"next_cursor":"n"}}"#);
+    let body = Arc::new(body.into_bytes());
+    let served = body.clone();
+    let server = RawServer::start(move |_, _| Reply::Answer { status: 200, headers: vec![], body: (*served).clone() });
+    // In a child process of its own, so the peak is this answer's and nothing else's.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["reliability::memory_row_child", "--exact", "--nocapture", "--test-threads=1"])
+        .env("FIVETREX_RSS_CHILD_URL", server.url())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let figure = |name: &str| -> u64 {
+        // The harness prints `test ... ` on the line the child's first figure starts.
+        let at = stdout.find(name).unwrap_or_else(|| panic!("{stdout}")) + name.len();
+        stdout[at..].split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let (before, peak) = (figure("RSS-BEFORE-KIB"), figure("RSS-PEAK-KIB"));
+    let outcome = stdout.lines().find(|l| l.starts_with("OUTCOME")).unwrap_or_else(|| panic!("{stdout}"));
+    eprintln!(
+        "hostile page of {} bytes: peak RSS {peak} KiB (child started at {before} KiB); a Connection is {} bytes",
+        body.len(),
+        figure("MODEL-BYTES")
+    );
+    assert!(outcome.contains("holds 1500000 items, more than the 1000 asked for"), "{outcome}");
+    assert_eq!(server.requests().len(), 1);
+    assert!(peak * 1024 < 4 * RSS_BODY_LIMIT, "peak RSS {peak} KiB for a body limit of {RSS_BODY_LIMIT} bytes");
+}
+
+#[test]
+fn endless_empty_pages_end_the_walk_after_a_bounded_number_of_requests() {
+    // Fresh cursors forever (the server gives up after 1000, so the old client ends too).
+    let server = RawServer::start(|seq, _| match seq {
+        0..1000 => Reply::json(200, &page(vec![], Some(&format!("c{seq}")))),
+        _ => Reply::json(404, &json!({"code": "NotFound", "message": "gave up"})),
+    });
+    let (walker, clock) = client(&server.url());
+    let mut walk = walker.connections();
+    let err = seen(walk.next().unwrap().unwrap_err());
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert!(err.to_string().contains("16 empty pages in a row"), "{err}");
+    assert_eq!(server.requests().len(), fivetrex::page::MAX_EMPTY_PAGES as usize);
+    assert_eq!(walk.requests(), 16);
+    assert!(walk.next().is_none(), "the walk is over");
+    assert!(clock.sleeps().is_empty());
+    // Fewer empty pages in a row than that are skipped as before.
+    let server = RawServer::start(|seq, _| match seq {
+        0..15 => Reply::json(200, &page(vec![], Some(&format!("c{seq}")))),
+        _ => Reply::json(200, &page(vec![connection(1, "g")], None)),
+    });
+    let (client, _) = client(&server.url());
+    let ids: Vec<_> = client.connections().map(|c| c.unwrap().id).collect();
+    assert_eq!(ids, ["conn_1"]);
+    assert_eq!(server.requests().len(), 16);
+}
+
+#[test]
+fn protocol_errors_are_returned_at_once_never_retried() {
+    let big_header = format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n{{}}", "a".repeat(200_000));
+    let bad_chunk = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".to_string();
+    for (name, reply) in [("a head too big", big_header), ("a malformed chunk size", bad_chunk)] {
+        let reply = reply.into_bytes();
+        let server = RawServer::start(move |_, _| Reply::Raw(reply.clone()));
+        let (client, clock) = client(&server.url());
+        let err = seen(client.group("g").unwrap_err());
+        match &err {
+            Error::Transport(t) => assert_eq!(t.kind, TransportErrorKind::Protocol, "{name}: {err}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(server.requests().len(), 1, "{name}: sent once");
+        assert!(clock.sleeps().is_empty(), "{name}");
+    }
+    // A URI too long to send never leaves, and trying again cannot change that.
+    let server = RawServer::start(|_, _| Reply::json(200, &data(group(1))));
+    let retries = Arc::new(Mutex::new(0));
+    let r = retries.clone();
+    let clock = Arc::new(ManualClock::new());
+    let client = builder(&server.url(), &clock).on_retry(move |_| *r.lock().unwrap() += 1).build().unwrap();
+    let err = seen(client.group(&"x".repeat(70_000)).unwrap_err());
+    match &err {
+        Error::Transport(t) => assert_eq!(t.kind, TransportErrorKind::Protocol, "{err}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.request_may_have_been_sent());
+    assert_eq!((server.requests().len(), *retries.lock().unwrap()), (0, 0));
+    assert!(clock.sleeps().is_empty());
+}
+
+#[test]
+fn an_id_beyond_64_bits_is_refused_never_rounded() {
+    let server = RawServer::start(|seq, _| {
+        let id = if seq == 0 { "1180591620717411303425" } else { "18446744073709551615" };
+        Reply::Answer {
+            status: 200,
+            headers: vec![],
+            body: format!(r#"{{"code":"Success","data":{{"id":{id},"name":"n"}}}}"#).into_bytes(),
+        }
+    });
+    let (client, _) = client(&server.url());
+    let err = seen(client.group("g").unwrap_err());
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert!(err.to_string().contains("too large to keep exactly"), "{err}");
+    assert!(!err.to_string().contains("1180591620717411300000"), "{err}");
+    // Up to 64 bits the digits are kept as sent.
+    assert_eq!(client.group("g").unwrap().id, "18446744073709551615");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn a_timestamp_an_offset_pushes_out_of_range_is_a_decode_error_not_clamped() {
+    for stamp in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+00:01"] {
+        let server = RawServer::start(move |_, _| {
+            Reply::json(200, &data(json!({"id": "c", "succeeded_at": stamp, "created_at": "2024-01-01T00:00:00Z"})))
+        });
+        let (client, _) = client(&server.url());
+        let err = seen(client.connection("c").unwrap_err());
+        assert_eq!(err.kind(), ErrorKind::Decode, "{stamp}: {err}");
+        assert!(err.to_string().contains("succeeded_at"), "{err}");
+    }
+    assert_eq!(fivetrex::Timestamp::parse("9999-12-31T23:59:59+23:59").unwrap().to_string(), "9999-12-31T00:00:59Z");
+}

@@ -112,3 +112,62 @@ fn a_body_over_the_limit_is_a_clear_error() {
         .unwrap();
     assert_eq!(client.group("g").unwrap().id, "group_1");
 }
+
+/// Every text an error shows: `Display`, `Debug` and the API's fields.
+fn error_texts(err: &fivetrex::Error) -> Vec<String> {
+    let mut texts = vec![err.to_string(), format!("{err:?}")];
+    texts.extend(err.api_message().map(str::to_owned));
+    texts.extend(err.api_code().map(str::to_owned));
+    if let Some(api) = err.api_error() {
+        texts.push(api.body_snippet.clone());
+    }
+    texts
+}
+
+#[test]
+fn a_server_echoing_the_credentials_never_gets_them_into_errors() {
+    let b64 = auth_header()["Basic ".len()..].to_owned();
+    // A 401 echoing the header and the secret in the envelope, a 200 that does not decode and
+    // echoes them in the body, a proxy page cut at the snippet limit in the middle of the secret.
+    let cut = "x".repeat(512 - 10) + SECRET;
+    let server = RawServer::start(move |seq, req| {
+        let auth = req.header("authorization").unwrap_or_default().to_owned();
+        match seq {
+            0 => Reply::json(
+                401,
+                &serde_json::json!({"code": format!("Bad {SECRET}"), "message": format!("you sent {auth} ({SECRET})")}),
+            ),
+            1 => Reply::Answer { status: 200, headers: vec![], body: format!("<p>{auth} {SECRET}</p>").into_bytes() },
+            _ => Reply::Answer { status: 502, headers: vec![], body: cut.clone().into_bytes() },
+        }
+    });
+    let client = client_no_retry(&server.url());
+    for call in 0..3 {
+        let err = client.group("g").unwrap_err();
+        for text in error_texts(&err) {
+            assert!(!text.contains(SECRET) && !text.contains(&b64), "call {call}: {text}");
+            assert!(!text.contains(&SECRET[..4]) || call != 2, "call {call}: a cut secret shows: {text}");
+        }
+        assert!(err.to_string().contains("***"), "call {call}: {err}");
+    }
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn control_characters_from_a_server_are_escaped_in_error_display() {
+    let forged = "gone\r\nINFO fivetrex: all good\u{1b}[2J\u{0}\u{7f}";
+    let server = RawServer::start(move |seq, _| match seq {
+        0 => Reply::json(404, &serde_json::json!({"code": "NotFound\n", "message": forged})),
+        1 => Reply::Answer { status: 500, headers: vec![], body: forged.as_bytes().to_vec() },
+        _ => Reply::Answer { status: 200, headers: vec![], body: forged.as_bytes().to_vec() },
+    });
+    let client = client_no_retry(&server.url());
+    for call in 0..3 {
+        let err = client.group("g").unwrap_err();
+        let shown = err.to_string();
+        assert!(!shown.chars().any(char::is_control), "call {call}: {shown:?}");
+        assert!(shown.contains(r"gone\r\nINFO fivetrex: all good\u{1b}[2J"), "call {call}: {shown}");
+    }
+    // The fields keep what the server sent, for a caller who wants it.
+    assert_eq!(server.requests().len(), 3);
+}

@@ -399,6 +399,8 @@ pub enum Reply {
     /// A 200 whose body has no `Content-Length`: chunked, or delimited by the close. `total`
     /// bytes at most, written until the client stops reading.
     Stream { chunked: bool, total: u64 },
+    /// These bytes exactly (head and body, however malformed), then a clean close.
+    Raw(Vec<u8>),
 }
 
 impl Reply {
@@ -570,6 +572,10 @@ fn serve_raw_connection(mut stream: std::net::TcpStream, s: &RawShared) {
                 if chunked {
                     let _ = stream.write_all(b"0\r\n\r\n");
                 }
+                return;
+            }
+            Reply::Raw(bytes) => {
+                let _ = stream.write_all(&bytes);
                 return;
             }
             Reply::ResetMidBody { .. } => unreachable!("handled above"),

@@ -329,6 +329,14 @@ static int get_bool(ErlNifEnv *env, ERL_NIF_TERM t, bool *out) {
     return 1;
 }
 
+/* An integer flag of a C option struct (0 or 1) from true or false. */
+static int get_flag(ErlNifEnv *env, ERL_NIF_TERM t, uint32_t *out) {
+    bool b;
+    if (!get_bool(env, t, &b)) return 0;
+    *out = b ? 1 : 0;
+    return 1;
+}
+
 /* The shape most typed calls share: (client, string) -> JSON result. */
 typedef fivetrex_status (*string_call)(const fivetrex_client *, const char *, char **, fivetrex_error **);
 
@@ -555,8 +563,8 @@ static int wait_options(ErlNifEnv *env, ERL_NIF_TERM t, fivetrex_wait_options *o
     int arity;
     memset(o, 0, sizeof *o);
     if (!enif_get_tuple(env, t, &arity, &f) || arity != 6 || !get_u64(env, f[0], &o->poll_interval_ms) ||
-        !get_u64(env, f[1], &o->timeout_ms) || !get_bool(env, f[2], &o->force) ||
-        !get_bool(env, f[3], &o->resume_if_paused) || !get_bool(env, f[4], &o->return_when_rescheduled))
+        !get_u64(env, f[1], &o->timeout_ms) || !get_flag(env, f[2], &o->force) ||
+        !get_flag(env, f[3], &o->resume_if_paused) || !get_flag(env, f[4], &o->return_when_rescheduled))
         return 0;
     if (enif_is_identical(f[5], ATOM_NIL)) return 1;
     cancel_res *r;
@@ -684,7 +692,7 @@ static ERL_NIF_TERM nif_connections_by_id(ErlNifEnv *env, int argc, const ERL_NI
     if (!get_client(env, argv[0], &c) || !enif_is_list(env, argv[1]) || !enif_get_uint(env, argv[2], &workers))
         return enif_make_badarg(env);
     if (!term_to_json(env, argv[1], &ids, &error)) return error;
-    fivetrex_fanout_options opts = {.workers = workers, .completion_order = false, .stop = NULL};
+    fivetrex_fanout_options opts = {.workers = workers, .completion_order = 0, .stop = NULL};
     char *out = NULL;
     fivetrex_error *err = NULL;
     fivetrex_status st = fivetrex_connections_by_id(c, ids, &opts, NULL, NULL, &out, &err);
@@ -704,7 +712,7 @@ static ERL_NIF_TERM nif_sync_and_wait_many(ErlNifEnv *env, int argc, const ERL_N
         !enif_get_uint(env, argv[3], &workers))
         return enif_make_badarg(env);
     if (!term_to_json(env, argv[1], &ids, &error)) return error;
-    fivetrex_fanout_options opts = {.workers = workers, .completion_order = false, .stop = NULL};
+    fivetrex_fanout_options opts = {.workers = workers, .completion_order = 0, .stop = NULL};
     char *out = NULL;
     fivetrex_error *err = NULL;
     fivetrex_status st = fivetrex_sync_and_wait_many(c, ids, &wait, &opts, NULL, NULL, &out, &err);

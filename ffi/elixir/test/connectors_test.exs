@@ -214,4 +214,28 @@ defmodule Fivetrex.ConnectorsTest do
       0 -> Enum.reverse(acc)
     end
   end
+
+  test "a field the API adds tomorrow reaches Elixir as sent, and nothing is added" do
+    emu = Emulator.start(1, 4)
+    [g0] = Emulator.group_ids(emu)
+    [_, target | _] = Emulator.connection_ids(emu, g0)
+    Emulator.steer(emu, target, %{"extra_fields" => %{"added_tomorrow" => %{"list" => [1, "x", nil]}}})
+    items = client(emu) |> Connectors.stream(g0, limit: 3) |> Enum.to_list()
+    assert length(items) == 4
+    assert [%Connector{raw: raw}] = Enum.filter(items, &(&1.id == target))
+    assert raw["added_tomorrow"] == %{"list" => [1, "x", nil]}
+    refute Enum.any?(items, &Map.has_key?(&1.raw, "proxy_agent_id"))
+  end
+
+  test "binaries with a NUL byte never reach C" do
+    emu = Emulator.start(1, 1)
+    [g0] = Emulator.group_ids(emu)
+    [c0] = Emulator.connection_ids(emu, g0)
+    c = client(emu)
+    assert_raise ArgumentError, fn -> Connectors.get(c, c0 <> <<0>> <> "anything") end
+    assert_raise ArgumentError, fn -> Fivetrex.Groups.delete(c, g0 <> <<0>> <> "x") end
+    assert Emulator.count(emu, "GET", "/v1/connections/" <> c0) == 0
+    assert Emulator.count(emu, "DELETE", "/v1/groups/" <> g0) == 0
+    assert {:ok, %Connector{id: ^c0}} = Connectors.get(c, c0)
+  end
 end

@@ -2,7 +2,8 @@ defmodule Fivetrex.Models.Connector do
   @moduledoc """
   A connector (the API now says connection): a pipeline from a source into a group's
   destination. `status` and `config` are maps with string keys as the API sent them (config
-  differs per service; secrets in it arrive masked).
+  differs per service; secrets in it arrive masked). `raw` is the whole connector as the API
+  sent it, fields this package does not know yet included.
   """
   defstruct [
     :id,
@@ -16,7 +17,8 @@ defmodule Fivetrex.Models.Connector do
     :succeeded_at,
     :failed_at,
     :status,
-    :config
+    :config,
+    raw: %{}
   ]
 
   @type t :: %__MODULE__{}
@@ -35,7 +37,8 @@ defmodule Fivetrex.Models.Connector do
       succeeded_at: Fivetrex.Models.time(map["succeeded_at"]),
       failed_at: Fivetrex.Models.time(map["failed_at"]),
       status: map["status"] || %{},
-      config: map["config"]
+      config: map["config"],
+      raw: map
     }
   end
 
