@@ -233,7 +233,8 @@ defmodule Fivetrex.ConnectorsTest do
     [c0] = Emulator.connection_ids(emu, g0)
     c = client(emu)
     assert_raise ArgumentError, fn -> Connectors.get(c, c0 <> <<0>> <> "anything") end
-    assert_raise ArgumentError, fn -> Fivetrex.Groups.delete(c, g0 <> <<0>> <> "x") end
+    bad = g0 <> <<0>> <> "x"
+    assert_raise ArgumentError, fn -> Fivetrex.Groups.delete(c, bad, confirm: bad) end
     assert Emulator.count(emu, "GET", "/v1/connections/" <> c0) == 0
     assert Emulator.count(emu, "DELETE", "/v1/groups/" <> g0) == 0
     assert {:ok, %Connector{id: ^c0}} = Connectors.get(c, c0)
