@@ -130,8 +130,9 @@ pub const INTERRUPTED: i32 = 130;
 
 /// Makes Ctrl-C stop the command at once with [`INTERRUPTED`]: SIGINT is blocked in every thread
 /// (call this before any thread starts, so they inherit the mask) and one thread takes it with
-/// `sigwait`, clears the progress display and exits. The library has no cancellation token yet;
-/// whatever request or wait is running is simply abandoned, which is safe for a command line.
+/// `sigwait`, clears the progress display and exits. Whatever request or wait is running is
+/// abandoned rather than cancelled through a `CancelToken`: the process ends with it, and the
+/// server sees at most a closed connection, so there is nothing to wind down first.
 pub fn handle_ctrl_c() {
     // SAFETY: plain signal-set calls on a set we own.
     unsafe {
