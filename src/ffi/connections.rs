@@ -17,16 +17,16 @@ use crate::error::{Error, Result};
 use serde_json::Value;
 use std::ffi::c_char;
 
-/// Walks every connection of the account, or of one group when `group_id` is not NULL; each
-/// item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
+/// Walks every connection of the account, or of one group when `group_id` is not NULL (the one
+/// way to list a group's connections); each item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
 ///
 /// Ownership: `group_id` and `options` are copied. `*out_list` receives a list the caller frees
 /// with `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_connections(
+pub unsafe extern "C" fn fivetrex_connection_list(
     client: Option<&fivetrex_client>,
     group_id: *const c_char,
-    options: Option<&fivetrex_list_options>,
+    options: *const fivetrex_list_options,
     out_list: Option<&mut *mut fivetrex_list>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -48,7 +48,7 @@ pub unsafe extern "C" fn fivetrex_connections(
 /// Ownership: `connection_id` is borrowed for the call. `*out_json` receives a string the caller
 /// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_connection(
+pub unsafe extern "C" fn fivetrex_connection_get(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
     out_json: Option<&mut *mut c_char>,
@@ -139,7 +139,7 @@ pub unsafe extern "C" fn fivetrex_connection_delete(
     })
 }
 
-/// Triggers a sync and returns at once (see `fivetrex_sync_and_wait` to wait for it). `force`
+/// Triggers a sync and returns at once (see `fivetrex_connection_sync_and_wait` to wait for it). `force`
 /// stops a running sync and starts a new one.
 ///
 /// Ownership: as `fivetrex_connection_delete`.
@@ -147,7 +147,7 @@ pub unsafe extern "C" fn fivetrex_connection_delete(
 pub unsafe extern "C" fn fivetrex_connection_sync(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
-    force: bool,
+    force: u32,
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -156,7 +156,7 @@ pub unsafe extern "C" fn fivetrex_connection_sync(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        put_optional_json(slot, &client.sync_with(id, force)?)
+        put_optional_json(slot, &client.sync_with(id, force != 0)?)
     })
 }
 

@@ -18,9 +18,9 @@ use std::ffi::c_char;
 /// Ownership: `options` is copied. `*out_list` receives a list the caller frees with
 /// `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_destinations(
+pub unsafe extern "C" fn fivetrex_destination_list(
     client: Option<&fivetrex_client>,
-    options: Option<&fivetrex_list_options>,
+    options: *const fivetrex_list_options,
     out_list: Option<&mut *mut fivetrex_list>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -38,7 +38,7 @@ pub unsafe extern "C" fn fivetrex_destinations(
 /// Ownership: `destination_id` is borrowed for the call. `*out_json` receives a string the caller
 /// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_destination(
+pub unsafe extern "C" fn fivetrex_destination_get(
     client: Option<&fivetrex_client>,
     destination_id: *const c_char,
     out_json: Option<&mut *mut c_char>,
