@@ -479,9 +479,8 @@ static void test_connection_lifecycle(fivetrex_client *client) {
     fivetrex_string_free(json);
 
     st = fivetrex_connection_create(client, "{\"service\":\"postgres\"}", &json, &err);
-    CHECK(fivetrex_error_http_status(err) == 400 && contains(fivetrex_error_api_code(err), "InvalidInput"),
-          "the API's 400 InvalidInput");
-    expect(st, FIVETREX_STATUS_INVALID_REQUEST, err, "a create without group_id is INVALID_REQUEST");
+    CHECK(contains(fivetrex_error_message(err), "group_id"), "the missing field is named");
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "a create without group_id is refused before sending");
 
     st = fivetrex_connection_update(client, id, "{\"sync_frequency\":60,\"paused\":false}", &json, &err);
     expect(st, FIVETREX_STATUS_OK, err, "update a connection");

@@ -184,17 +184,16 @@ pub(crate) unsafe fn optional_json(p: *const c_char, name: &str) -> Result<Optio
     }
 }
 
-/// A required request body: a JSON object, sent as the caller wrote it.
+/// A required JSON object.
 ///
 /// # Safety
 /// As [`text`].
-pub(crate) unsafe fn object_body(p: *const c_char, name: &str) -> Result<Vec<u8>> {
+pub(crate) unsafe fn object(p: *const c_char, name: &str) -> Result<serde_json::Value> {
     // SAFETY: passed on from the caller.
-    let body = unsafe { text(p, name) }?;
-    match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(_)) => Ok(body.as_bytes().to_vec()),
-        Ok(_) => Err(refused(name, "must be a JSON object")),
-        Err(e) => Err(refused(name, &format!("is not valid JSON ({e})"))),
+    match unsafe { optional_json(p, name) }? {
+        Some(v @ serde_json::Value::Object(_)) => Ok(v),
+        Some(_) => Err(refused(name, "must be a JSON object")),
+        None => Err(refused(name, "is NULL")),
     }
 }
 

@@ -5,15 +5,17 @@
 //! rules), so a C caller can set any field the API knows; the answer is decoded into the Rust
 //! model and serialised back.
 
-use super::boundary::{entry, object_body, optional_json, optional_out, optional_text, out, put_json};
+use super::boundary::{entry, object, optional_json, optional_out, optional_text, out};
 use super::boundary::{put_optional_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
+use super::resource::put_data;
 use super::status::fivetrex_status;
-use crate::api::connections::{Connection, ResyncScope, TableSelection, CREATE_CONNECTION, MODIFY_CONNECTION};
+use crate::api::connections::{Connection, ResyncScope, TableSelection};
 use crate::confirm::Confirm;
 use crate::error::{Error, Result};
+use serde_json::json;
 use serde_json::Value;
 use std::ffi::c_char;
 
@@ -59,10 +61,7 @@ pub unsafe extern "C" fn fivetrex_connection_get(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        // As the API sent it (see `AsSent`), like list items.
-        let connection: super::list::AsSent<crate::Connection> =
-            client.call(&crate::api::connections::CONNECTION_DETAILS, &[id], &[], None)?;
-        put_json(slot, &connection)
+        put_data::<Connection>(slot, client, "connection_details", json!({ "connectionId": id }), None)
     })
 }
 
@@ -83,8 +82,8 @@ pub unsafe extern "C" fn fivetrex_connection_create(
         let slot = out(out_json, "out_json")?;
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
-        let body = unsafe { object_body(body_json, "body_json") }?;
-        put_json(slot, &client.call::<Connection>(&CREATE_CONNECTION, &[], &[], Some(&body))?)
+        let body = unsafe { object(body_json, "body_json") }?;
+        put_data::<Connection>(slot, client, "create_connection", Value::Null, Some(body))
     })
 }
 
@@ -107,8 +106,8 @@ pub unsafe extern "C" fn fivetrex_connection_update(
         let client = &required(client, "client")?.client;
         // SAFETY (both): NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        let body = unsafe { object_body(changes_json, "changes_json") }?;
-        put_json(slot, &client.call::<Connection>(&MODIFY_CONNECTION, &[id], &[], Some(&body))?)
+        let body = unsafe { object(changes_json, "changes_json") }?;
+        put_data::<Connection>(slot, client, "modify_connection", json!({ "connectionId": id }), Some(body))
     })
 }
 

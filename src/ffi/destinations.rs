@@ -3,13 +3,16 @@
 //! Create and update take the API's request body as JSON and send it through the same operation
 //! as `Client::create_destination` / `Client::update_destination`.
 
-use super::boundary::{entry, object_body, optional_out, out, put_json, put_optional_json, required, text};
+use super::boundary::{entry, object, optional_out, out, put_json, put_optional_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
+use super::resource::put_data;
 use super::status::fivetrex_status;
-use crate::api::destinations::{Destination, CREATE_DESTINATION, MODIFY_DESTINATION};
+use crate::api::destinations::Destination;
 use crate::confirm::Confirm;
+use serde_json::json;
+use serde_json::Value;
 use std::ffi::c_char;
 
 /// Walks every destination of the account; each item is a destination object. Nothing is sent
@@ -70,8 +73,8 @@ pub unsafe extern "C" fn fivetrex_destination_create(
         let slot = out(out_json, "out_json")?;
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
-        let body = unsafe { object_body(body_json, "body_json") }?;
-        put_json(slot, &client.call::<Destination>(&CREATE_DESTINATION, &[], &[], Some(&body))?)
+        let body = unsafe { object(body_json, "body_json") }?;
+        put_data::<Destination>(slot, client, "create_destination", Value::Null, Some(body))
     })
 }
 
@@ -93,8 +96,8 @@ pub unsafe extern "C" fn fivetrex_destination_update(
         let client = &required(client, "client")?.client;
         // SAFETY (both): NULL or NUL-terminated, per the header.
         let id = unsafe { text(destination_id, "destination_id") }?;
-        let body = unsafe { object_body(changes_json, "changes_json") }?;
-        put_json(slot, &client.call::<Destination>(&MODIFY_DESTINATION, &[id], &[], Some(&body))?)
+        let body = unsafe { object(changes_json, "changes_json") }?;
+        put_data::<Destination>(slot, client, "modify_destination", json!({ "destinationId": id }), Some(body))
     })
 }
 

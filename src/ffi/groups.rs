@@ -4,9 +4,11 @@ use super::boundary::{entry, optional_out, out, put_json, put_optional_json, req
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
+use super::resource::put_data;
 use super::status::fivetrex_status;
 use crate::api::groups::GroupRequest;
 use crate::confirm::Confirm;
+use serde_json::json;
 use std::ffi::c_char;
 
 /// Walks every group of the account; each item is a group object (`{"id", "name",
@@ -46,10 +48,7 @@ pub unsafe extern "C" fn fivetrex_group_get(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(group_id, "group_id") }?;
-        // As the API sent it (see `AsSent`), like list items.
-        let group: super::list::AsSent<crate::Group> =
-            client.call(&crate::api::groups::GROUP_DETAILS, &[id], &[], None)?;
-        put_json(slot, &group)
+        put_data::<crate::Group>(slot, client, "group_details", json!({ "groupId": id }), None)
     })
 }
 

@@ -48,6 +48,8 @@ mod connections;
 
 mod destinations;
 
+mod resource;
+
 mod sync;
 
 mod fanout;
