@@ -215,10 +215,42 @@ fn c_test_passes_under_valgrind() {
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[4])), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[0])), 0, "unconfirmed operation");
     // The operation entry: a list of 10 over pages of 2, one upload and one update of a package.
-    let pages = log
-        .iter()
-        .filter(|r| r.method == "GET" && r.path == "/v1/connections" && r.query.split('&').any(|kv| kv == "limit=2"));
+    let pages = log.iter().filter(|r| {
+        r.method == "GET"
+            && r.path == "/v1/connections"
+            && r.query.split('&').any(|kv| kv == "limit=2")
+            && r.query.contains("group_id=")
+    });
     assert_eq!(pages.count(), 5, "the operation list's five pages");
+    // Every family answered the operation entry (2xx, so the path and parameters were right).
+    let ok = |method: &str, path: &str| {
+        log.iter().any(|r| r.method == method && r.path == path && r.status.is_some_and(|s| (200..300).contains(&s)))
+    };
+    for path in [
+        "/v1/groups",
+        "/v1/connections",
+        "/v1/destinations",
+        "/v1/external-secrets-managers",
+        "/v1/hybrid-deployment-agents",
+        "/v1/external-logging",
+        "/v1/metadata/connector-types",
+        "/v1/private-links",
+        "/v1/proxy",
+        "/v1/roles",
+        "/v1/system-keys",
+        "/v1/teams",
+        "/v1/transformations",
+        "/v1/transformation-projects",
+        "/v1/users",
+        "/v1/webhooks",
+        "/v1/connector-sdk/packages",
+        "/v1/account/info",
+        &format!("/v1/connections/{}/certificates", first[1]),
+        &format!("/v1/connections/{}/schemas", first[1]),
+    ] {
+        assert!(ok("GET", path), "no 2xx GET {path}");
+    }
+    assert!(ok("POST", "/v1/hvr/register-hub"), "the HVR family");
     assert_eq!(count(&log, "POST", "/v1/connector-sdk/packages"), 1);
     assert_eq!(
         log.iter().filter(|r| r.method == "PATCH" && r.path.starts_with("/v1/connector-sdk/packages/")).count(),

@@ -741,6 +741,54 @@ static void test_operations(fivetrex_client *client) {
     expect(st, FIVETREX_STATUS_OK, err, "the package deleted with its confirmation");
 }
 
+/* Every family of the operation table at least once through the operation entry: its list
+ * walked to the end (two items per page, so the longer ones span pages), or one call for the
+ * families without a list. */
+static void test_every_family(fivetrex_client *client) {
+    static const char *lists[] = {
+        "list_all_groups",     "list_connections",          "list_destinations",
+        "list_esms",           "get_hybrid_deployment_agent_list", "list_log_services",
+        "metadata_connectors", "get_private_links",         "get_proxy_agent",
+        "list_all_roles",      "get_system_keys",           "list_all_teams",
+        "transformations_list", "list_all_transformation_projects", "list_all_users",
+        "list_all_webhooks",   "list_connector_sdk_packages",
+    };
+    fivetrex_error *err = NULL;
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        fivetrex_list *list = NULL;
+        fivetrex_status st = fivetrex_operation_list(client, lists[i], "{\"limit\":2}", &list, &err);
+        expect(st, FIVETREX_STATUS_OK, err, lists[i]);
+        CHECK(walk(list, NULL, NULL) >= 0, lists[i]);
+        fivetrex_list_free(list);
+    }
+    char params[160], what[96];
+    /* Connection-scoped families: certificates (a list) and schemas (a call). */
+    snprintf(params, sizeof params, "{\"connectionId\":\"%s\",\"limit\":2}", connections.id[1]);
+    fivetrex_list *list = NULL;
+    fivetrex_status st = fivetrex_operation_list(client, "get_connection_certificates_list", params, &list, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "certificates of a connection");
+    CHECK(walk(list, NULL, NULL) >= 0, "certificates walk");
+    fivetrex_list_free(list);
+    snprintf(params, sizeof params, "{\"connectionId\":\"%s\"}", connections.id[1]);
+    static const struct {
+        const char *id;
+        const char *body;
+        const char *must;
+    } calls[] = {
+        {"get_account_info", NULL, "\"account_id\""},
+        {"connection_schema_config", NULL, "\"code\":\"Success\""},
+        {"hvr_register_hub", "{\"hub_server_url\":\"https://hub.example\"}", "\"registration_id\""},
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        char *json = NULL;
+        st = fivetrex_operation_call(client, calls[i].id, i == 1 ? params : NULL, calls[i].body, NULL, &json, &err);
+        expect(st, FIVETREX_STATUS_OK, err, calls[i].id);
+        snprintf(what, sizeof what, "%s answers %s", calls[i].id, calls[i].must);
+        CHECK(contains(json, calls[i].must), what);
+        fivetrex_string_free(json);
+    }
+}
+
 static atomic_int progress_calls;
 
 static void on_progress(uint32_t poll, uint64_t elapsed_ms, const char *sync_state, fivetrex_status status,
@@ -1064,6 +1112,7 @@ int main(int argc, char **argv) {
     test_retry_callback();
     test_generic_call(client);
     test_operations(client);
+    test_every_family(client);
     test_sync(client);
     test_bad_input(client);
     test_threads(client);
