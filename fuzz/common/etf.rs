@@ -1,5 +1,5 @@
 // Shared by the fuzz target and the stable regression test (tests/it/fuzz_regressions.rs).
-use fivetrex::ffi::*;
+use fivetrex_ffi::*;
 use std::ptr;
 
 /// One fuzz input, read both ways: as Erlang external term format (decoded or refused, never a

@@ -1,5 +1,5 @@
 // Shared by the fuzz target and the stable regression test (tests/it/fuzz_regressions.rs).
-use fivetrex::ffi::*;
+use fivetrex_ffi::*;
 use std::ffi::CString;
 use std::ptr;
 

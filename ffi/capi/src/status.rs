@@ -1,7 +1,7 @@
 //! The status every fallible C function returns: one value per [`ErrorKind`], plus success, the
 //! end of a list, and the failures that only exist at the C boundary.
 
-use crate::error::ErrorKind;
+use fivetrex_core::ErrorKind;
 use std::ffi::{c_char, c_int};
 
 /// What a fallible function returns. `FIVETREX_STATUS_OK` (0) is success. The values are stable
@@ -61,6 +61,8 @@ pub enum fivetrex_status {
     WebhookPayload = 21,
     /// An error of the caller's own (only from Rust closures; listed for completeness).
     Caller = 22,
+    /// A failure this version of the C ABI has no status for yet; the error's message says what.
+    Other = 23,
 }
 
 impl From<ErrorKind> for fivetrex_status {
@@ -86,6 +88,7 @@ impl From<ErrorKind> for fivetrex_status {
             ErrorKind::WebhookSignature => fivetrex_status::WebhookSignature,
             ErrorKind::WebhookPayload => fivetrex_status::WebhookPayload,
             ErrorKind::Caller => fivetrex_status::Caller,
+            _ => fivetrex_status::Other,
         }
     }
 }
@@ -113,6 +116,7 @@ const NAMES: &[(fivetrex_status, &str)] = &[
     (fivetrex_status::WebhookSignature, "WEBHOOK_SIGNATURE\0"),
     (fivetrex_status::WebhookPayload, "WEBHOOK_PAYLOAD\0"),
     (fivetrex_status::Caller, "CALLER\0"),
+    (fivetrex_status::Other, "OTHER\0"),
 ];
 
 /// The name of a status without its prefix (`"NOT_FOUND"` for `FIVETREX_STATUS_NOT_FOUND`), or

@@ -8,7 +8,7 @@
 
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
+use fivetrex_core::{Error, Result};
 use serde::Serialize;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -266,7 +266,7 @@ pub(crate) fn millis(ms: u64) -> Option<std::time::Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::{fivetrex_error_free, fivetrex_error_message, fivetrex_error_status};
+    use crate::{fivetrex_error_free, fivetrex_error_message, fivetrex_error_status};
 
     fn message(err: *mut fivetrex_error) -> String {
         let text = fivetrex_error_message(unsafe { err.as_ref() });
@@ -291,17 +291,27 @@ mod tests {
         let mut err = std::ptr::dangling_mut::<fivetrex_error>();
         assert_eq!(entry(Some(&mut err), || Ok(fivetrex_status::Done)), fivetrex_status::Done);
         assert!(err.is_null());
+        // A real 429 asking for longer than the client waits comes back at once.
+        let server = httpmock::MockServer::start();
+        server.mock(|when, then| {
+            when.any_request();
+            then.status(429).header("Retry-After", "3").body(r#"{"code":"TooManyRequests","message":"slow down"}"#);
+        });
+        let client = fivetrex_core::Client::builder()
+            .api_key("key-for-the-test")
+            .api_secret("secret-for-the-test")
+            .base_url(server.base_url())
+            .retry_policy(fivetrex_core::RetryPolicy::default().with_max_retry_after(std::time::Duration::from_secs(1)))
+            .build()
+            .unwrap();
         let status = entry(Some(&mut err), || -> Result<fivetrex_status> {
-            Err(Error::RateLimited {
-                error: crate::ApiError::from_response(429, br#"{"code":"TooManyRequests","message":"slow down"}"#),
-                retry_after: Some(std::time::Duration::from_secs(3)),
-            })
+            Err(client.raw(fivetrex_core::Method::Get, "/v1/x", &[], None).unwrap_err())
         });
         assert_eq!(status, fivetrex_status::RateLimited);
         let e = unsafe { err.as_ref() };
-        assert_eq!(crate::ffi::fivetrex_error_http_status(e), 429);
-        assert_eq!(crate::ffi::fivetrex_error_retry_after_ms(e), 3000);
-        let code = crate::ffi::fivetrex_error_api_code(e);
+        assert_eq!(crate::fivetrex_error_http_status(e), 429);
+        assert_eq!(crate::fivetrex_error_retry_after_ms(e), 3000);
+        let code = crate::fivetrex_error_api_code(e);
         assert_eq!(unsafe { CStr::from_ptr(code) }.to_str().unwrap(), "TooManyRequests");
         fivetrex_error_free(unsafe { err.as_mut().map(|e| Box::from_raw(e)) });
     }
@@ -324,7 +334,7 @@ mod tests {
 
     #[test]
     fn options_structs_carry_their_size() {
-        use crate::ffi::fivetrex_list_options;
+        use crate::fivetrex_list_options;
         let full = std::mem::size_of::<fivetrex_list_options>();
         let cursor = c"abc";
         let given = fivetrex_list_options { struct_size: full, page_size: 7, cursor: cursor.as_ptr() };

@@ -4,8 +4,8 @@
 use super::boundary::{entry, optional_text, out, put_handle, put_json_text, required, write_json};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::Result;
-use crate::page::{List, Page};
+use fivetrex_core::page::{List, Page};
+use fivetrex_core::Result;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -226,7 +226,7 @@ pub extern "C" fn fivetrex_list_free(list: Option<Box<fivetrex_list>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::{fivetrex_client_free, fivetrex_client_new, fivetrex_connection_list, fivetrex_string_free};
+    use crate::{fivetrex_client_free, fivetrex_client_new, fivetrex_connection_list, fivetrex_string_free};
     use httpmock::prelude::*;
     use serde_json::{json, Value};
     use std::ffi::{CStr, CString};

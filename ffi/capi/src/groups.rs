@@ -6,8 +6,8 @@ use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
 use super::resource::put_data;
 use super::status::fivetrex_status;
-use crate::api::groups::GroupRequest;
-use crate::confirm::Confirm;
+use fivetrex_core::api::groups::GroupRequest;
+use fivetrex_core::Confirm;
 use serde_json::json;
 use std::ffi::c_char;
 
@@ -48,7 +48,7 @@ pub unsafe extern "C" fn fivetrex_group_get(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(group_id, "group_id") }?;
-        put_data::<crate::Group>(slot, client, "group_details", json!({ "groupId": id }), None)
+        put_data::<fivetrex_core::Group>(slot, client, "group_details", json!({ "groupId": id }), None)
     })
 }
 

@@ -5,8 +5,8 @@ use super::boundary::{entry, millis, optional_out, optional_text, put_optional_j
 use super::client::{fivetrex_cancel_token, fivetrex_client, UserData};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
-use crate::sync::{SyncBaseline, SyncOutcome, WaitOptions, WhenRescheduled};
+use fivetrex_core::sync::{SyncBaseline, SyncOutcome, WaitOptions, WhenRescheduled};
+use fivetrex_core::{Error, Result};
 use serde_json::json;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +31,8 @@ pub enum fivetrex_sync_outcome {
     /// The sync waits for the source's API quota (only with `return_when_rescheduled`); the
     /// details give `until` and the `baseline`.
     Rescheduled = 5,
+    /// An outcome this version of the C ABI has no value for; the details' `outcome` names it.
+    Other = 100,
 }
 
 /// Called after every poll: `poll` counts polls from 1, `elapsed_ms` is the time since the call
@@ -144,6 +146,7 @@ pub(super) fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_j
             fivetrex_sync_outcome::Rescheduled,
             json!({"outcome": name, "until": until, "baseline": baseline, "connection": connection}),
         ),
+        _ => (fivetrex_sync_outcome::Other, json!({"outcome": name})),
     }
 }
 

@@ -4,7 +4,7 @@ use super::boundary::entry;
 use super::client::UserData;
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::Error;
+use fivetrex_core::Error;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::OnceLock;
 
@@ -63,7 +63,7 @@ impl log::Log for CallbackLogger {
         };
         // One record is one line for the callback: control characters in it (a server's text that
         // reached a message unescaped, say) are escaped, NUL included, so the C string is whole.
-        let text = crate::error::Escaped(&record.args().to_string()).to_string();
+        let text = escape_controls(&record.args().to_string());
         let Ok(message) = CString::new(text) else { return };
         // SAFETY: the C caller promised a callable function and a matching userdata.
         unsafe { (sink.callback)(level, message.as_ptr(), sink.userdata.0) }
@@ -103,4 +103,17 @@ pub extern "C" fn fivetrex_logger_set(
         log::set_max_level(filter);
         Ok(fivetrex_status::Ok)
     })
+}
+
+/// `text` with its control characters escaped (`\n`, `\0`, `\u{1b}`, ...), everything else as is.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

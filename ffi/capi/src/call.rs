@@ -6,8 +6,8 @@ use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
-use crate::transport::Method;
+use fivetrex_core::transport::Method;
+use fivetrex_core::{Error, Result};
 use serde_json::Value;
 use std::ffi::c_char;
 

@@ -4,8 +4,8 @@
 
 use super::boundary::put_json;
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
-use crate::Client;
+use fivetrex_core::Client;
+use fivetrex_core::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::ffi::c_char;

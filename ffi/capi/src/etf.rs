@@ -28,7 +28,7 @@
 use super::boundary::{entry, out, put_string};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
+use fivetrex_core::{Error, Result};
 use serde_json::{Map, Number, Value};
 use std::ffi::c_char;
 

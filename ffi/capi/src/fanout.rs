@@ -7,8 +7,8 @@ use super::client::{fivetrex_client, UserData};
 use super::error::fivetrex_error;
 use super::status::{fivetrex_status, fivetrex_status_name};
 use super::sync::{describe, fivetrex_wait_options, wait_options};
-use crate::error::{Error, Result};
-use crate::fanout::{FanOut, Order, StopHandle};
+use fivetrex_core::fanout::{FanOut, Order, StopHandle};
+use fivetrex_core::{Error, Result};
 use serde_json::{json, Value};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 
@@ -225,10 +225,10 @@ pub unsafe extern "C" fn fivetrex_connection_sync_and_wait_many(
     })
 }
 
-#[cfg(all(test, feature = "emulator"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::Emulator;
+    use fivetrex_core::emulator::Emulator;
     use std::time::Duration;
 
     fn take(p: *mut c_char) -> Value {

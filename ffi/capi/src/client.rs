@@ -4,10 +4,10 @@
 use super::boundary::{entry, millis, optional_text, out, put_handle, required, text};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::cancel::CancelToken;
-use crate::client::{Client, ClientBuilder};
-use crate::error::Result;
-use crate::retry::RetryPolicy;
+use fivetrex_core::cancel::CancelToken;
+use fivetrex_core::retry::RetryPolicy;
+use fivetrex_core::Result;
+use fivetrex_core::{Client, ClientBuilder};
 use std::ffi::{c_char, c_void};
 
 /// A Fivetran API client: credentials, connection pool, retry policy and the shared 429 pause.

@@ -1,7 +1,11 @@
-//! The C ABI: `libfivetrex.so` and `include/fivetrex.h` (feature `ffi`).
+//! The C ABI of fivetrex: the functions behind `libfivetrex.so` / `libfivetrex.a` (package
+//! `fivetrex-cdylib` links this crate under that name) and `include/fivetrex.h` (generated from
+//! this crate by the repository's build.rs).
 //!
-//! A thin skin over the Rust API: every function converts its arguments, calls the [`Client`]
-//! method of the same name and converts the result. There is no business logic here.
+//! A thin skin over the public Rust API of `fivetrex` (and nothing else: it is another crate):
+//! every function converts its arguments, calls a [`Client`] method and converts the result.
+//! There is no business logic here; the generic operation entry and its confirmation rules live
+//! in `fivetrex::operation_call`.
 //!
 //! Conventions (those of rustls-ffi):
 //! - every symbol and type starts with `fivetrex_`;
@@ -22,7 +26,7 @@
 //! out-pointer). Each function's documentation states who owns what and for how long; that text is
 //! copied into the generated header.
 //!
-//! [`Client`]: crate::Client
+//! [`Client`]: fivetrex_core::Client
 
 // The C names are the public contract (`fivetrex_client`, not `FivetrexClient`).
 #![allow(non_camel_case_types)]
@@ -132,5 +136,5 @@ pub unsafe extern "C" fn fivetrex_string_free(s: *mut c_char) {
 /// caller frees with `fivetrex_error_free`.
 #[no_mangle]
 pub unsafe extern "C" fn fivetrex_test_panic(err: Option<&mut *mut fivetrex_error>) -> fivetrex_status {
-    entry(err, || -> crate::Result<fivetrex_status> { panic!("fivetrex_test_panic was called") })
+    entry(err, || -> fivetrex_core::Result<fivetrex_status> { panic!("fivetrex_test_panic was called") })
 }
