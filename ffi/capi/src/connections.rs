@@ -10,7 +10,7 @@ use super::boundary::{put_optional_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
-use super::resource::put_data;
+use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
 use fivetrex_core::api::connections::{Connection, ResyncScope, TableSelection};
 use fivetrex_core::Confirm;
@@ -131,10 +131,18 @@ pub unsafe extern "C" fn fivetrex_connection_delete(
         let slot = optional_out(out_json);
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
-        let id = unsafe { text(connection_id, "connection_id") }?;
-        // SAFETY: NULL or NUL-terminated, per the header.
-        let confirm = unsafe { optional_text(confirm_connection_id, "confirm_connection_id") }?.unwrap_or("");
-        put_optional_json(slot, &client.delete_connection(id, &Confirm::delete_connection(confirm))?)
+        unsafe {
+            delete(
+                slot,
+                client,
+                "delete_connection",
+                "connectionId",
+                connection_id,
+                "connection_id",
+                confirm_connection_id,
+                "confirm_connection_id",
+            )
+        }
     })
 }
 

@@ -3,14 +3,13 @@
 //! Create and update take the API's request body as JSON and send it through the same operation
 //! as `Client::create_destination` / `Client::update_destination`.
 
-use super::boundary::{entry, object, optional_out, out, put_json, put_optional_json, required, text};
+use super::boundary::{entry, object, optional_out, out, put_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
-use super::resource::put_data;
+use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
 use fivetrex_core::api::destinations::Destination;
-use fivetrex_core::Confirm;
 use serde_json::json;
 use serde_json::Value;
 use std::ffi::c_char;
@@ -119,9 +118,18 @@ pub unsafe extern "C" fn fivetrex_destination_delete(
     entry(err, || {
         let slot = optional_out(out_json);
         let client = &required(client, "client")?.client;
-        // SAFETY (both): NULL or NUL-terminated, per the header.
-        let id = unsafe { text(destination_id, "destination_id") }?;
-        let confirm = unsafe { text(confirm_destination_id, "confirm_destination_id") }?;
-        put_optional_json(slot, &client.delete_destination(id, &Confirm::delete_destination(confirm))?)
+        // SAFETY: NULL or NUL-terminated, per the header.
+        unsafe {
+            delete(
+                slot,
+                client,
+                "delete_destination",
+                "destinationId",
+                destination_id,
+                "destination_id",
+                confirm_destination_id,
+                "confirm_destination_id",
+            )
+        }
     })
 }

@@ -1,13 +1,12 @@
 //! Groups: walk, get, create, update, delete, and the connections of a group.
 
-use super::boundary::{entry, optional_out, out, put_json, put_optional_json, required, text};
+use super::boundary::{entry, optional_out, out, put_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
-use super::resource::put_data;
+use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
 use fivetrex_core::api::groups::GroupRequest;
-use fivetrex_core::Confirm;
 use serde_json::json;
 use std::ffi::c_char;
 
@@ -110,10 +109,9 @@ pub unsafe extern "C" fn fivetrex_group_delete(
     entry(err, || {
         let slot = optional_out(out_json);
         let client = &required(client, "client")?.client;
-        // SAFETY (both): NULL or NUL-terminated, per the header.
-        let id = unsafe { text(group_id, "group_id") }?;
-        let confirm = unsafe { text(confirm_group_id, "confirm_group_id") }?;
-        let answer = client.delete_group(id, &Confirm::delete_group(confirm))?;
-        put_optional_json(slot, &answer)
+        // SAFETY: NULL or NUL-terminated, per the header.
+        unsafe {
+            delete(slot, client, "delete_group", "groupId", group_id, "group_id", confirm_group_id, "confirm_group_id")
+        }
     })
 }

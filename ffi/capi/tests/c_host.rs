@@ -28,8 +28,8 @@ fn have(program: &str) -> bool {
 /// The directory holding a libfivetrex.so built from the current sources. The test executable
 /// lives in `<target>/<profile>/deps/`; `cargo test --workspace` builds the library (package
 /// fivetrex-cdylib) into `<target>/<profile>/` in the same run. With `cargo test -p
-/// fivetrex-ffi` alone it may be missing or older than this package's code: such a copy (older
-/// than the test executable's rlib, or lacking a function the header declares) is passed over,
+/// fivetrex-ffi` alone it may be missing or older than the code: such a copy (older than a source
+/// file of the library or of this package, or lacking a function the header declares) is passed over,
 /// and the library is built anew in a target directory of its own.
 fn lib_dir() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
@@ -42,17 +42,27 @@ fn lib_dir() -> Option<PathBuf> {
         .filter_map(|before| before.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next())
         .filter(|name| name.starts_with("fivetrex_"))
         .collect();
-    // The newest build of this package's code: a library older than it is stale.
-    let newest_rlib = std::fs::read_dir(&deps)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("libfivetrex_ffi-"))
-        .filter_map(|e| e.metadata().and_then(|m| m.modified()).ok())
-        .max();
+    // The newest source of the library or of this package: a libfivetrex.so older than it is stale.
+    fn newest(dir: &Path) -> Option<std::time::SystemTime> {
+        std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let kind = e.file_type().ok()?;
+                if kind.is_dir() {
+                    newest(&e.path())
+                } else {
+                    e.metadata().and_then(|m| m.modified()).ok()
+                }
+            })
+            .max()
+    }
+    let newest_source =
+        [Path::new(ROOT).join("src"), Path::new(ROOT).join("ffi/capi/src")].iter().filter_map(|d| newest(d)).max();
     let has_ffi = |d: &PathBuf| {
         let so = d.join("libfivetrex.so");
-        let fresh = match (newest_rlib, so.metadata().and_then(|m| m.modified())) {
-            (Some(rlib), Ok(built)) => built >= rlib,
+        let fresh = match (newest_source, so.metadata().and_then(|m| m.modified())) {
+            (Some(source), Ok(built)) => built >= source,
             (None, Ok(_)) => true,
             (_, Err(_)) => false,
         };
