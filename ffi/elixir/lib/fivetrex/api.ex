@@ -39,43 +39,9 @@ defmodule Fivetrex.API do
   end
 
   @doc false
-  # The confirmation a destructive call's user stated (`confirm: id`), checked against the id by
-  # the library; without one nothing is sent.
-  def confirmation(opts, who) do
-    case Keyword.get(opts, :confirm) do
-      confirm when is_binary(confirm) ->
-        {:ok, confirm}
-
-      _ ->
-        {:error,
-         %Error{
-           type: :confirmation_required,
-           message: "#{who} destroys data: pass confirm: <the id> to proceed; nothing was sent"
-         }}
-    end
-  end
-
-  @doc false
   # {:ok, value} | {:error, detail} from the NIF -> {:ok, convert.(value)} | {:error, %Error{}}
   def wrap({:ok, value}, convert), do: {:ok, convert.(value)}
   def wrap({:error, detail}, _convert), do: {:error, Error.from_native(detail)}
-
-  @doc false
-  # One page of the list `open` makes: {:ok, %{items: [...], next_cursor: cursor | nil}}.
-  def page(open, convert) do
-    with {:ok, list} <- wrap(open.(), & &1) do
-      case Native.list_next_page(list) do
-        {:ok, %{"items" => items} = page} ->
-          {:ok, %{items: Enum.map(items, convert), next_cursor: page["next_cursor"]}}
-
-        :done ->
-          {:ok, %{items: [], next_cursor: nil}}
-
-        {:error, detail} ->
-          {:error, Error.from_native(detail)}
-      end
-    end
-  end
 
   @doc false
   # A lazy Stream over the list `open` makes, a page at a time; raises Fivetrex.Error on failure.
@@ -99,6 +65,4 @@ defmodule Fivetrex.API do
     )
   end
 
-  @doc false
-  def list_args(opts), do: {Keyword.get(opts, :limit, 0), opts[:cursor]}
 end
