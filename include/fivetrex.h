@@ -684,6 +684,78 @@ enum fivetrex_status fivetrex_raw_list(const struct fivetrex_client *client,
                                        struct fivetrex_error **err);
 
 /**
+ * Sends any operation of the table by its operationId (the spec's; `fivetrex::api::operations()`)
+ * with its own method, `Accept` header and idempotency, and returns the whole answer.
+ *
+ * `params_json` is NULL or a JSON object: a key naming a path parameter of the operation fills
+ * the path (percent-encoded by the library); every other key is a query parameter (an array value
+ * repeats the key, null is absent; values are strings, numbers or booleans). `body_json` is NULL
+ * (no body) or JSON text sent with `Content-Type: application/json`. A POST that is not marked
+ * repeatable is not sent again after an ambiguous failure.
+ *
+ * `confirm`: an operation that needs confirmation (every DELETE, the resyncs, the column drops)
+ * is answered `FIVETREX_STATUS_CONFIRMATION_REQUIRED`, before anything is sent, unless `confirm`
+ * is the id of its target (the value of its last path parameter; the operationId itself for an
+ * operation without path parameters). Other operations ignore `confirm`; pass NULL.
+ *
+ * The multipart uploads go through `fivetrex_operation_upload` (INVALID_ARGUMENT here). A list
+ * operation answers its first page; walk it with `fivetrex_operation_list`.
+ *
+ * On success `*out_json` receives the whole answer, envelope included (`{"code":"Success",
+ * "data":{...}}`), or `null` for an empty body.
+ *
+ * Ownership: the strings are borrowed for the call. `out_json` may be NULL to discard the
+ * answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
+ * failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_operation_call(const struct fivetrex_client *client,
+                                             const char *operation_id,
+                                             const char *params_json,
+                                             const char *body_json,
+                                             const char *confirm,
+                                             char **out_json,
+                                             struct fivetrex_error **err);
+
+/**
+ * Walks any list operation of the table by its operationId, item by item, items as the API
+ * sent them (`fivetrex_list_next`, `fivetrex_list_next_page`). `params_json` as in
+ * `fivetrex_operation_call`: path parameters fill the path, `limit` is the page size, `cursor` the
+ * cursor of the page to start from, every other key a filter sent with every page request. An operation that
+ * does not page is INVALID_ARGUMENT. Nothing is sent until the first `fivetrex_list_next`.
+ *
+ * Ownership: the strings are copied. `*out_list` receives a list the caller frees with
+ * `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_operation_list(const struct fivetrex_client *client,
+                                             const char *operation_id,
+                                             const char *params_json,
+                                             struct fivetrex_list **out_list,
+                                             struct fivetrex_error **err);
+
+/**
+ * Sends a file to a multipart operation (`create_connector_sdk_package`,
+ * `update_connector_sdk_package`): `bytes` (`len` of them) under the name `file_name`.
+ * `params_json` and `confirm` as in `fivetrex_operation_call` (`update_connector_sdk_package`
+ * takes `{"package_id": "..."}`). `*out_json` receives `{"code":"Success","data":{...}}` with the
+ * package. Any other operation is INVALID_ARGUMENT. A create is not sent again after an
+ * ambiguous failure.
+ *
+ * Ownership: the strings and `bytes` are borrowed for the call; `bytes` may be NULL only when
+ * `len` is 0. `out_json` may be NULL to discard the answer; otherwise `*out_json` receives a
+ * string freed with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible
+ * function.
+ */
+enum fivetrex_status fivetrex_operation_upload(const struct fivetrex_client *client,
+                                               const char *operation_id,
+                                               const char *params_json,
+                                               const char *file_name,
+                                               const uint8_t *bytes,
+                                               size_t len,
+                                               const char *confirm,
+                                               char **out_json,
+                                               struct fivetrex_error **err);
+
+/**
  * Walks every group of the account; each item is a group object (`{"id", "name",
  * "created_at"}`). Nothing is sent until the first `fivetrex_list_next`.
  *

@@ -69,6 +69,7 @@ pub mod fanout;
 pub mod ffi;
 mod json;
 mod lock;
+pub mod operation_call;
 pub mod page;
 pub mod retry;
 mod secret;

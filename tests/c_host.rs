@@ -210,9 +210,18 @@ fn c_test_passes_under_valgrind() {
     assert!(count(&log, "GET", &format!("/v1/groups/{}", groups[1])) >= 40);
     // The unconfirmed deletes and resyncs never left; the confirmed ones did, once.
     let deletes = log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/groups/")).count();
-    assert_eq!(deletes, 3, "fresh group, destination's group, generic delete");
+    assert_eq!(deletes, 4, "fresh group, destination's group, generic delete, operation delete");
     assert_eq!(log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/destinations/")).count(), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[4])), 1);
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[0])), 0, "unconfirmed operation");
+    // The operation entry: a list of 10 over pages of 3, one upload and one update of a package.
+    let pages = log.iter().filter(|r| r.method == "GET" && r.path == "/v1/connections" && r.query.contains("limit=3"));
+    assert_eq!(pages.count(), 4 + 1, "the operation list's four pages and the generic call's one");
+    assert_eq!(count(&log, "POST", "/v1/connector-sdk/packages"), 1);
+    assert_eq!(
+        log.iter().filter(|r| r.method == "PATCH" && r.path.starts_with("/v1/connector-sdk/packages/")).count(),
+        1
+    );
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[2])), 1, "the 409 one");
     // Paused and broken connections are reported without triggering a sync; the paused one is
     // then resumed and synced once by `resume_if_paused = 2` (an integer flag: 2 is on).

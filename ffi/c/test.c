@@ -663,6 +663,89 @@ static void test_generic_call(fivetrex_client *client) {
     expect(st, FIVETREX_STATUS_NOT_FOUND, err, "generic call 404");
 }
 
+/* The operation entry: any operation by its operationId, params split into path and query by the
+ * library, confirmation for the destructive ones, lists as handles, the multipart upload. */
+static void test_operations(fivetrex_client *client) {
+    char *json = NULL;
+    fivetrex_error *err = NULL;
+    char params[256];
+    snprintf(params, sizeof params, "{\"groupId\":\"%s\"}", groups.id[0]);
+    fivetrex_status st = fivetrex_operation_call(client, "group_details", params, NULL, NULL, &json, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "operation_call group_details");
+    CHECK(contains(json, "\"code\":\"Success\"") && contains(json, groups.id[0]), "the whole answer for the group");
+    fivetrex_string_free(json);
+
+    /* A paged list: the group's connections, 3 per page, the group as a query filter. */
+    fivetrex_list *list = NULL;
+    snprintf(params, sizeof params, "{\"group_id\":\"%s\",\"limit\":3}", groups.id[0]);
+    st = fivetrex_operation_list(client, "list_connections", params, &list, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "operation_list list_connections");
+    struct ids listed = {0};
+    CHECK(walk(list, "\"group_id\":\"", &listed) == CONNECTIONS_PER_GROUP, "the operation list over four pages");
+    CHECK(same_ids(&listed, &connections), "the operation list matches the typed walk");
+    fivetrex_list_free(list);
+    list = NULL;
+    st = fivetrex_operation_list(client, "group_details", "{\"groupId\":\"x\"}", &list, &err);
+    CHECK(list == NULL, "no list handle for an operation that does not page");
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "operation_list of a non-list operation");
+
+    /* Create, then delete only with the right confirmation. */
+    st = fivetrex_operation_call(client, "create_group", NULL, "{\"name\":\"c_host_operation\"}", NULL, &json, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "operation_call create_group");
+    char id[64];
+    json_str(json, "id", id, sizeof id);
+    CHECK(id[0] != '\0', "the created group's id");
+    fivetrex_string_free(json);
+    snprintf(params, sizeof params, "{\"groupId\":\"%s\"}", id);
+    json = NULL;
+    st = fivetrex_operation_call(client, "delete_group", params, NULL, NULL, &json, &err);
+    CHECK(json == NULL, "no answer without confirmation");
+    expect(st, FIVETREX_STATUS_CONFIRMATION_REQUIRED, err, "DELETE without confirm");
+    st = fivetrex_operation_call(client, "delete_group", params, NULL, groups.id[1], &json, &err);
+    expect(st, FIVETREX_STATUS_CONFIRMATION_REQUIRED, err, "DELETE with another id as confirm");
+    snprintf(params, sizeof params, "{\"connectionId\":\"%s\"}", connections.id[0]);
+    st = fivetrex_operation_call(client, "resync_connection", params, NULL, NULL, NULL, &err);
+    expect(st, FIVETREX_STATUS_CONFIRMATION_REQUIRED, err, "a resync without confirm");
+    snprintf(params, sizeof params, "{\"groupId\":\"%s\"}", id);
+    st = fivetrex_operation_call(client, "delete_group", params, NULL, id, &json, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "DELETE with its confirmation");
+    CHECK(contains(json, "\"code\":\"Success\""), "the delete answer");
+    fivetrex_string_free(json);
+
+    /* Bad input, refused before anything is sent. */
+    st = fivetrex_operation_call(client, "no_such_operation", NULL, NULL, NULL, NULL, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "an unknown operationId");
+    st = fivetrex_operation_call(client, "group_details", "{}", NULL, NULL, NULL, &err);
+    CHECK(contains(fivetrex_error_message(err), "groupId"), "the missing path parameter is named");
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "a missing path parameter");
+    st = fivetrex_operation_call(client, "group_details", "[1]", NULL, NULL, NULL, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "params that are not an object");
+
+    /* The multipart upload, then the same package through the generic call and its download. */
+    static const uint8_t zip[] = {'P', 'K', 3, 4, 0, 1, 2, 0, 'z'};
+    st = fivetrex_operation_upload(client, "create_connector_sdk_package", NULL, "code.zip", zip, sizeof zip, NULL,
+                                   &json, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "operation_upload create_connector_sdk_package");
+    char package[64];
+    json_str(json, "id", package, sizeof package);
+    CHECK(package[0] != '\0' && contains(json, "\"file_sha256_hash\":\""), "the uploaded package");
+    fivetrex_string_free(json);
+    snprintf(params, sizeof params, "{\"package_id\":\"%s\"}", package);
+    st = fivetrex_operation_upload(client, "update_connector_sdk_package", params, "code.zip", zip, 4, NULL, &json,
+                                   &err);
+    expect(st, FIVETREX_STATUS_OK, err, "operation_upload update_connector_sdk_package");
+    CHECK(contains(json, package), "the updated package");
+    fivetrex_string_free(json);
+    st = fivetrex_operation_upload(client, "create_group", NULL, "x", zip, sizeof zip, NULL, &json, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "upload to an operation without a file");
+    st = fivetrex_operation_upload(client, "create_connector_sdk_package", NULL, "x", NULL, 3, NULL, &json, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "upload of NULL bytes with a length");
+    st = fivetrex_operation_call(client, "create_connector_sdk_package", NULL, NULL, NULL, NULL, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "operation_call refuses the multipart operations");
+    st = fivetrex_operation_call(client, "delete_connector_sdk_package", params, NULL, package, NULL, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "the package deleted with its confirmation");
+}
+
 static atomic_int progress_calls;
 
 static void on_progress(uint32_t poll, uint64_t elapsed_ms, const char *sync_state, fivetrex_status status,
@@ -985,6 +1068,7 @@ int main(int argc, char **argv) {
     test_errors(client);
     test_retry_callback();
     test_generic_call(client);
+    test_operations(client);
     test_sync(client);
     test_bad_input(client);
     test_threads(client);

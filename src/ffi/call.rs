@@ -1,7 +1,7 @@
 //! The generic call and the generic list: any operation of the API, by method and path, through
 //! the same auth, retry, throttle and error handling as the typed functions.
 
-use super::boundary::{entry, optional_json, optional_out, out, put_optional_json, required, text};
+use super::boundary::{entry, optional_json, optional_out, optional_text, out, put_optional_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
@@ -115,6 +115,121 @@ pub unsafe extern "C" fn fivetrex_raw_list(
         let query = unsafe { query_pairs(query_json) }?;
         let list = client.raw_list(path, &borrowed(&query))?;
         unsafe { fivetrex_list::put(slot, list, options) }
+    })
+}
+
+/// Sends any operation of the table by its operationId (the spec's; `fivetrex::api::operations()`)
+/// with its own method, `Accept` header and idempotency, and returns the whole answer.
+///
+/// `params_json` is NULL or a JSON object: a key naming a path parameter of the operation fills
+/// the path (percent-encoded by the library); every other key is a query parameter (an array value
+/// repeats the key, null is absent; values are strings, numbers or booleans). `body_json` is NULL
+/// (no body) or JSON text sent with `Content-Type: application/json`. A POST that is not marked
+/// repeatable is not sent again after an ambiguous failure.
+///
+/// `confirm`: an operation that needs confirmation (every DELETE, the resyncs, the column drops)
+/// is answered `FIVETREX_STATUS_CONFIRMATION_REQUIRED`, before anything is sent, unless `confirm`
+/// is the id of its target (the value of its last path parameter; the operationId itself for an
+/// operation without path parameters). Other operations ignore `confirm`; pass NULL.
+///
+/// The multipart uploads go through `fivetrex_operation_upload` (INVALID_ARGUMENT here). A list
+/// operation answers its first page; walk it with `fivetrex_operation_list`.
+///
+/// On success `*out_json` receives the whole answer, envelope included (`{"code":"Success",
+/// "data":{...}}`), or `null` for an empty body.
+///
+/// Ownership: the strings are borrowed for the call. `out_json` may be NULL to discard the
+/// answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
+/// failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_operation_call(
+    client: Option<&fivetrex_client>,
+    operation_id: *const c_char,
+    params_json: *const c_char,
+    body_json: *const c_char,
+    confirm: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = optional_out(out_json);
+        let client = &required(client, "client")?.client;
+        // SAFETY (all four): NULL or NUL-terminated, per the header.
+        let id = unsafe { text(operation_id, "operation_id") }?;
+        let params = unsafe { optional_json(params_json, "params_json") }?.unwrap_or(Value::Null);
+        let body = unsafe { optional_json(body_json, "body_json") }?;
+        let confirm = unsafe { optional_text(confirm, "confirm") }?;
+        let answer = client.call_by_id(id, &params, body.as_ref(), confirm)?;
+        put_optional_json(slot, &answer)
+    })
+}
+
+/// Walks any list operation of the table by its operationId, item by item, items as the API
+/// sent them (`fivetrex_list_next`, `fivetrex_list_next_page`). `params_json` as in
+/// `fivetrex_operation_call`: path parameters fill the path, `limit` is the page size, `cursor` the
+/// cursor of the page to start from, every other key a filter sent with every page request. An operation that
+/// does not page is INVALID_ARGUMENT. Nothing is sent until the first `fivetrex_list_next`.
+///
+/// Ownership: the strings are copied. `*out_list` receives a list the caller frees with
+/// `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_operation_list(
+    client: Option<&fivetrex_client>,
+    operation_id: *const c_char,
+    params_json: *const c_char,
+    out_list: Option<&mut *mut fivetrex_list>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_list, "out_list")?;
+        let client = &required(client, "client")?.client;
+        // SAFETY (both): NULL or NUL-terminated, per the header.
+        let id = unsafe { text(operation_id, "operation_id") }?;
+        let params = unsafe { optional_json(params_json, "params_json") }?.unwrap_or(Value::Null);
+        let list = client.list_by_id(id, &params)?;
+        unsafe { fivetrex_list::put(slot, list, None) }
+    })
+}
+
+/// Sends a file to a multipart operation (`create_connector_sdk_package`,
+/// `update_connector_sdk_package`): `bytes` (`len` of them) under the name `file_name`.
+/// `params_json` and `confirm` as in `fivetrex_operation_call` (`update_connector_sdk_package`
+/// takes `{"package_id": "..."}`). `*out_json` receives `{"code":"Success","data":{...}}` with the
+/// package. Any other operation is INVALID_ARGUMENT. A create is not sent again after an
+/// ambiguous failure.
+///
+/// Ownership: the strings and `bytes` are borrowed for the call; `bytes` may be NULL only when
+/// `len` is 0. `out_json` may be NULL to discard the answer; otherwise `*out_json` receives a
+/// string freed with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible
+/// function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_operation_upload(
+    client: Option<&fivetrex_client>,
+    operation_id: *const c_char,
+    params_json: *const c_char,
+    file_name: *const c_char,
+    bytes: *const u8,
+    len: usize,
+    confirm: *const c_char,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = optional_out(out_json);
+        let client = &required(client, "client")?.client;
+        // SAFETY (the strings): NULL or NUL-terminated, per the header.
+        let id = unsafe { text(operation_id, "operation_id") }?;
+        let params = unsafe { optional_json(params_json, "params_json") }?.unwrap_or(Value::Null);
+        let file_name = unsafe { text(file_name, "file_name") }?;
+        let confirm = unsafe { optional_text(confirm, "confirm") }?;
+        let bytes: &[u8] = match (bytes.is_null(), len) {
+            (_, 0) => &[],
+            (true, _) => return Err(Error::InvalidArgument("argument `bytes` is NULL but `len` is not 0".into())),
+            // SAFETY: the caller guarantees `len` readable bytes at `bytes`.
+            (false, n) => unsafe { std::slice::from_raw_parts(bytes, n) },
+        };
+        let answer = client.upload_by_id(id, &params, file_name, bytes, confirm)?;
+        put_optional_json(slot, &answer)
     })
 }
 

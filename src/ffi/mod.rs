@@ -58,7 +58,9 @@ mod boundary;
 
 mod writer;
 
-pub use call::{fivetrex_call, fivetrex_raw_list};
+pub use call::{
+    fivetrex_call, fivetrex_operation_call, fivetrex_operation_list, fivetrex_operation_upload, fivetrex_raw_list,
+};
 pub use client::{
     fivetrex_cancel_token, fivetrex_cancel_token_cancel, fivetrex_cancel_token_free,
     fivetrex_cancel_token_is_cancelled, fivetrex_cancel_token_new, fivetrex_client, fivetrex_client_free,
