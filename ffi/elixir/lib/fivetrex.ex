@@ -46,7 +46,7 @@ defmodule Fivetrex do
 
       {:ok, groups} = Fivetrex.with_retry(fn -> Fivetrex.Groups.list(client) end, max_attempts: 5)
   """
-  @spec with_retry((-> {:ok, any()} | {:error, Fivetrex.Error.t()}), keyword()) ::
+  @spec with_retry((() -> {:ok, any()} | {:error, Fivetrex.Error.t()}), keyword()) ::
           {:ok, any()} | {:error, Fivetrex.Error.t()}
   def with_retry(fun, opts \\ []), do: Fivetrex.Retry.with_backoff(fun, opts)
 

@@ -43,6 +43,7 @@ defmodule Fivetrex.ConnectorsTest do
     assert {:ok, %Connector{paused: false}} = Connectors.resume(c, id)
     assert {:ok, %Connector{sync_frequency: 1440}} = Connectors.update(c, id, %{sync_frequency: 1440})
     assert {:ok, %Connector{paused: true}} = Connectors.pause(c, id)
+
     assert {:error, %Fivetrex.Error{type: :unknown, reason: :confirmation_required}} =
              Connectors.delete(c, id, confirm: "another")
 
@@ -53,7 +54,9 @@ defmodule Fivetrex.ConnectorsTest do
     assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_request, status: 400}} =
              Connectors.create(c, %{group_id: g0})
 
-    assert {:ok, %Connector{id: other}} = Connectors.create(c, %{group_id: g0, service: "postgres", config: %{schema: "s2"}})
+    assert {:ok, %Connector{id: other}} =
+             Connectors.create(c, %{group_id: g0, service: "postgres", config: %{schema: "s2"}})
+
     assert :ok = Connectors.delete(c, other)
     assert Emulator.count(emu, "DELETE", "/v1/connections/#{other}") == 1
   end
@@ -66,7 +69,9 @@ defmodule Fivetrex.ConnectorsTest do
     assert Emulator.count(emu, "POST", "/v1/connections/#{c0}/sync") == 1
     assert_raise ArgumentError, ~r/confirm: true/, fn -> Connectors.resync!(c, c0, []) end
     assert_raise ArgumentError, fn -> Connectors.resync!(c, c0, confirm: false) end
-    assert {:error, %Fivetrex.Error{reason: :confirmation_required}} = Connectors.resync!(c, c0, confirm: "yes")
+
+    assert {:error, %Fivetrex.Error{reason: :confirmation_required}} =
+             Connectors.resync!(c, c0, confirm: "yes")
 
     assert {:error, %Fivetrex.Error{reason: :confirmation_required}} =
              Connectors.resync!(c, c0, confirm: "yes", scope: %{"public" => ["users"]})
@@ -105,7 +110,9 @@ defmodule Fivetrex.ConnectorsTest do
     test "the call's own timeout cancels the wait", %{c: c, id: id} do
       # A 10 s poll interval: only the cancellation can end this wait early.
       {time, result} =
-        :timer.tc(fn -> Connectors.sync_and_wait(c, id, poll_interval: 10_000, timeout: 60_000, call_timeout: 100) end)
+        :timer.tc(fn ->
+          Connectors.sync_and_wait(c, id, poll_interval: 10_000, timeout: 60_000, call_timeout: 100)
+        end)
 
       assert {:error, %Fivetrex.Error{type: :unknown, reason: :cancelled}} = result
       assert time < 200_000, "returned #{time} us after the start (100 ms call timeout)"
@@ -150,8 +157,15 @@ defmodule Fivetrex.ConnectorsTest do
       id = Enum.at(ids, 3)
       Emulator.steer(emu, id, %{sync_duration_ms: 400})
       {time, result} = :timer.tc(fn -> Connectors.sync_and_wait(c, id, poll_interval: 10, timeout: 150) end)
-      assert {:ok, %{outcome: :timed_out, at: nil, triggered: true, baseline: %{succeeded_at: %DateTime{}} = baseline}} =
-               result
+
+      assert {:ok,
+              %{
+                outcome: :timed_out,
+                at: nil,
+                triggered: true,
+                baseline: %{succeeded_at: %DateTime{}} = baseline
+              }} = result
+
       assert time < 1_000_000
       assert {:ok, %{outcome: :succeeded}} = Connectors.wait_for_sync(c, id, baseline, @fast)
       assert Emulator.count(emu, "POST", "/v1/connections/#{id}/sync") == 1

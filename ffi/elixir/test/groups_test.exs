@@ -46,8 +46,19 @@ defmodule Fivetrex.GroupsTest do
   test "one request per call by default: a 429 comes back at once, as Fivetrex does" do
     emu = Emulator.start(1)
     [g0] = Emulator.group_ids(emu)
-    Emulator.fault(emu, %{method: "GET", path: "/v1/groups/#{g0}", kind: "status", status: 429, retry_after: "7", times: 1})
-    assert {:error, %Fivetrex.Error{type: :rate_limited, status: 429, retry_after: 7}} = Groups.get(client(emu), g0)
+
+    Emulator.fault(emu, %{
+      method: "GET",
+      path: "/v1/groups/#{g0}",
+      kind: "status",
+      status: 429,
+      retry_after: "7",
+      times: 1
+    })
+
+    assert {:error, %Fivetrex.Error{type: :rate_limited, status: 429, retry_after: 7}} =
+             Groups.get(client(emu), g0)
+
     assert Emulator.count(emu, "GET", "/v1/groups/#{g0}") == 1
     Emulator.fault(emu, %{method: "GET", path: "/v1/groups/#{g0}", kind: "status", status: 503, times: 1})
     assert {:error, %Fivetrex.Error{type: :server_error, status: 503}} = Groups.get(client(emu), g0)
@@ -58,7 +69,15 @@ defmodule Fivetrex.GroupsTest do
     emu = Emulator.start(1)
     [g0] = Emulator.group_ids(emu)
     date = DateTime.utc_now() |> DateTime.add(120, :second) |> Calendar.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    Emulator.fault(emu, %{method: "GET", path: "/v1/groups/#{g0}", kind: "status", status: 429, retry_after: date})
+
+    Emulator.fault(emu, %{
+      method: "GET",
+      path: "/v1/groups/#{g0}",
+      kind: "status",
+      status: 429,
+      retry_after: date
+    })
+
     assert {:error, %Fivetrex.Error{type: :rate_limited, retry_after: s}} = Groups.get(client(emu), g0)
     assert s in 100..121, "retry_after #{s} s for a date 120 s ahead"
   end
@@ -124,11 +143,15 @@ defmodule Fivetrex.GroupsTest do
     assert {:ok, %Group{id: id, name: "analytics"}} = Groups.create(c, %{name: "analytics"})
     assert {:ok, %Group{name: "renamed"}} = Groups.update(c, id, name: "renamed")
     assert {:ok, %Group{name: "renamed"}} = Groups.get(c, id)
+
     assert {:error, %Fivetrex.Error{type: :unknown, reason: :conflict, status: 409, code: code}} =
              Groups.create(c, name: "renamed")
 
     assert is_binary(code)
-    assert {:error, %Fivetrex.Error{reason: :confirmation_required}} = Groups.delete(c, id, confirm: "another")
+
+    assert {:error, %Fivetrex.Error{reason: :confirmation_required}} =
+             Groups.delete(c, id, confirm: "another")
+
     assert Emulator.count(emu, "DELETE", "/v1/groups/#{id}") == 0
     assert {:ok, %Group{}} = Groups.get(c, id)
     assert :ok = Groups.delete(c, id, confirm: id)
@@ -137,7 +160,9 @@ defmodule Fivetrex.GroupsTest do
     # Fivetrex's delete/2 sends at once.
     assert :ok = Groups.delete(c, other)
     assert {:error, %Fivetrex.Error{type: :not_found}} = Groups.delete(c, other)
-    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_request, status: 400}} = Groups.create(c, %{})
+
+    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_request, status: 400}} =
+             Groups.create(c, %{})
   end
 
   test "bad credentials and bad configuration" do

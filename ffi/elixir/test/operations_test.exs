@@ -8,9 +8,16 @@ defmodule Fivetrex.OperationsTest do
     emu = Emulator.start(2)
     [g0, _] = Emulator.group_ids(emu)
     c = client(emu)
-    assert {:ok, %{"code" => "Success", "data" => %{"id" => ^g0}}} = API.call(c, "group_details", %{groupId: g0})
-    assert {:ok, %{"data" => %{"items" => [_], "next_cursor" => _}}} = API.call(c, "list_all_groups", limit: 1)
-    assert {:ok, %{"data" => %{"name" => "by_op"}}} = API.call(c, "modify_group", %{groupId: g0}, body: %{name: "by_op"})
+
+    assert {:ok, %{"code" => "Success", "data" => %{"id" => ^g0}}} =
+             API.call(c, "group_details", %{groupId: g0})
+
+    assert {:ok, %{"data" => %{"items" => [_], "next_cursor" => _}}} =
+             API.call(c, "list_all_groups", limit: 1)
+
+    assert {:ok, %{"data" => %{"name" => "by_op"}}} =
+             API.call(c, "modify_group", %{groupId: g0}, body: %{name: "by_op"})
+
     assert {:error, %Fivetrex.Error{type: :not_found}} = API.call(c, "group_details", %{groupId: "a/b"})
     assert Emulator.count(emu, "GET", "/v1/groups/a%2Fb") == 1
     assert Emulator.count(emu, "PATCH", "/v1/groups/#{g0}") == 1
@@ -20,7 +27,9 @@ defmodule Fivetrex.OperationsTest do
     emu = Emulator.start(0)
     c = client(emu)
     {:ok, %{"data" => %{"id" => id}}} = API.call(c, "create_group", %{}, body: %{name: "doomed"})
-    assert {:error, %Fivetrex.Error{type: :unknown, reason: :confirmation_required}} = API.call(c, "delete_group", %{groupId: id})
+
+    assert {:error, %Fivetrex.Error{type: :unknown, reason: :confirmation_required}} =
+             API.call(c, "delete_group", %{groupId: id})
 
     assert {:error, %Fivetrex.Error{reason: :confirmation_required}} =
              API.call(c, "delete_group", %{groupId: id}, confirm: "another")
@@ -32,7 +41,9 @@ defmodule Fivetrex.OperationsTest do
 
   test "an unknown operation id is refused before anything is sent" do
     emu = Emulator.start(1)
-    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_argument}} = API.call(client(emu), "no_such_operation")
+
+    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_argument}} =
+             API.call(client(emu), "no_such_operation")
   end
 
   test "stream_operation walks every page lazily" do
@@ -44,7 +55,12 @@ defmodule Fivetrex.OperationsTest do
     assert Emulator.count(emu, "GET", "/v1/groups") == 1
     assert Enum.map(stream, & &1["id"]) == ids
     assert Emulator.count(emu, "GET", "/v1/groups") == 1 + 3
-    error = assert_raise Fivetrex.Error, fn -> client(emu) |> API.stream_operation("group_details", groupId: "x") |> Enum.to_list() end
+
+    error =
+      assert_raise Fivetrex.Error, fn ->
+        client(emu) |> API.stream_operation("group_details", groupId: "x") |> Enum.to_list()
+      end
+
     assert error.reason == :invalid_argument
   end
 end

@@ -9,14 +9,20 @@ defmodule Fivetrex.ResourcesTest do
     emu = Emulator.start(2)
     c = client(emu)
     assert c.base_url == emu.url <> "/v1"
-    assert {:ok, %{"code" => "Success", "data" => %{"items" => [_]}}} = Client.get(c, "/groups", params: [limit: 1])
+
+    assert {:ok, %{"code" => "Success", "data" => %{"items" => [_]}}} =
+             Client.get(c, "/groups", params: [limit: 1])
+
     assert {:ok, %{"data" => %{"items" => [_, _]}}} = Client.get(c, "/groups", params: %{})
     assert {:ok, %{"data" => %{"id" => id, "name" => "raw"}}} = Client.post(c, "/groups", %{name: "raw"})
     assert {:ok, %{"data" => %{"name" => "raw2"}}} = Client.patch(c, "/groups/#{id}", %{name: "raw2"})
     assert {:ok, %{"code" => "Success"}} = Client.delete(c, "/groups/#{id}")
     assert {:error, %Fivetrex.Error{type: :not_found, status: 404}} = Client.delete(c, "/groups/#{id}")
     assert Emulator.count(emu, "DELETE", "/v1/groups/#{id}") == 2
-    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_request, status: 400}} = Client.post(c, "/groups")
+
+    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_request, status: 400}} =
+             Client.post(c, "/groups")
+
     Emulator.fault(emu, %{method: "GET", path: "/v1/groups", kind: "status", status: 500, times: 1})
     assert {:error, %Fivetrex.Error{type: :server_error, status: 500}} = Client.get(c, "/groups")
     assert Emulator.count(emu, "GET", "/v1/groups") == 3
@@ -27,7 +33,10 @@ defmodule Fivetrex.ResourcesTest do
     {:ok, port} = :inet.port(l)
     :gen_tcp.close(l)
     c = Fivetrex.client(api_key: "k", api_secret: "s", base_url: "http://127.0.0.1:#{port}/v1")
-    assert {:error, %Fivetrex.Error{type: :unknown, status: nil, reason: reason, message: m}} = Client.get(c, "/groups")
+
+    assert {:error, %Fivetrex.Error{type: :unknown, status: nil, reason: reason, message: m}} =
+             Client.get(c, "/groups")
+
     assert reason in [:transport, :timeout] and is_binary(m)
   end
 
@@ -66,7 +75,10 @@ defmodule Fivetrex.ResourcesTest do
     assert {:ok, %Destination{id: ^id, time_zone_offset: "-5"}} = Destinations.get(c, id)
     assert {:ok, %Destination{time_zone_offset: "+3"}} = Destinations.update(c, id, %{time_zone_offset: "+3"})
     assert {:ok, %{"setup_tests" => [_ | _]}} = Destinations.test(c, id)
-    assert {:error, %Fivetrex.Error{reason: :confirmation_required}} = Destinations.delete(c, id, confirm: "x")
+
+    assert {:error, %Fivetrex.Error{reason: :confirmation_required}} =
+             Destinations.delete(c, id, confirm: "x")
+
     assert :ok = Destinations.delete(c, id)
     assert {:error, %Fivetrex.Error{type: :not_found}} = Destinations.get(c, id)
   end
@@ -78,16 +90,27 @@ defmodule Fivetrex.ResourcesTest do
     sink = Fivetrex.HttpSink.start()
 
     assert {:ok, %Webhook{id: hook, type: "account", active: true, created_at: %DateTime{}}} =
-             Webhooks.create_account(c, %{url: sink <> "/hook", events: ["sync_end"], active: true, secret: "hook_secret"})
+             Webhooks.create_account(c, %{
+               url: sink <> "/hook",
+               events: ["sync_end"],
+               active: true,
+               secret: "hook_secret"
+             })
 
     assert {:ok, %Webhook{type: "group", group_id: ^g0} = gh} =
              Webhooks.create_group(c, g0, %{url: "https://example.com/g", events: ["sync_start", "sync_end"]})
 
     assert Webhook.group_level?(gh)
-    {:ok, %Webhook{id: third}} = Webhooks.create_account(c, %{url: "https://example.com/3", events: ["sync_end"]})
+
+    {:ok, %Webhook{id: third}} =
+      Webhooks.create_account(c, %{url: "https://example.com/3", events: ["sync_end"]})
+
     assert {:ok, %{items: [_], next_cursor: cursor}} = Webhooks.list(c, limit: 1)
     assert {:ok, %{items: [_], next_cursor: _}} = Webhooks.list(c, limit: 1, cursor: cursor)
-    assert c |> Webhooks.stream(limit: 1) |> Enum.map(& &1.id) |> Enum.sort() == Enum.sort([hook, gh.id, third])
+
+    assert c |> Webhooks.stream(limit: 1) |> Enum.map(& &1.id) |> Enum.sort() ==
+             Enum.sort([hook, gh.id, third])
+
     assert {:ok, %Webhook{active: false}} = Webhooks.update(c, third, %{active: false})
     assert {:ok, %Webhook{active: false, events: ["sync_end"]}} = Webhooks.get(c, third)
     assert :ok = Webhooks.delete(c, third)
@@ -104,7 +127,9 @@ defmodule Fivetrex.ResourcesTest do
       |> Fivetrex.WebhookPlug.call(Fivetrex.WebhookPlug.init(secret: "hook_secret"))
 
     refute conn.halted
-    assert %WebhookEvent{event: "sync_end", status: nil, data: %{"status" => "SUCCESSFUL"}} = conn.assigns.fivetran_event
+
+    assert %WebhookEvent{event: "sync_end", status: nil, data: %{"status" => "SUCCESSFUL"}} =
+             conn.assigns.fivetran_event
   end
 
   test "connector state, schema configuration, columns, sync status and frequency" do
@@ -121,7 +146,9 @@ defmodule Fivetrex.ResourcesTest do
     assert [%Column{} | _] = Map.values(columns)
 
     assert {:ok, %SchemaConfig{schemas: %{^schema => %{tables: %{^table => %{enabled: false}}}}}} =
-             Connectors.update_schema_config(c, id, %{schemas: %{schema => %{tables: %{table => %{enabled: false}}}}})
+             Connectors.update_schema_config(c, id, %{
+               schemas: %{schema => %{tables: %{table => %{enabled: false}}}}
+             })
 
     assert {:ok, %SchemaConfig{}} = Connectors.reload_schema_config(c, id)
     assert {:ok, %SchemaConfig{}} = Connectors.reload_schema_config(c, id, exclude_mode: "PRESERVE")

@@ -3,12 +3,26 @@ defmodule Fivetrex.SurfaceTest do
   use ExUnit.Case, async: true
 
   alias Fivetrex.{Error, Retry, WebhookPlug, WebhookSignature}
-  alias Fivetrex.Models.{Column, Connector, Destination, Group, LogEntry, Schema, SchemaConfig, SyncStatus, Table}
+
+  alias Fivetrex.Models.{
+    Column,
+    Connector,
+    Destination,
+    Group,
+    LogEntry,
+    Schema,
+    SchemaConfig,
+    SyncStatus,
+    Table
+  }
+
   alias Fivetrex.Models.{Webhook, WebhookEvent}
 
   describe "Fivetrex.Error" do
     test "constructors set type, status and retry_after, and raise with their message" do
-      assert %Error{type: :unauthorized, status: 401, message: "no", retry_after: nil} = Error.unauthorized("no")
+      assert %Error{type: :unauthorized, status: 401, message: "no", retry_after: nil} =
+               Error.unauthorized("no")
+
       assert %Error{type: :not_found, status: 404, message: "gone"} = Error.not_found("gone")
       assert %Error{type: :rate_limited, status: 429, retry_after: 30} = Error.rate_limited("slow", 30)
       assert %Error{type: :rate_limited, retry_after: nil} = Error.rate_limited("slow", nil)
@@ -22,13 +36,22 @@ defmodule Fivetrex.SurfaceTest do
 
     test "native errors keep Fivetrex's five types and put the detail beside them" do
       e = Error.from_native({:forbidden, 403, "HTTP 403: denied", "Forbidden", "You may not", -1})
-      assert %Error{type: :unknown, reason: :forbidden, status: 403, code: "Forbidden", message: "You may not"} = e
+
+      assert %Error{
+               type: :unknown,
+               reason: :forbidden,
+               status: 403,
+               code: "Forbidden",
+               message: "You may not"
+             } = e
+
       e = Error.from_native({:not_found, 404, "HTTP 404", nil, nil, -1})
       assert %Error{type: :not_found, message: "Not found", detail: "HTTP 404"} = e
       e = Error.from_native({:rate_limited, 429, "HTTP 429", nil, nil, 1_500})
       assert %Error{type: :rate_limited, retry_after: 2, message: "Rate limited"} = e
       e = Error.from_native({:transport, 0, "connection refused", nil, nil, -1})
       assert %Error{type: :unknown, reason: :transport, status: nil, message: "connection refused"} = e
+
       assert %Error{type: :server_error, reason: :server_error, status: 503} =
                Error.from_native({:server, 503, "HTTP 503", nil, nil, -1})
     end
@@ -47,7 +70,9 @@ defmodule Fivetrex.SurfaceTest do
     end
 
     test "retries retryable errors with doubling waits, then returns the success" do
-      {fun, calls} = sequence([{:error, Error.server_error("a", 503)}, {:error, Error.server_error("b", 502)}, {:ok, 1}])
+      {fun, calls} =
+        sequence([{:error, Error.server_error("a", 503)}, {:error, Error.server_error("b", 502)}, {:ok, 1}])
+
       me = self()
 
       assert {:ok, 1} =
@@ -67,7 +92,10 @@ defmodule Fivetrex.SurfaceTest do
 
     test "stops at max_attempts, at a non-retryable error, and follows retry_if" do
       {fun, calls} = sequence([{:error, Error.rate_limited("r", nil)}])
-      assert {:error, %Error{type: :rate_limited}} = Retry.with_backoff(fun, max_attempts: 3, sleep: fn _ -> :ok end)
+
+      assert {:error, %Error{type: :rate_limited}} =
+               Retry.with_backoff(fun, max_attempts: 3, sleep: fn _ -> :ok end)
+
       assert calls.() == 3
 
       {fun, calls} = sequence([{:error, Error.not_found("n")}])
@@ -129,9 +157,14 @@ defmodule Fivetrex.SurfaceTest do
                Group.from_map(%{"id" => "g", "created_at" => "2024-01-15T10:30:00Z", "x" => 1})
 
       c = Connector.from_map(%{"id" => "c", "service_version" => 1, "status" => %{"setup_state" => "broken"}})
-      assert %Connector{paused: nil, config: nil, created_at: nil, setup_state: "broken", service_version: 1} = c
+
+      assert %Connector{paused: nil, config: nil, created_at: nil, setup_state: "broken", service_version: 1} =
+               c
+
       assert Connector.broken?(c)
-      assert %Destination{id: "d", time_zone_offset: "-5", config: nil} = Destination.from_map(%{"id" => "d", "time_zone_offset" => "-5"})
+
+      assert %Destination{id: "d", time_zone_offset: "-5", config: nil} =
+               Destination.from_map(%{"id" => "d", "time_zone_offset" => "-5"})
     end
 
     test "? helpers never raise on nil" do
@@ -141,10 +174,16 @@ defmodule Fivetrex.SurfaceTest do
       assert Connector.sync_state(empty) == nil
       assert Connector.sync_state(%Connector{status: %{"sync_state" => "rescheduled"}}) == "rescheduled"
       assert Connector.syncing?(%Connector{status: %{"sync_state" => "syncing"}})
-      refute SyncStatus.syncing?(%SyncStatus{}) or SyncStatus.paused?(%SyncStatus{}) or SyncStatus.scheduled?(%SyncStatus{})
+
+      refute SyncStatus.syncing?(%SyncStatus{}) or SyncStatus.paused?(%SyncStatus{}) or
+               SyncStatus.scheduled?(%SyncStatus{})
+
       refute WebhookEvent.successful?(%WebhookEvent{}) or WebhookEvent.failed?(%WebhookEvent{})
       refute Webhook.account_level?(%Webhook{}) or Webhook.group_level?(%Webhook{})
-      refute LogEntry.sync_start?(%LogEntry{}) or LogEntry.sync_end?(%LogEntry{}) or LogEntry.schema_change?(%LogEntry{})
+
+      refute LogEntry.sync_start?(%LogEntry{}) or LogEntry.sync_end?(%LogEntry{}) or
+               LogEntry.schema_change?(%LogEntry{})
+
       assert Connector.last_sync_at(empty) == nil
     end
 
@@ -153,32 +192,82 @@ defmodule Fivetrex.SurfaceTest do
         SchemaConfig.from_map(%{
           "schema_change_handling" => "ALLOW_ALL",
           "schemas" => %{
-            "public" => %{"enabled" => true, "tables" => %{"users" => %{"sync_mode" => "SOFT_DELETE", "columns" => %{"id" => %{"is_primary_key" => true, "type" => "INTEGER"}}}}}
+            "public" => %{
+              "enabled" => true,
+              "tables" => %{
+                "users" => %{
+                  "sync_mode" => "SOFT_DELETE",
+                  "columns" => %{"id" => %{"is_primary_key" => true, "type" => "INTEGER"}}
+                }
+              }
+            }
           }
         })
 
       assert %SchemaConfig{schema_change_handling: "ALLOW_ALL", enable_new_by_default: nil} = config
-      assert %Schema{enabled: true, tables: %{"users" => %Table{sync_mode: "SOFT_DELETE", columns: columns}}} = config.schemas["public"]
+
+      assert %Schema{enabled: true, tables: %{"users" => %Table{sync_mode: "SOFT_DELETE", columns: columns}}} =
+               config.schemas["public"]
+
       assert %{"id" => %Column{is_primary_key: true, type: "INTEGER", hashed: nil}} = columns
       assert %SchemaConfig{schemas: nil} = SchemaConfig.from_map(%{})
     end
 
     test "SyncStatus, Webhook, WebhookEvent and LogEntry parse their timestamps" do
-      s = SyncStatus.from_connector(%Connector{status: %{"sync_state" => "paused", "is_historical_sync" => true}, succeeded_at: "2024-06-15T14:30:00Z", failed_at: "nope"})
-      assert %SyncStatus{sync_state: "paused", is_historical_sync: true, succeeded_at: ~U[2024-06-15 14:30:00Z], failed_at: nil} = s
+      s =
+        SyncStatus.from_connector(%Connector{
+          status: %{"sync_state" => "paused", "is_historical_sync" => true},
+          succeeded_at: "2024-06-15T14:30:00Z",
+          failed_at: "nope"
+        })
+
+      assert %SyncStatus{
+               sync_state: "paused",
+               is_historical_sync: true,
+               succeeded_at: ~U[2024-06-15 14:30:00Z],
+               failed_at: nil
+             } = s
+
       assert SyncStatus.paused?(s)
       assert SyncStatus.from_connector(%Connector{status: nil}).sync_state == nil
 
-      w = Webhook.from_map(%{"id" => "w", "type" => "group", "group_id" => "g", "created_at" => "2024-01-01T00:00:00Z"})
+      w =
+        Webhook.from_map(%{
+          "id" => "w",
+          "type" => "group",
+          "group_id" => "g",
+          "created_at" => "2024-01-01T00:00:00Z"
+        })
+
       assert %Webhook{created_at: ~U[2024-01-01 00:00:00Z], url: nil} = w
       assert Webhook.group_level?(w) and not Webhook.account_level?(w)
 
-      e = WebhookEvent.from_map(%{"event" => "sync_end", "created" => "2021-08-18T11:38:34.386Z", "group_id" => "old", "status" => "FAILED", "new" => 42})
-      assert %WebhookEvent{created: ~U[2021-08-18 11:38:34.386Z], destination_group_id: "old", extra: %{"new" => 42}} = e
-      assert WebhookEvent.sync_end?(e) and WebhookEvent.failed?(e) and not WebhookEvent.sync_start?(e)
-      assert WebhookEvent.from_map(%{"group_id" => "a", "destination_group_id" => "b"}).destination_group_id == "b"
+      e =
+        WebhookEvent.from_map(%{
+          "event" => "sync_end",
+          "created" => "2021-08-18T11:38:34.386Z",
+          "group_id" => "old",
+          "status" => "FAILED",
+          "new" => 42
+        })
 
-      [a, b] = LogEntry.from_rows([%{"id" => "1", "event" => "alter_table", "time_stamp" => "2024-01-15T10:30:00+05:00"}, %{"time_stamp" => 5}])
+      assert %WebhookEvent{
+               created: ~U[2021-08-18 11:38:34.386Z],
+               destination_group_id: "old",
+               extra: %{"new" => 42}
+             } = e
+
+      assert WebhookEvent.sync_end?(e) and WebhookEvent.failed?(e) and not WebhookEvent.sync_start?(e)
+
+      assert WebhookEvent.from_map(%{"group_id" => "a", "destination_group_id" => "b"}).destination_group_id ==
+               "b"
+
+      [a, b] =
+        LogEntry.from_rows([
+          %{"id" => "1", "event" => "alter_table", "time_stamp" => "2024-01-15T10:30:00+05:00"},
+          %{"time_stamp" => 5}
+        ])
+
       assert a.time_stamp == ~U[2024-01-15 05:30:00Z] and LogEntry.schema_change?(a)
       assert b.time_stamp == nil and b.id == nil
     end
@@ -205,7 +294,10 @@ defmodule Fivetrex.SurfaceTest do
       assert :ok = WebhookSignature.verify(@payload, String.downcase(sig), "s3cret")
       assert {:error, :invalid_signature} = WebhookSignature.verify(@payload <> " ", sig, "s3cret")
       assert {:error, :invalid_signature} = WebhookSignature.verify(@payload, sig, "other")
-      assert {:error, :invalid_signature} = WebhookSignature.verify(@payload, binary_part(sig, 0, 63), "s3cret")
+
+      assert {:error, :invalid_signature} =
+               WebhookSignature.verify(@payload, binary_part(sig, 0, 63), "s3cret")
+
       assert {:error, :missing_signature} = WebhookSignature.verify(@payload, nil, "s3cret")
       assert {:error, :missing_signature} = WebhookSignature.verify(@payload, "", "s3cret")
       assert WebhookSignature.signature_header() == "x-fivetran-signature-256"
@@ -217,7 +309,9 @@ defmodule Fivetrex.SurfaceTest do
     @body ~s({"event":"sync_start","connector_id":"c1","data":{"status":"SUCCESSFUL"}})
 
     defp conn(body, signature) do
-      headers = if signature, do: [{"x-fivetrex-other", "1"}, {"x-fivetran-signature-256", signature}], else: []
+      headers =
+        if signature, do: [{"x-fivetrex-other", "1"}, {"x-fivetran-signature-256", signature}], else: []
+
       body |> then(&Plug.Conn.new("POST", &1, headers)) |> Plug.Conn.put_private(:fivetrex_raw_body, body)
     end
 
@@ -242,6 +336,7 @@ defmodule Fivetrex.SurfaceTest do
 
     test "failures answer 400/401/422 as JSON and halt; on_error replaces the answer" do
       opts = WebhookPlug.init(secret: @secret)
+
       check = fn conn, status, message ->
         assert conn.halted and conn.status == status
         assert {:ok, %{"error" => ^message}} = Fivetrex.Native.json_decode(conn.resp_body)
@@ -250,9 +345,19 @@ defmodule Fivetrex.SurfaceTest do
       check.(WebhookPlug.call(conn(@body, "BAD"), opts), 401, "Invalid signature")
       check.(WebhookPlug.call(conn(@body, nil), opts), 400, "Missing signature header")
       check.(WebhookPlug.call(conn(@body, ""), opts), 400, "Missing signature header")
-      check.(WebhookPlug.call(Plug.Conn.new("POST", @body, [{"x-fivetran-signature-256", "A"}]), opts), 400, "Missing request body")
+
+      check.(
+        WebhookPlug.call(Plug.Conn.new("POST", @body, [{"x-fivetran-signature-256", "A"}]), opts),
+        400,
+        "Missing request body"
+      )
+
       for bad <- ["not json {", "[1,2]"] do
-        check.(WebhookPlug.call(conn(bad, WebhookSignature.compute_signature(bad, @secret)), opts), 422, "Invalid JSON payload")
+        check.(
+          WebhookPlug.call(conn(bad, WebhookSignature.compute_signature(bad, @secret)), opts),
+          422,
+          "Invalid JSON payload"
+        )
       end
 
       handler = fn conn, reason -> conn |> Plug.Conn.send_resp(403, "no: #{reason}") |> Plug.Conn.halt() end
@@ -265,7 +370,10 @@ defmodule Fivetrex.SurfaceTest do
       opts = WebhookPlug.init(secret: {:system, "FIVETREX_PLUG_TEST_SECRET"})
       refute WebhookPlug.call(conn(@body, WebhookSignature.compute_signature(@body, @secret)), opts).halted
       System.delete_env("FIVETREX_PLUG_TEST_SECRET")
-      assert_raise RuntimeError, ~r/FIVETREX_PLUG_TEST_SECRET/, fn -> WebhookPlug.call(conn(@body, "A"), opts) end
+
+      assert_raise RuntimeError, ~r/FIVETREX_PLUG_TEST_SECRET/, fn ->
+        WebhookPlug.call(conn(@body, "A"), opts)
+      end
     end
 
     test "cache_raw_body keeps the whole body, also when read in parts" do

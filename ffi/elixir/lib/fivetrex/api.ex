@@ -104,5 +104,4 @@ defmodule Fivetrex.API do
       fn _list -> :ok end
     )
   end
-
 end

@@ -110,12 +110,17 @@ defmodule Fivetrex.Client do
   defp params(p) when is_list(p) or is_map(p), do: if(Enum.empty?(p), do: nil, else: Map.new(p))
 
   defp text(value, _key) when is_binary(value), do: value
-  defp text(value, key), do: raise(ArgumentError, "Fivetrex.client/1: #{key} must be a string, got #{inspect(value)}")
+
+  defp text(value, key),
+    do: raise(ArgumentError, "Fivetrex.client/1: #{key} must be a string, got #{inspect(value)}")
 
   defp ms(opts, key) do
     case Keyword.get(opts, key, 0) do
-      n when is_integer(n) and n >= 0 -> n
-      other -> raise ArgumentError, "Fivetrex.client/1: #{key} must be milliseconds >= 0, got #{inspect(other)}"
+      n when is_integer(n) and n >= 0 ->
+        n
+
+      other ->
+        raise ArgumentError, "Fivetrex.client/1: #{key} must be milliseconds >= 0, got #{inspect(other)}"
     end
   end
 end

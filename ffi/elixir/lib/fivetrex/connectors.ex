@@ -25,7 +25,12 @@ defmodule Fivetrex.Connectors do
 
   def list(client, group_id, opts),
     do:
-      Resource.page(client, "/groups/" <> Resource.id!(group_id, "a group id") <> "/connections", opts, &Connector.from_map/1)
+      Resource.page(
+        client,
+        "/groups/" <> Resource.id!(group_id, "a group id") <> "/connections",
+        opts,
+        &Connector.from_map/1
+      )
 
   @doc "Every connector of a group (or of the account) as a lazy `Stream`; raises `Fivetrex.Error` if a page fails."
   @spec stream(Client.t(), String.t() | nil, keyword()) :: Enumerable.t()
@@ -83,7 +88,11 @@ defmodule Fivetrex.Connectors do
        %{
          success: true,
          message: answer["message"],
-         sync_state: answer |> Fivetrex.Models.get("data") |> Fivetrex.Models.get("status") |> Fivetrex.Models.get("sync_state")
+         sync_state:
+           answer
+           |> Fivetrex.Models.get("data")
+           |> Fivetrex.Models.get("status")
+           |> Fivetrex.Models.get("sync_state")
        }}
     end
   end
@@ -108,7 +117,8 @@ defmodule Fivetrex.Connectors do
     path = path(id)
     body = if opts[:scope], do: %{scope: opts[:scope]}, else: %{}
 
-    with :ok <- if(confirm == true, do: :ok, else: Resource.confirmed(opts, id, "Fivetrex.Connectors.resync!/3")),
+    with :ok <-
+           if(confirm == true, do: :ok, else: Resource.confirmed(opts, id, "Fivetrex.Connectors.resync!/3")),
          do: client |> Client.post(path <> "/resync", body) |> Resource.data(& &1)
   end
 
@@ -125,7 +135,8 @@ defmodule Fivetrex.Connectors do
   Reloads the schema configuration from the source. Option `:exclude_mode` (`"PRESERVE"` or
   `"EXCLUDE"`).
   """
-  @spec reload_schema_config(Client.t(), String.t(), keyword()) :: {:ok, SchemaConfig.t()} | {:error, Error.t()}
+  @spec reload_schema_config(Client.t(), String.t(), keyword()) ::
+          {:ok, SchemaConfig.t()} | {:error, Error.t()}
   def reload_schema_config(client, id, opts \\ []) do
     body = if opts[:exclude_mode], do: %{exclude_mode: opts[:exclude_mode]}, else: %{}
     client |> Client.post(path(id) <> "/schemas/reload", body) |> Resource.data(&SchemaConfig.from_map/1)
@@ -134,7 +145,10 @@ defmodule Fivetrex.Connectors do
   @doc "Changes the schema configuration: `%{schemas: %{\"public\" => %{tables: %{\"t\" => %{enabled: false}}}}}`."
   @spec update_schema_config(Client.t(), String.t(), map()) :: {:ok, SchemaConfig.t()} | {:error, Error.t()}
   def update_schema_config(client, id, changes),
-    do: client |> Client.patch(path(id) <> "/schemas", Map.new(changes)) |> Resource.data(&SchemaConfig.from_map/1)
+    do:
+      client
+      |> Client.patch(path(id) <> "/schemas", Map.new(changes))
+      |> Resource.data(&SchemaConfig.from_map/1)
 
   @doc "A table's columns: `{:ok, %{\"name\" => %Fivetrex.Models.Column{}}}`."
   @spec get_table_columns(Client.t(), String.t(), String.t(), String.t()) ::
@@ -142,9 +156,13 @@ defmodule Fivetrex.Connectors do
   def get_table_columns(client, id, schema, table) do
     path =
       path(id) <>
-        "/schemas/" <> Resource.id!(schema, "a schema name") <> "/tables/" <> Resource.id!(table, "a table name") <> "/columns"
+        "/schemas/" <>
+        Resource.id!(schema, "a schema name") <>
+        "/tables/" <> Resource.id!(table, "a table name") <> "/columns"
 
-    client |> Client.get(path) |> Resource.data(&(Fivetrex.Models.each(&1["columns"], fn c -> Column.from_map(c) end) || %{}))
+    client
+    |> Client.get(path)
+    |> Resource.data(&(Fivetrex.Models.each(&1["columns"], fn c -> Column.from_map(c) end) || %{}))
   end
 
   @doc "The connector's sync status (one GET of the connector) as a `Fivetrex.Models.SyncStatus`."
@@ -195,7 +213,10 @@ defmodule Fivetrex.Connectors do
   @spec sync_and_wait(Fivetrex.Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
   def sync_and_wait(client, id, opts \\ []) do
     id = text(id)
-    cancellable(opts, fn token -> Native.sync_and_wait(client.ref, id, wait_options(opts, token), opts[:progress]) end)
+
+    cancellable(opts, fn token ->
+      Native.sync_and_wait(client.ref, id, wait_options(opts, token), opts[:progress])
+    end)
   end
 
   @doc """
@@ -212,7 +233,10 @@ defmodule Fivetrex.Connectors do
 
     baseline =
       baseline &&
-        encode_json(%{"succeeded_at" => iso.(baseline[:succeeded_at]), "failed_at" => iso.(baseline[:failed_at])})
+        encode_json(%{
+          "succeeded_at" => iso.(baseline[:succeeded_at]),
+          "failed_at" => iso.(baseline[:failed_at])
+        })
 
     cancellable(opts, fn token ->
       Native.wait_for_sync(client.ref, id, baseline, wait_options(opts, token), opts[:progress])
@@ -294,7 +318,10 @@ defmodule Fivetrex.Connectors do
   defp baseline(nil), do: nil
 
   defp baseline(b),
-    do: %{succeeded_at: Fivetrex.Models.time(b["succeeded_at"]), failed_at: Fivetrex.Models.time(b["failed_at"])}
+    do: %{
+      succeeded_at: Fivetrex.Models.time(b["succeeded_at"]),
+      failed_at: Fivetrex.Models.time(b["failed_at"])
+    }
 
   defp path(id), do: "/connections/" <> Resource.id!(id, "a connector id")
 

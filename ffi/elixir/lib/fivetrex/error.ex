@@ -38,7 +38,8 @@ defmodule Fivetrex.Error do
 
   @doc "A 401 error with this message."
   @spec unauthorized(String.t()) :: t()
-  def unauthorized(message), do: %__MODULE__{type: :unauthorized, reason: :unauthorized, message: message, status: 401}
+  def unauthorized(message),
+    do: %__MODULE__{type: :unauthorized, reason: :unauthorized, message: message, status: 401}
 
   @doc "A 404 error with this message."
   @spec not_found(String.t()) :: t()
@@ -47,7 +48,13 @@ defmodule Fivetrex.Error do
   @doc "A 429 error with this message and `retry_after` seconds (or nil)."
   @spec rate_limited(String.t(), integer() | nil) :: t()
   def rate_limited(message, retry_after),
-    do: %__MODULE__{type: :rate_limited, reason: :rate_limited, message: message, status: 429, retry_after: retry_after}
+    do: %__MODULE__{
+      type: :rate_limited,
+      reason: :rate_limited,
+      message: message,
+      status: 429,
+      retry_after: retry_after
+    }
 
   @doc "A 5xx error with this message and status."
   @spec server_error(String.t(), integer()) :: t()
@@ -56,7 +63,8 @@ defmodule Fivetrex.Error do
 
   @doc "Any other error, with this message and status (or nil)."
   @spec unknown(String.t(), integer() | nil) :: t()
-  def unknown(message, status), do: %__MODULE__{type: :unknown, reason: :unknown, message: message, status: status}
+  def unknown(message, status),
+    do: %__MODULE__{type: :unknown, reason: :unknown, message: message, status: status}
 
   @doc false
   # What the NIF reports: {kind, http_status, message, api_code, api_message, retry_after_ms}.

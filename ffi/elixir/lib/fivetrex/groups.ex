@@ -30,7 +30,8 @@ defmodule Fivetrex.Groups do
 
   @doc "Creates a group: `create(client, %{name: \"analytics\"})`. Not repeated after an ambiguous failure."
   @spec create(Client.t(), map()) :: {:ok, Group.t()} | {:error, Fivetrex.Error.t()}
-  def create(client, params), do: client |> Client.post("/groups", Map.new(params)) |> Resource.data(&Group.from_map/1)
+  def create(client, params),
+    do: client |> Client.post("/groups", Map.new(params)) |> Resource.data(&Group.from_map/1)
 
   @doc "Changes a group: `update(client, id, %{name: \"renamed\"})`."
   @spec update(Client.t(), String.t(), map()) :: {:ok, Group.t()} | {:error, Fivetrex.Error.t()}

@@ -161,7 +161,14 @@ end
 
 defmodule Fivetrex.Models.Table do
   @moduledoc "A table of a schema's configuration; `columns` maps names to `Fivetrex.Models.Column`."
-  defstruct [:name_in_destination, :enabled, :sync_mode, :supports_columns_config, :enabled_patch_settings, :columns]
+  defstruct [
+    :name_in_destination,
+    :enabled,
+    :sync_mode,
+    :supports_columns_config,
+    :enabled_patch_settings,
+    :columns
+  ]
 
   @type t :: %__MODULE__{}
 

@@ -38,8 +38,12 @@ defmodule Fivetrex.Resource do
   # (delete/3 with confirm: id) and refuse a wrong one before anything is sent.
   def confirmed(opts, id, who) do
     case Keyword.fetch(opts, :confirm) do
-      :error -> :ok
-      {:ok, ^id} -> :ok
+      :error ->
+        :ok
+
+      {:ok, ^id} ->
+        :ok
+
       {:ok, other} ->
         {:error,
          Fivetrex.Error.refused(

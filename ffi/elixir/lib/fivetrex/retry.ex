@@ -22,7 +22,7 @@ defmodule Fivetrex.Retry do
   alias Fivetrex.Error
 
   @doc "Calls `fun` until it returns `{:ok, _}`, a non-retryable error, or the attempts run out."
-  @spec with_backoff((-> {:ok, any()} | {:error, Error.t()}), keyword()) :: {:ok, any()} | {:error, any()}
+  @spec with_backoff((() -> {:ok, any()} | {:error, Error.t()}), keyword()) :: {:ok, any()} | {:error, any()}
   def with_backoff(fun, opts \\ []) when is_function(fun, 0) do
     settings = %{
       max: Keyword.get(opts, :max_attempts, 3),

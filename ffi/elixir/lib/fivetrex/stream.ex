@@ -28,7 +28,10 @@ defmodule Fivetrex.Stream do
 
                 next ->
                   if MapSet.member?(seen, next) do
-                    raise Fivetrex.Error.refused(:repeated_cursor, "the API repeated the cursor #{inspect(next)}")
+                    raise Fivetrex.Error.refused(
+                            :repeated_cursor,
+                            "the API repeated the cursor #{inspect(next)}"
+                          )
                   end
 
                   {items, {:next, next, MapSet.put(seen, next)}}

@@ -74,7 +74,8 @@ defmodule Fivetrex.SyncLogs do
 
   def query_example(other),
     do:
-      raise(ArgumentError,
+      raise(
+        ArgumentError,
         "unknown query type #{inspect(other)}: one of :recent_syncs, :failed_syncs, :sync_duration, :schema_changes"
       )
 end

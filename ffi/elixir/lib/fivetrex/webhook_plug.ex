@@ -61,7 +61,8 @@ defmodule Fivetrex.WebhookPlug do
   A `Plug.Parsers` body reader that also keeps the raw body in `conn.private[:fivetrex_raw_body]`
   (for bodies read in parts, the parts joined).
   """
-  @spec cache_raw_body(struct(), keyword()) :: {:ok, binary(), struct()} | {:more, binary(), struct()} | {:error, term()}
+  @spec cache_raw_body(struct(), keyword()) ::
+          {:ok, binary(), struct()} | {:more, binary(), struct()} | {:error, term()}
   def cache_raw_body(conn, opts) do
     case @conn.read_body(conn, opts) do
       {:ok, body, conn} ->

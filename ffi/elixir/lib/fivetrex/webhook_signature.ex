@@ -24,7 +24,8 @@ defmodule Fivetrex.WebhookSignature do
   `:ok` when `signature` is `payload`'s signature under `secret`;
   `{:error, :missing_signature}` for nil or `""`, `{:error, :invalid_signature}` otherwise.
   """
-  @spec verify(binary(), String.t() | nil, binary()) :: :ok | {:error, :missing_signature | :invalid_signature}
+  @spec verify(binary(), String.t() | nil, binary()) ::
+          :ok | {:error, :missing_signature | :invalid_signature}
   def verify(_payload, signature, _secret) when signature in [nil, ""], do: {:error, :missing_signature}
 
   def verify(payload, signature, secret) when is_binary(signature) do

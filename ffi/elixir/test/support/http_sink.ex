@@ -7,7 +7,10 @@ defmodule Fivetrex.HttpSink do
 
   def start do
     owner = self()
-    {:ok, listen} = :gen_tcp.listen(0, [:binary, active: false, packet: :raw, reuseaddr: true, ip: {127, 0, 0, 1}])
+
+    {:ok, listen} =
+      :gen_tcp.listen(0, [:binary, active: false, packet: :raw, reuseaddr: true, ip: {127, 0, 0, 1}])
+
     {:ok, port} = :inet.port(listen)
 
     spawn_link(fn ->
