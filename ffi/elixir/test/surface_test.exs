@@ -2,6 +2,9 @@ defmodule Fivetrex.SurfaceTest do
   @moduledoc "Fivetrex's functions that send nothing: errors, retry, pagination, models, signatures, the plug."
   use ExUnit.Case, async: true
 
+  doctest Fivetrex.Retry
+  doctest Fivetrex.SyncLogs
+
   alias Fivetrex.{Error, Retry, WebhookPlug, WebhookSignature}
 
   alias Fivetrex.Models.{

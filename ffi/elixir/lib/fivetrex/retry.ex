@@ -54,7 +54,15 @@ defmodule Fivetrex.Retry do
     end
   end
 
-  @doc "True for `:rate_limited` and `:server_error`: the errors that may pass by themselves."
+  @doc """
+  True for `:rate_limited` and `:server_error`: the errors that may pass by themselves.
+
+      iex> Fivetrex.Retry.default_retry_predicate(%Fivetrex.Error{type: :server_error})
+      true
+
+      iex> Fivetrex.Retry.default_retry_predicate(%Fivetrex.Error{type: :unauthorized})
+      false
+  """
   @spec default_retry_predicate(Error.t()) :: boolean()
   def default_retry_predicate(%Error{type: type}), do: type in [:rate_limited, :server_error]
 
@@ -62,6 +70,15 @@ defmodule Fivetrex.Retry do
   The wait in ms before the attempt after `attempt` (1-based): a rate-limited error's
   `retry_after` when it has one, else `base_delay_ms * 2^(attempt - 1)`; capped at
   `max_delay_ms`; `jitter` adds a random 1..25 %.
+
+      iex> Fivetrex.Retry.calculate_delay(Fivetrex.Error.server_error("busy", 503), 2, 500, 30_000, false)
+      1000
+
+      iex> Fivetrex.Retry.calculate_delay(Fivetrex.Error.rate_limited("slow", 20), 1, 500, 30_000, false)
+      20000
+
+      iex> Fivetrex.Retry.calculate_delay(Fivetrex.Error.rate_limited("slow", 120), 1, 500, 30_000, false)
+      30000
   """
   @spec calculate_delay(Error.t(), pos_integer(), non_neg_integer(), non_neg_integer(), boolean()) ::
           non_neg_integer()
