@@ -587,7 +587,8 @@ static ERL_NIF_TERM nif_connections_list(ErlNifEnv *env, int argc, const ERL_NIF
 /* ---- sync and wait ------------------------------------------------------------------------- */
 
 /* Progress reports go to a process as {:fivetrex_progress, poll, elapsed_ms, sync_state | nil,
- * status}; status is :ok or the transient failure the wait goes on after. */
+ * status}; status is :ok or the transient failure the wait goes on after, named as
+ * Fivetrex.Error's :reason (:server_error for a 5xx, :rate_limited, :transport, :timeout, ...). */
 typedef struct {
     ErlNifEnv *caller;
     ErlNifEnv *msg;
@@ -600,7 +601,8 @@ static void on_progress(uint32_t poll, uint64_t elapsed_ms, const char *sync_sta
     ErlNifEnv *m = p->msg;
     ERL_NIF_TERM msg = enif_make_tuple5(m, enif_make_atom(m, "fivetrex_progress"), enif_make_uint(m, poll),
                                         enif_make_uint64(m, elapsed_ms), text_or_nil(m, sync_state),
-                                        status_atom(m, status));
+                                        status == FIVETREX_STATUS_SERVER ? enif_make_atom(m, "server_error")
+                                                                         : status_atom(m, status));
     enif_send(p->caller, &p->pid, m, msg);
     enif_clear_env(m);
 }

@@ -213,7 +213,7 @@ defmodule Fivetrex.ConnectorsTest do
 
       Process.sleep(50)
       statuses = collect([])
-      assert Enum.count(statuses, &(&1 == :server_error or &1 == :server)) == 2, inspect(statuses)
+      assert Enum.count(statuses, &(&1 == :server_error)) == 2, inspect(statuses)
     end
   end
 

@@ -197,12 +197,13 @@ defmodule Fivetrex.Connectors do
 
   The wait runs in a worker process and is cancelled (through the library's cancellation
   token, within milliseconds) when the calling process exits, or when `:call_timeout` passes
-  (default `:timeout` plus 5 s), which returns `{:error, %Fivetrex.Error{type: :cancelled}}`.
+  (default `:timeout` plus 5 s), which returns `{:error, %Fivetrex.Error{type: :unknown, reason: :cancelled}}`.
 
   Options (ms): `:poll_interval` (10 000), `:timeout` (3 600 000), `:call_timeout`; `:force`,
   `:resume_if_paused`, `:return_when_rescheduled`; `:progress`, a pid that receives
   `{:fivetrex_progress, poll, elapsed_ms, sync_state | nil, status}` after every poll (`status`
-  is `:ok` or the transient failure the wait goes on after).
+  is `:ok`, or the transient failure the wait goes on after, named as `Fivetrex.Error`'s
+  `:reason`: `:server_error`, `:rate_limited`, `:transport`, `:timeout`, ...).
 
   Returns `{:ok, %{outcome: outcome, at: DateTime | nil, elapsed_ms: ms,
   baseline: %{succeeded_at: DateTime | nil, failed_at: DateTime | nil} | nil, triggered: boolean,
