@@ -13,7 +13,7 @@ defmodule Fivetrex.ResourcesTest do
     assert {:ok, %{"code" => "Success", "data" => %{"items" => [_]}}} =
              Client.get(c, "/groups", params: [limit: 1])
 
-    assert {:ok, %{"data" => %{"items" => [_, _]}}} = Client.get(c, "/groups", params: %{})
+    assert {:ok, %{"data" => %{"items" => [_, _]}}} = Client.get(c, "groups", params: %{})
     assert {:ok, %{"data" => %{"id" => id, "name" => "raw"}}} = Client.post(c, "/groups", %{name: "raw"})
     assert {:ok, %{"data" => %{"name" => "raw2"}}} = Client.patch(c, "/groups/#{id}", %{name: "raw2"})
     assert {:ok, %{"code" => "Success"}} = Client.delete(c, "/groups/#{id}")
@@ -115,6 +115,9 @@ defmodule Fivetrex.ResourcesTest do
     assert {:ok, %Webhook{active: false, events: ["sync_end"]}} = Webhooks.get(c, third)
     assert :ok = Webhooks.delete(c, third)
     assert {:error, %Fivetrex.Error{type: :not_found}} = Webhooks.delete(c, third)
+
+    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_request, status: 400}} =
+             Webhooks.test(c, hook)
 
     assert {:ok, %{}} = Webhooks.test(c, hook, event: "sync_end")
     assert_receive {:http_sink, "POST", "/hook", headers, body}, 5_000

@@ -86,6 +86,8 @@ defmodule Fivetrex.Client do
   @doc false
   # A request to base_url <> path; an empty answer is %{}.
   def request(%__MODULE__{ref: ref, prefix: prefix}, method, path, query, body) do
+    path = if String.starts_with?(path, "/"), do: path, else: "/" <> path
+
     case Native.call(ref, method, prefix <> path, query, body) do
       {:ok, nil} -> {:ok, %{}}
       {:ok, answer} -> {:ok, answer}

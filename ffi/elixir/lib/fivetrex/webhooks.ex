@@ -49,7 +49,8 @@ defmodule Fivetrex.Webhooks do
 
   @doc """
   Asks the API to deliver a test event to the webhook's URL; `event:` picks the event
-  (`"sync_start"`, `"sync_end"`, ...). Returns the API's `data` as a map.
+  (`"sync_start"`, `"sync_end"`, ...). Returns the API's `data` as a map. Without `event:` the
+  body is `{}` as in Fivetrex, which the current API refuses (400: `event` is required): pass it.
   """
   @spec test(Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Fivetrex.Error.t()}
   def test(client, id, opts \\ []) do
