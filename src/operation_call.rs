@@ -73,6 +73,33 @@ pub fn check_confirmation(op: &Operation, path_values: &[String], confirm: Optio
     }
 }
 
+/// The body fields a create needs (non-empty strings), checked before anything is sent, as the
+/// typed [`Client::create_connection`] and [`Client::create_destination`] do.
+pub fn required_body_fields(op: &Operation) -> &'static [&'static str] {
+    match op.id {
+        "create_connection" => &["group_id", "service"],
+        "create_destination" => &["group_id", "service", "time_zone_offset"],
+        "create_group" => &["name"],
+        _ => &[],
+    }
+}
+
+fn check_body(op: &Operation, body: Option<&Value>) -> Result<()> {
+    let required = required_body_fields(op);
+    if required.is_empty() {
+        return Ok(());
+    }
+    let Some(Value::Object(map)) = body else {
+        return Err(Error::InvalidArgument(format!("{}: the body must be a JSON object", op.id)));
+    };
+    for field in required {
+        if map.get(*field).and_then(Value::as_str).is_none_or(str::is_empty) {
+            return Err(Error::InvalidArgument(format!("{}: the body needs a non-empty string {field}", op.id)));
+        }
+    }
+    Ok(())
+}
+
 /// The operation with this operationId, or [`Error::InvalidArgument`].
 pub fn find(operation_id: &str) -> Result<&'static Operation> {
     crate::api::operation(operation_id)
@@ -172,6 +199,7 @@ impl Client {
         let op = find(operation_id)?;
         let params = Params::split(op, params)?;
         check_confirmation(op, &params.path, confirm)?;
+        check_body(op, body)?;
         if is_upload(op) {
             return Err(Error::InvalidArgument(format!("{}: sends a file (multipart); use upload_by_id", op.id)));
         }
@@ -287,5 +315,17 @@ mod tests {
         assert!(check_confirmation(op, &[], Some("delete_account_log_service")).is_ok());
         assert!(check_confirmation(find("group_details").unwrap(), &[], None).is_ok());
         assert!(matches!(find("nope"), Err(Error::InvalidArgument(_))));
+    }
+
+    #[test]
+    fn creates_need_their_fields() {
+        let op = find("create_connection").unwrap();
+        assert!(check_body(op, Some(&json!({"group_id": "g", "service": "s", "x": 1}))).is_ok());
+        for bad in
+            [None, Some(json!([])), Some(json!({"group_id": "g"})), Some(json!({"group_id": "", "service": "s"}))]
+        {
+            assert!(matches!(check_body(op, bad.as_ref()), Err(Error::InvalidArgument(_))), "{bad:?}");
+        }
+        assert!(check_body(find("modify_connection").unwrap(), None).is_ok());
     }
 }

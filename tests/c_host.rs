@@ -214,9 +214,11 @@ fn c_test_passes_under_valgrind() {
     assert_eq!(log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/destinations/")).count(), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[4])), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[0])), 0, "unconfirmed operation");
-    // The operation entry: a list of 10 over pages of 3, one upload and one update of a package.
-    let pages = log.iter().filter(|r| r.method == "GET" && r.path == "/v1/connections" && r.query.contains("limit=3"));
-    assert_eq!(pages.count(), 4 + 1, "the operation list's four pages and the generic call's one");
+    // The operation entry: a list of 10 over pages of 2, one upload and one update of a package.
+    let pages = log
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == "/v1/connections" && r.query.split('&').any(|kv| kv == "limit=2"));
+    assert_eq!(pages.count(), 5, "the operation list's five pages");
     assert_eq!(count(&log, "POST", "/v1/connector-sdk/packages"), 1);
     assert_eq!(
         log.iter().filter(|r| r.method == "PATCH" && r.path.starts_with("/v1/connector-sdk/packages/")).count(),

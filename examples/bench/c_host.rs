@@ -1,7 +1,7 @@
 //! HOOK for the C variant: builds examples/bench/walk.c against the C ABI when it can.
 //!
 //! The C ABI is written on the `ffi` branch. The variant runs only when this build has the `ffi`
-//! feature, `include/fivetrex.h` declares `fivetrex_connections`, and `libfivetrex.so` sits in
+//! feature, `include/fivetrex.h` declares `fivetrex_connection_list`, and `libfivetrex.so` sits in
 //! the target directory (`cargo build --release --features ffi` puts it there). Otherwise
 //! the benchmark prints why it skipped the C variant and reports `c_vs_rust: skipped`.
 
@@ -17,9 +17,9 @@ pub fn program(bench_exe: &Path) -> Result<PathBuf, String> {
     let include = root.join("include");
     let header = std::fs::read_to_string(include.join("fivetrex.h"))
         .map_err(|e| format!("no C header at include/fivetrex.h ({e}); the C ABI is not on this branch yet"))?;
-    if !header.contains("fivetrex_connections(") {
+    if !header.contains("fivetrex_connection_list(") {
         return Err(
-            "include/fivetrex.h has no fivetrex_connections yet (the C ABI is not complete on this branch)".into()
+            "include/fivetrex.h has no fivetrex_connection_list yet (the C ABI is not complete on this branch)".into(),
         );
     }
     // target/<profile>/examples/bench -> target/<profile>

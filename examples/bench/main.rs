@@ -10,7 +10,7 @@
 //! - `typed`: `client.connections()` into the library's model;
 //! - `value`: the bare loop into `serde_json::Value`;
 //! - `c`: the C ABI from a small C program (with `--features ffi`, when the C ABI has
-//!   `fivetrex_connections`).
+//!   `fivetrex_connection_list`).
 //!
 //! Each variant also walks 1000 items (one page) to give the RSS growth, and a last child times
 //! tiny GETs through the client and through bare ureq to give the client's per-request overhead.

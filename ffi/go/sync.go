@@ -150,7 +150,7 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 		C.fivetrex_cancel_token_free(token)
 	}()
 
-	var copts C.fivetrex_wait_options
+	copts := C.fivetrex_wait_options{struct_size: C.size_t(C.sizeof_fivetrex_wait_options)}
 	copts.poll_interval_ms = millis(o.PollInterval)
 	copts.timeout_ms = millis(timeout)
 	copts.force = flag(o.Force)
@@ -169,7 +169,7 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 			copts.on_progress = C.fivetrex_progress_callback(C.fivetrexGoOnProgress)
 			copts.on_progress_userdata = userdata
 		}
-		return C.fivetrex_sync_and_wait(c.handle, cid, &copts, &outcome, out, cerr)
+		return C.fivetrex_connection_sync_and_wait(c.handle, cid, &copts, &outcome, out, cerr)
 	})
 	if errors.Is(err, KindCancelled) {
 		return nil, ctx.Err()
@@ -185,7 +185,7 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 		Tasks: d.Tasks, Warnings: d.Warnings, Connection: d.Conn, Elapsed: time.Since(start)}, nil
 }
 
-// waitDetails is the JSON fivetrex_sync_and_wait hands back.
+// waitDetails is the JSON fivetrex_connection_sync_and_wait hands back.
 type waitDetails struct {
 	Outcome   SyncOutcome   `json:"outcome"`
 	At        *time.Time    `json:"at"`

@@ -67,7 +67,7 @@ fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
 /// answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
 /// failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_call(
+pub unsafe extern "C" fn fivetrex_raw_call(
     client: Option<&fivetrex_client>,
     method: *const c_char,
     path: *const c_char,
@@ -92,7 +92,7 @@ pub unsafe extern "C" fn fivetrex_call(
 }
 
 /// Walks any list path (one whose answer has `data.items` and `data.next_cursor`) item by item,
-/// items as the API sent them. `path` and `query_json` as in `fivetrex_call` (`query_json` holds
+/// items as the API sent them. `path` and `query_json` as in `fivetrex_raw_call` (`query_json` holds
 /// filters; `cursor` and `limit` come from `options`). Nothing is sent until the first
 /// `fivetrex_list_next`.
 ///
@@ -103,7 +103,7 @@ pub unsafe extern "C" fn fivetrex_raw_list(
     client: Option<&fivetrex_client>,
     path: *const c_char,
     query_json: *const c_char,
-    options: Option<&fivetrex_list_options>,
+    options: *const fivetrex_list_options,
     out_list: Option<&mut *mut fivetrex_list>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -187,7 +187,7 @@ pub unsafe extern "C" fn fivetrex_operation_list(
         let id = unsafe { text(operation_id, "operation_id") }?;
         let params = unsafe { optional_json(params_json, "params_json") }?.unwrap_or(Value::Null);
         let list = client.list_by_id(id, &params)?;
-        unsafe { fivetrex_list::put(slot, list, None) }
+        unsafe { fivetrex_list::put(slot, list, std::ptr::null()) }
     })
 }
 

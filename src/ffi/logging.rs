@@ -26,8 +26,8 @@ pub enum fivetrex_log_level {
 
 /// Receives one log message: its level, the text (NUL-terminated UTF-8, never containing the API
 /// secret; borrowed for the duration of the call only) and the `userdata` given to
-/// `fivetrex_set_logger`. It runs on the thread that made the request, inside that call, possibly
-/// on several threads at once; it must not call back into this library.
+/// `fivetrex_logger_set`. It runs on the thread that made the request, inside that call, possibly
+/// on several threads at once. What it may call: the callback rule at the top of this header.
 pub type fivetrex_log_callback =
     Option<unsafe extern "C" fn(level: fivetrex_log_level, message: *const c_char, userdata: *mut c_void)>;
 
@@ -81,7 +81,7 @@ impl log::Log for CallbackLogger {
 /// Ownership: `userdata` is passed back as is and must stay valid (and safe to use from any
 /// thread that makes requests) for the rest of the process. `*err` as for every fallible function.
 #[no_mangle]
-pub extern "C" fn fivetrex_set_logger(
+pub extern "C" fn fivetrex_logger_set(
     callback: fivetrex_log_callback,
     userdata: *mut c_void,
     max_level: u32,
