@@ -2,16 +2,6 @@ defmodule Fivetrex.SurfaceTest do
   @moduledoc "Fivetrex's functions that send nothing: errors, retry, pagination, models, signatures, the plug."
   use ExUnit.Case, async: true
 
-  # The iex> examples of Fivetrex.Retry's docs, as plain tests: a `doctest` line would change
-  # mix test's closing line to "N doctests, N tests, ..." which the host runner does not read.
-  test "the documented Retry examples hold" do
-    assert Retry.default_retry_predicate(%Error{type: :server_error})
-    refute Retry.default_retry_predicate(%Error{type: :unauthorized})
-    assert Retry.calculate_delay(Error.server_error("busy", 503), 2, 500, 30_000, false) == 1000
-    assert Retry.calculate_delay(Error.rate_limited("slow", 20), 1, 500, 30_000, false) == 20000
-    assert Retry.calculate_delay(Error.rate_limited("slow", 120), 1, 500, 30_000, false) == 30000
-  end
-
   alias Fivetrex.{Error, Retry, WebhookPlug, WebhookSignature}
 
   alias Fivetrex.Models.{
@@ -27,6 +17,16 @@ defmodule Fivetrex.SurfaceTest do
   }
 
   alias Fivetrex.Models.{Webhook, WebhookEvent}
+
+  # The iex> examples of Fivetrex.Retry's docs, as plain tests: a `doctest` line would change
+  # mix test's closing line to "N doctests, N tests, ..." which the host runner does not read.
+  test "the documented Retry examples hold" do
+    assert Retry.default_retry_predicate(%Error{type: :server_error})
+    refute Retry.default_retry_predicate(%Error{type: :unauthorized})
+    assert Retry.calculate_delay(Error.server_error("busy", 503), 2, 500, 30_000, false) == 1000
+    assert Retry.calculate_delay(Error.rate_limited("slow", 20), 1, 500, 30_000, false) == 20000
+    assert Retry.calculate_delay(Error.rate_limited("slow", 120), 1, 500, 30_000, false) == 30000
+  end
 
   describe "Fivetrex.Error" do
     test "constructors set type, status and retry_after, and raise with their message" do
