@@ -236,6 +236,37 @@ static ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
     return enif_make_tuple2(env, ATOM_OK, answer);
 }
 
+/* operation_call(client, operation_id, params | nil, body | nil, confirm | nil)
+ * -> {:ok, answer} | {:error, detail}: any operation of the library's table by its operationId;
+ * params fill the path (percent-encoded by the library) and the query. */
+static ERL_NIF_TERM nif_operation_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    client_res *r;
+    char *s[2] = {NULL, NULL};
+    if (!enif_get_resource(env, argv[0], CLIENT_TYPE, (void **)&r) || !c_string(env, argv[1], 0, &s[0]) ||
+        !c_string(env, argv[4], 1, &s[1])) {
+        free_all(s, 2);
+        return enif_make_badarg(env);
+    }
+    ERL_NIF_TERM error;
+    char *params = NULL, *body = NULL;
+    if (!term_to_json(env, argv[2], &params, &error) || !term_to_json(env, argv[3], &body, &error)) {
+        fivetrex_string_free(params);
+        free_all(s, 2);
+        return error;
+    }
+    char *out = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_operation_call(r->client, s[0], params, body, s[1], &out, &err);
+    fivetrex_string_free(params);
+    fivetrex_string_free(body);
+    free_all(s, 2);
+    if (st != FIVETREX_STATUS_OK) return error_term(env, st, err);
+    ERL_NIF_TERM answer;
+    if (!json_to_term(env, out, &answer, &error)) return error;
+    return enif_make_tuple2(env, ATOM_OK, answer);
+}
+
 /* ---- lists --------------------------------------------------------------------------------- */
 
 /* list_new(client, path, query | nil, page_size, cursor | nil) -> {:ok, list} | {:error, detail}
@@ -498,6 +529,26 @@ static ERL_NIF_TERM make_list(ErlNifEnv *env, fivetrex_status st, fivetrex_list 
     return enif_make_tuple2(env, ATOM_OK, term);
 }
 
+/* operation_list(client, operation_id, params | nil) -> {:ok, list} | {:error, detail}; sends nothing */
+static ERL_NIF_TERM nif_operation_list(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
+    (void)argc;
+    fivetrex_client *c;
+    char *op;
+    if (!get_client(env, argv[0], &c) || !c_string(env, argv[1], 0, &op)) return enif_make_badarg(env);
+    ERL_NIF_TERM error;
+    char *params = NULL;
+    if (!term_to_json(env, argv[2], &params, &error)) {
+        enif_free(op);
+        return error;
+    }
+    fivetrex_list *list = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_operation_list(c, op, params, &list, &err);
+    fivetrex_string_free(params);
+    enif_free(op);
+    return make_list(env, st, list, err);
+}
+
 /* groups_list(client, page_size, cursor | nil) -> {:ok, list}; sends nothing */
 static ERL_NIF_TERM nif_groups_list(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
@@ -536,7 +587,8 @@ static ERL_NIF_TERM nif_connections_list(ErlNifEnv *env, int argc, const ERL_NIF
 /* ---- sync and wait ------------------------------------------------------------------------- */
 
 /* Progress reports go to a process as {:fivetrex_progress, poll, elapsed_ms, sync_state | nil,
- * status}; status is :ok or the transient failure the wait goes on after. */
+ * status}; status is :ok or the transient failure the wait goes on after, named as
+ * Fivetrex.Error's :reason (:server_error for a 5xx, :rate_limited, :transport, :timeout, ...). */
 typedef struct {
     ErlNifEnv *caller;
     ErlNifEnv *msg;
@@ -549,7 +601,8 @@ static void on_progress(uint32_t poll, uint64_t elapsed_ms, const char *sync_sta
     ErlNifEnv *m = p->msg;
     ERL_NIF_TERM msg = enif_make_tuple5(m, enif_make_atom(m, "fivetrex_progress"), enif_make_uint(m, poll),
                                         enif_make_uint64(m, elapsed_ms), text_or_nil(m, sync_state),
-                                        status_atom(m, status));
+                                        status == FIVETREX_STATUS_SERVER ? enif_make_atom(m, "server_error")
+                                                                         : status_atom(m, status));
     enif_send(p->caller, &p->pid, m, msg);
     enif_clear_env(m);
 }
@@ -745,6 +798,7 @@ static ErlNifFunc nif_funcs[] = {
     {"client_new", 4, nif_client_new, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     /* HTTP requests, retries and their sleeps. */
     {"call", 5, nif_call, ERL_NIF_DIRTY_JOB_IO_BOUND},
+    {"operation_call", 5, nif_operation_call, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"list_next", 1, nif_list_next, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"connection_get", 2, nif_connection_get, ERL_NIF_DIRTY_JOB_IO_BOUND},
     {"connection_create", 2, nif_connection_create, ERL_NIF_DIRTY_JOB_IO_BOUND},
@@ -762,6 +816,7 @@ static ErlNifFunc nif_funcs[] = {
     {"list_next_page", 1, nif_list_next_page, ERL_NIF_DIRTY_JOB_IO_BOUND},
     /* Sends nothing; the query is encoded (its size is the caller's). */
     {"list_new", 5, nif_list_new, ERL_NIF_DIRTY_JOB_CPU_BOUND},
+    {"operation_list", 3, nif_operation_list, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"groups_list", 3, nif_groups_list, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"connections_list", 4, nif_connections_list, ERL_NIF_DIRTY_JOB_CPU_BOUND},
     {"json_decode", 1, nif_json_decode, ERL_NIF_DIRTY_JOB_CPU_BOUND},

@@ -1,72 +1,56 @@
 defmodule Fivetrex do
   @moduledoc """
   Elixir client for the Fivetran REST API over `libfivetrex` (the fivetrex Rust crate's C ABI),
-  with the API of the Fivetrex Hex package:
+  a drop-in replacement for the Fivetrex Hex package (0.2.2): the same modules, functions,
+  return shapes and struct fields.
 
       client = Fivetrex.client(api_key: "...", api_secret: "...")
       {:ok, %{items: groups, next_cursor: cursor}} = Fivetrex.Groups.list(client)
       Fivetrex.Groups.stream(client) |> Stream.map(& &1.name) |> Enum.take(5)
       {:error, %Fivetrex.Error{type: :not_found}} = Fivetrex.Connectors.get(client, "nope")
 
-  Requests, retries (429 with `Retry-After`, 5xx, transport errors), pagination and error
-  decoding happen in the library; every call that can block runs on a dirty I/O scheduler, so
-  the VM stays responsive during slow requests. Results are structs (`Fivetrex.Models.Group`,
-  `Fivetrex.Models.Connector`) or, for raw calls and nested objects, maps with string keys as
-  the API sent them. Clients and lists are freed by the garbage collector.
+  Differences, all in the caller's favour without changing a shape:
+
+    * connectors are reached through the API's current `/connections` paths (Fivetrex calls
+      the older `/connectors` ones);
+    * ids are percent-encoded in paths; `Retry-After` is understood as an HTTP-date too;
+      400/403/409 and transport failures keep Fivetrex's `:type` but carry `:reason`, `:code`
+      and `:detail` (see `Fivetrex.Error`); the API's v2 `Accept` header is sent;
+    * every call that can block runs on a dirty I/O scheduler, so the VM stays responsive;
+    * beyond Fivetrex: `Fivetrex.Connectors.sync_and_wait/3`, `Fivetrex.FanOut`,
+      `Fivetrex.API.call/4` (every operation of the API), cancellation when the caller dies.
+
+  Each call sends one request, as in Fivetrex; retry with `with_retry/2`, or let the library
+  retry by itself with the client option `max_attempts:`.
   """
 
-  alias Fivetrex.{Client, Error, Native}
+  alias Fivetrex.{Client, Native}
 
   @doc """
-  Creates a client. Nothing is sent.
+  Creates a client; nothing is sent. Raises `KeyError` when `:api_key` or `:api_secret` is
+  missing.
 
-  Options: `:api_key` and `:api_secret` (required), `:base_url` (default
-  `https://api.fivetran.com`; plain `http://` for loopback only), and, in milliseconds,
+  Options: `:api_key`, `:api_secret`, `:base_url` (default `https://api.fivetran.com/v1`; a test
+  server sees `/groups`; plain `http://` for loopback only). Beyond Fivetrex, in milliseconds:
   `:connect_timeout` (10 000), `:timeout` per request (60 000), `:retry_base_delay` (500),
-  `:max_retry_after` (60 000: a longer `Retry-After` is returned as `:rate_limited` at once),
-  `:retry_deadline` (300 000); `:max_attempts` (5), `:max_requests_per_second` (no limit),
-  `:user_agent`. Raises `ArgumentError` for a missing key or secret or a bad URL.
+  `:max_retry_after` (60 000), `:retry_deadline` (300 000); `:max_attempts` (1: one request per
+  call; 5 turns on the library's own retries of 429, 5xx and transport failures),
+  `:max_requests_per_second` (no limit), `:user_agent`.
   """
   @spec client(keyword()) :: Client.t()
-  def client(opts) do
-    base_url = Keyword.get(opts, :base_url)
+  def client(opts), do: Client.new(opts)
 
-    options = {
-      ms(opts, :connect_timeout),
-      ms(opts, :timeout),
-      Keyword.get(opts, :max_attempts, 0),
-      ms(opts, :retry_base_delay),
-      ms(opts, :max_retry_after),
-      ms(opts, :retry_deadline),
-      Keyword.get(opts, :max_requests_per_second, 0) / 1,
-      Keyword.get(opts, :user_agent)
-    }
+  @doc """
+  Runs `fun` with `Fivetrex.Retry.with_backoff/2` (options there: `:max_attempts`,
+  `:base_delay_ms`, `:max_delay_ms`, `:jitter`, `:retry_if`, `:on_retry`).
 
-    case Native.client_new(text(opts, :api_key), text(opts, :api_secret), base_url, options) do
-      {:ok, ref} -> %Client{ref: ref, base_url: base_url || "https://api.fivetran.com"}
-      {:error, detail} -> raise ArgumentError, "Fivetrex.client/1: " <> Error.from_native(detail).message
-    end
-  end
+      {:ok, groups} = Fivetrex.with_retry(fn -> Fivetrex.Groups.list(client) end, max_attempts: 5)
+  """
+  @spec with_retry((() -> {:ok, any()} | {:error, Fivetrex.Error.t()}), keyword()) ::
+          {:ok, any()} | {:error, Fivetrex.Error.t()}
+  def with_retry(fun, opts \\ []), do: Fivetrex.Retry.with_backoff(fun, opts)
 
   @doc "The version of the linked libfivetrex."
   @spec library_version() :: String.t()
   def library_version, do: Native.version()
-
-  defp text(opts, key) do
-    case Keyword.get(opts, key) do
-      value when is_binary(value) -> value
-      nil -> ""
-      other -> raise ArgumentError, "Fivetrex.client/1: #{key} must be a string, got #{inspect(other)}"
-    end
-  end
-
-  defp ms(opts, key) do
-    case Keyword.get(opts, key, 0) do
-      n when is_integer(n) and n >= 0 ->
-        n
-
-      other ->
-        raise ArgumentError, "Fivetrex.client/1: #{key} must be milliseconds >= 0, got #{inspect(other)}"
-    end
-  end
 end

@@ -9,7 +9,7 @@ defmodule Fivetrex.GroupsTest do
     ids = Emulator.group_ids(emu)
     c = client(emu)
     assert {:ok, %{items: first, next_cursor: cursor}} = Groups.list(c, limit: 10)
-    assert [%Group{name: name, created_at: %DateTime{}} | _] = first
+    assert [%Group{name: name, created_at: "20" <> _} | _] = first
     assert is_binary(name) and is_binary(cursor)
     assert {:ok, %{items: second}} = Groups.list(c, limit: 10, cursor: cursor)
     assert {:ok, %{items: last, next_cursor: nil}} = Groups.list(c, limit: 20, cursor: cursor)
@@ -33,13 +33,56 @@ defmodule Fivetrex.GroupsTest do
   test "an unknown group is a :not_found error with the API's code" do
     emu = Emulator.start(1)
     assert {:error, %Fivetrex.Error{} = e} = Groups.get(client(emu), "missing")
-    assert %{type: :not_found, status: 404, code: "NotFound_Group", retry_after: nil} = e
-    assert is_binary(e.api_message) and e.message =~ "404"
+    assert %{type: :not_found, reason: :not_found, status: 404, code: "NotFound_Group", retry_after: nil} = e
+    # Fivetrex's message is the API's own; the library's description is in :detail.
+    assert e.message =~ "missing" and not (e.message =~ "404") and e.detail =~ "404"
     assert Emulator.count(emu, "GET", "/v1/groups/missing") == 1
-    assert {:error, %Fivetrex.Error{type: :invalid_argument}} = Groups.get(client(emu), "")
+    assert_raise ArgumentError, fn -> Groups.get(client(emu), "") end
+    # Ids are percent-encoded: one with a slash names one group, not another path.
+    assert {:error, %Fivetrex.Error{type: :not_found}} = Groups.get(client(emu), "a/b c")
+    assert Emulator.count(emu, "GET", "/v1/groups/a%2Fb%20c") == 1
   end
 
-  test "a 429 is retried after its Retry-After and the call succeeds" do
+  test "one request per call by default: a 429 comes back at once, as Fivetrex does" do
+    emu = Emulator.start(1)
+    [g0] = Emulator.group_ids(emu)
+
+    Emulator.fault(emu, %{
+      method: "GET",
+      path: "/v1/groups/#{g0}",
+      kind: "status",
+      status: 429,
+      retry_after: "7",
+      times: 1
+    })
+
+    assert {:error, %Fivetrex.Error{type: :rate_limited, status: 429, retry_after: 7}} =
+             Groups.get(client(emu), g0)
+
+    assert Emulator.count(emu, "GET", "/v1/groups/#{g0}") == 1
+    Emulator.fault(emu, %{method: "GET", path: "/v1/groups/#{g0}", kind: "status", status: 503, times: 1})
+    assert {:error, %Fivetrex.Error{type: :server_error, status: 503}} = Groups.get(client(emu), g0)
+    assert Emulator.count(emu, "GET", "/v1/groups/#{g0}") == 2
+  end
+
+  test "a Retry-After given as an HTTP-date becomes seconds" do
+    emu = Emulator.start(1)
+    [g0] = Emulator.group_ids(emu)
+    date = DateTime.utc_now() |> DateTime.add(120, :second) |> Calendar.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+    Emulator.fault(emu, %{
+      method: "GET",
+      path: "/v1/groups/#{g0}",
+      kind: "status",
+      status: 429,
+      retry_after: date
+    })
+
+    assert {:error, %Fivetrex.Error{type: :rate_limited, retry_after: s}} = Groups.get(client(emu), g0)
+    assert s in 100..121, "retry_after #{s} s for a date 120 s ahead"
+  end
+
+  test "with the library's own retries (max_attempts), a 429 is retried after its Retry-After" do
     emu = Emulator.start(1)
     [g0] = Emulator.group_ids(emu)
 
@@ -52,7 +95,7 @@ defmodule Fivetrex.GroupsTest do
       times: 2
     })
 
-    assert {:ok, %Group{id: ^g0}} = Groups.get(client(emu), g0)
+    assert {:ok, %Group{id: ^g0}} = Groups.get(client(emu, max_attempts: 5), g0)
     assert Emulator.count(emu, "GET", "/v1/groups/#{g0}") == 3
   end
 
@@ -68,7 +111,7 @@ defmodule Fivetrex.GroupsTest do
       retry_after: "3600"
     })
 
-    {time, result} = :timer.tc(fn -> Groups.get(client(emu, max_retry_after: 2_000), g0) end)
+    {time, result} = :timer.tc(fn -> Groups.get(client(emu, max_attempts: 5, max_retry_after: 2_000), g0) end)
     assert {:error, %Fivetrex.Error{type: :rate_limited, status: 429, retry_after: 3600}} = result
     assert time < 1_000_000
     assert Emulator.count(emu, "GET", "/v1/groups/#{g0}") == 1
@@ -90,7 +133,8 @@ defmodule Fivetrex.GroupsTest do
   test "a failing page raises from the stream" do
     emu = Emulator.start(5)
     Emulator.fault(emu, %{method: "GET", path: "/v1/groups", kind: "status", status: 403})
-    assert_raise Fivetrex.Error, ~r/403/, fn -> client(emu) |> Groups.stream() |> Enum.to_list() end
+    error = assert_raise Fivetrex.Error, fn -> client(emu) |> Groups.stream() |> Enum.to_list() end
+    assert %{type: :unknown, reason: :forbidden, status: 403} = error
   end
 
   test "create, update, get, delete" do
@@ -99,25 +143,39 @@ defmodule Fivetrex.GroupsTest do
     assert {:ok, %Group{id: id, name: "analytics"}} = Groups.create(c, %{name: "analytics"})
     assert {:ok, %Group{name: "renamed"}} = Groups.update(c, id, name: "renamed")
     assert {:ok, %Group{name: "renamed"}} = Groups.get(c, id)
-    assert {:error, %Fivetrex.Error{type: :conflict, status: 409}} = Groups.create(c, name: "renamed")
-    assert {:error, %Fivetrex.Error{type: :confirmation_required}} = Groups.delete(c, id)
-    assert {:error, %Fivetrex.Error{type: :confirmation_required}} = Groups.delete(c, id, confirm: "another")
+
+    assert {:error, %Fivetrex.Error{type: :unknown, reason: :conflict, status: 409, code: code}} =
+             Groups.create(c, name: "renamed")
+
+    assert is_binary(code)
+
+    assert {:error, %Fivetrex.Error{reason: :confirmation_required}} =
+             Groups.delete(c, id, confirm: "another")
+
+    assert Emulator.count(emu, "DELETE", "/v1/groups/#{id}") == 0
     assert {:ok, %Group{}} = Groups.get(c, id)
     assert :ok = Groups.delete(c, id, confirm: id)
     assert {:error, %Fivetrex.Error{type: :not_found}} = Groups.get(c, id)
-    assert_raise ArgumentError, fn -> Groups.create(c, %{}) end
+    assert {:ok, %Group{id: other}} = Groups.create(c, %{name: "second"})
+    # Fivetrex's delete/2 sends at once.
+    assert :ok = Groups.delete(c, other)
+    assert {:error, %Fivetrex.Error{type: :not_found}} = Groups.delete(c, other)
+
+    assert {:error, %Fivetrex.Error{type: :unknown, reason: :invalid_request, status: 400}} =
+             Groups.create(c, %{})
   end
 
   test "bad credentials and bad configuration" do
     emu = Emulator.start(1)
-    c = Fivetrex.client(api_key: Emulator.key(), api_secret: "wrong-secret", base_url: emu.url)
+    c = Fivetrex.client(api_key: Emulator.key(), api_secret: "wrong-secret", base_url: emu.url <> "/v1")
 
     assert {:error, %Fivetrex.Error{type: :unauthorized, status: 401, code: "AuthFailed"} = e} =
              Groups.get(c, "any")
 
     refute inspect(e) =~ "wrong-secret"
     refute inspect(c) =~ "wrong-secret"
-    assert_raise ArgumentError, ~r/key/, fn -> Fivetrex.client(api_secret: "s") end
+    assert_raise KeyError, ~r/api_key/, fn -> Fivetrex.client(api_secret: "s") end
+    assert_raise KeyError, ~r/api_secret/, fn -> Fivetrex.client(api_key: "k") end
 
     assert_raise ArgumentError, fn ->
       Fivetrex.client(api_key: "k", api_secret: "s", base_url: "http://example.com")

@@ -6,6 +6,14 @@ defmodule Fivetrex.API do
       {:ok, %{"data" => account}} = Fivetrex.API.request(client, "GET", "/v1/account/info")
       Fivetrex.API.stream(client, "/v1/users", limit: 100) |> Enum.to_list()
 
+  Every operation of the API by its `operationId` (the spec's, as in the library's operation
+  table), with the path filled and percent-encoded by the library:
+
+      {:ok, %{"data" => group}} = Fivetrex.API.call(client, "group_details", %{groupId: "g1"})
+      {:ok, _} = Fivetrex.API.call(client, "modify_group", %{groupId: "g1"}, body: %{name: "new"})
+      {:ok, _} = Fivetrex.API.call(client, "delete_group", %{groupId: "g1"}, confirm: "g1")
+      Fivetrex.API.stream_operation(client, "list_all_users", %{limit: 100}) |> Enum.to_list()
+
   Answers are maps with string keys, as the API sent them.
   """
 
@@ -32,6 +40,38 @@ defmodule Fivetrex.API do
     )
   end
 
+  @doc """
+  Calls the operation `operation_id` and returns the whole decoded answer, envelope included
+  (`%{}` for an empty body). `params` (map or keyword list): a key naming a path parameter of
+  the operation (as the spec names it: `groupId`) fills the path, every other key is a query parameter (a list repeats the key).
+  Options: `:body` (any map or list, sent as JSON), `:confirm`: operations that destroy data
+  (every DELETE, resyncs, column drops) are sent only when it names their target (the last path
+  parameter); otherwise `{:error, %Fivetrex.Error{reason: :confirmation_required}}` and nothing
+  is sent. An unknown operation id is `reason: :invalid_argument`. One request unless the
+  client was made with `max_attempts:`.
+  """
+  @spec call(Client.t(), String.t(), map() | keyword(), keyword()) :: {:ok, term()} | {:error, Error.t()}
+  def call(%Client{ref: ref}, operation_id, params \\ %{}, opts \\ []) when is_binary(operation_id) do
+    params = if Enum.empty?(params), do: nil, else: Map.new(params)
+
+    case Native.operation_call(ref, operation_id, params, opts[:body], opts[:confirm]) do
+      {:ok, nil} -> {:ok, %{}}
+      {:ok, answer} -> {:ok, answer}
+      {:error, detail} -> {:error, Error.from_native(detail)}
+    end
+  end
+
+  @doc """
+  Every item of a list operation (`data.items`, every page), lazily, as maps. `params` as in
+  `call/4`; `limit` is the page size, `cursor` the page to start from. Raises `Fivetrex.Error`
+  if a page fails (an operation that does not page: `reason: :invalid_argument`).
+  """
+  @spec stream_operation(Client.t(), String.t(), map() | keyword()) :: Enumerable.t()
+  def stream_operation(%Client{ref: ref}, operation_id, params \\ %{}) when is_binary(operation_id) do
+    params = if Enum.empty?(params), do: nil, else: Map.new(params)
+    walk(fn -> Native.operation_list(ref, operation_id, params) end, & &1)
+  end
+
   @doc "A path from segments, each percent-encoded: `path([\"v1\", \"groups\", id])`."
   @spec path([String.t()]) :: String.t()
   def path(segments) do
@@ -39,43 +79,9 @@ defmodule Fivetrex.API do
   end
 
   @doc false
-  # The confirmation a destructive call's user stated (`confirm: id`), checked against the id by
-  # the library; without one nothing is sent.
-  def confirmation(opts, who) do
-    case Keyword.get(opts, :confirm) do
-      confirm when is_binary(confirm) ->
-        {:ok, confirm}
-
-      _ ->
-        {:error,
-         %Error{
-           type: :confirmation_required,
-           message: "#{who} destroys data: pass confirm: <the id> to proceed; nothing was sent"
-         }}
-    end
-  end
-
-  @doc false
   # {:ok, value} | {:error, detail} from the NIF -> {:ok, convert.(value)} | {:error, %Error{}}
   def wrap({:ok, value}, convert), do: {:ok, convert.(value)}
   def wrap({:error, detail}, _convert), do: {:error, Error.from_native(detail)}
-
-  @doc false
-  # One page of the list `open` makes: {:ok, %{items: [...], next_cursor: cursor | nil}}.
-  def page(open, convert) do
-    with {:ok, list} <- wrap(open.(), & &1) do
-      case Native.list_next_page(list) do
-        {:ok, %{"items" => items} = page} ->
-          {:ok, %{items: Enum.map(items, convert), next_cursor: page["next_cursor"]}}
-
-        :done ->
-          {:ok, %{items: [], next_cursor: nil}}
-
-        {:error, detail} ->
-          {:error, Error.from_native(detail)}
-      end
-    end
-  end
 
   @doc false
   # A lazy Stream over the list `open` makes, a page at a time; raises Fivetrex.Error on failure.
@@ -98,7 +104,4 @@ defmodule Fivetrex.API do
       fn _list -> :ok end
     )
   end
-
-  @doc false
-  def list_args(opts), do: {Keyword.get(opts, :limit, 0), opts[:cursor]}
 end

@@ -1,89 +1,186 @@
 defmodule Fivetrex.Connectors do
   @moduledoc """
-  Connectors (connections in the current API, which the library calls): list, stream, get,
-  create, update, delete, pause, resume, sync, `resync!/3`, `sync_and_wait/3` and
+  Connectors (connections in the current API, whose `/connections` paths this module calls):
+  list, stream, get, create, update, delete, pause, resume, sync, `resync!/3`, state, schema
+  configuration, sync status and frequency; beyond Fivetrex, `sync_and_wait/3` and
   `wait_for_sync/4`.
 
       {:ok, %{items: connectors}} = Fivetrex.Connectors.list(client, "group_id")
-      {:ok, _} = Fivetrex.Connectors.sync(client, "connector_id")
+      {:ok, %{success: true}} = Fivetrex.Connectors.sync(client, "connector_id")
       {:ok, %{outcome: :succeeded}} = Fivetrex.Connectors.sync_and_wait(client, "connector_id", timeout: 600_000)
   """
 
-  alias Fivetrex.{API, Error, Native}
-  alias Fivetrex.Models.Connector
+  alias Fivetrex.{Client, Error, Native, Resource}
+  alias Fivetrex.Models.{Column, Connector, SchemaConfig, SyncStatus}
 
   @doc """
   One page of a group's connectors (every connector of the account when `group_id` is nil).
-  Options: `:limit` (1..1000, default 1000), `:cursor`.
+  Options: `:limit` (1..1000), `:cursor`.
   """
-  @spec list(Fivetrex.Client.t(), String.t() | nil, keyword()) ::
+  @spec list(Client.t(), String.t() | nil, keyword()) ::
           {:ok, %{items: [Connector.t()], next_cursor: String.t() | nil}} | {:error, Error.t()}
-  def list(client, group_id, opts \\ []), do: API.page(open(client, group_id, opts), &Connector.from_map/1)
+  def list(client, group_id, opts \\ [])
+
+  def list(client, nil, opts), do: Resource.page(client, "/connections", opts, &Connector.from_map/1)
+
+  def list(client, group_id, opts),
+    do:
+      Resource.page(
+        client,
+        "/groups/" <> Resource.id!(group_id, "a group id") <> "/connections",
+        opts,
+        &Connector.from_map/1
+      )
 
   @doc "Every connector of a group (or of the account) as a lazy `Stream`; raises `Fivetrex.Error` if a page fails."
-  @spec stream(Fivetrex.Client.t(), String.t() | nil, keyword()) :: Enumerable.t()
-  def stream(client, group_id, opts \\ []), do: API.walk(open(client, group_id, opts), &Connector.from_map/1)
+  @spec stream(Client.t(), String.t() | nil, keyword()) :: Enumerable.t()
+  def stream(client, group_id, opts \\ []),
+    do: Fivetrex.Stream.paginate(fn cursor -> list(client, group_id, Keyword.put(opts, :cursor, cursor)) end)
 
   @doc "One connector; `{:error, %Fivetrex.Error{type: :not_found}}` for an unknown id."
-  @spec get(Fivetrex.Client.t(), String.t()) :: {:ok, Connector.t()} | {:error, Error.t()}
-  def get(client, id), do: API.wrap(Native.connection_get(client.ref, text(id)), &Connector.from_map/1)
+  @spec get(Client.t(), String.t()) :: {:ok, Connector.t()} | {:error, Error.t()}
+  def get(client, id), do: client |> Client.get(path(id)) |> Resource.data(&Connector.from_map/1)
 
   @doc """
-  Creates a connector: `%{group_id: ..., service: ..., config: %{schema: ...}}`, sent as given.
-  Not repeated after an ambiguous failure.
+  Creates a connector: `%{group_id: ..., service: ..., config: %{...}}` (plus `paused`,
+  `sync_frequency`, ...), sent as given. Not repeated after an ambiguous failure.
   """
-  @spec create(Fivetrex.Client.t(), map()) :: {:ok, Connector.t()} | {:error, Error.t()}
+  @spec create(Client.t(), map()) :: {:ok, Connector.t()} | {:error, Error.t()}
   def create(client, params),
-    do: API.wrap(Native.connection_create(client.ref, Map.new(params)), &Connector.from_map/1)
+    do: client |> Client.post("/connections", Map.new(params)) |> Resource.data(&Connector.from_map/1)
 
   @doc "Changes a connector: `update(client, id, %{sync_frequency: 60})`."
-  @spec update(Fivetrex.Client.t(), String.t(), map()) :: {:ok, Connector.t()} | {:error, Error.t()}
+  @spec update(Client.t(), String.t(), map()) :: {:ok, Connector.t()} | {:error, Error.t()}
   def update(client, id, changes),
-    do: API.wrap(Native.connection_update(client.ref, text(id), Map.new(changes)), &Connector.from_map/1)
+    do: client |> Client.patch(path(id), Map.new(changes)) |> Resource.data(&Connector.from_map/1)
 
-  @doc "Pauses a connector."
+  @doc "Pauses a connector (`update/3` with `paused: true`)."
+  @spec pause(Client.t(), String.t()) :: {:ok, Connector.t()} | {:error, Error.t()}
   def pause(client, id), do: update(client, id, %{paused: true})
 
-  @doc "Resumes a paused connector."
+  @doc "Resumes a paused connector (`update/3` with `paused: false`)."
+  @spec resume(Client.t(), String.t()) :: {:ok, Connector.t()} | {:error, Error.t()}
   def resume(client, id), do: update(client, id, %{paused: false})
 
   @doc """
-  Deletes a connector (the data already loaded stays in the destination; its configuration and
-  state do not). Your user states the confirmation: `confirm:` must be the connector's id, or
-  nothing is sent and the result is `{:error, %Fivetrex.Error{type: :confirmation_required}}`.
+  Deletes a connector (the data already loaded stays in the destination); `:ok` on success.
+  `delete(client, id, confirm: id)` sends only when the confirmation names the connector.
   """
-  @spec delete(Fivetrex.Client.t(), String.t(), keyword()) :: :ok | {:error, Error.t()}
+  @spec delete(Client.t(), String.t(), keyword()) :: :ok | {:error, Error.t()}
   def delete(client, id, opts \\ []) do
-    with {:ok, confirm} <- API.confirmation(opts, "Fivetrex.Connectors.delete/3"),
-         {:ok, _} <- API.wrap(Native.connection_delete(client.ref, text(id), confirm), & &1),
-         do: :ok
+    path = path(id)
+
+    with :ok <- Resource.confirmed(opts, id, "Fivetrex.Connectors.delete/3"),
+         do: client |> Client.delete(path) |> Resource.ok()
   end
 
   @doc """
-  Triggers a sync and returns at once; `force: true` stops a running sync and starts a new one.
-  Returns the API's `%{"code" => ..., "message" => ...}`.
+  Triggers a sync and returns at once: `{:ok, %{success: true, message: text | nil,
+  sync_state: state | nil}}`, the API's answer normalised as in Fivetrex. `force: true` stops a
+  running sync and starts a new one.
   """
-  @spec sync(Fivetrex.Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
-  def sync(client, id, opts \\ []),
-    do: API.wrap(Native.connection_sync(client.ref, text(id), Keyword.get(opts, :force, false) == true), & &1)
+  @spec sync(Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
+  def sync(client, id, opts \\ []) do
+    body = if opts[:force] == true, do: %{force: true}, else: %{}
+
+    with {:ok, answer} <- Client.post(client, path(id) <> "/sync", body) do
+      {:ok,
+       %{
+         success: true,
+         message: answer["message"],
+         sync_state:
+           answer
+           |> Fivetrex.Models.get("data")
+           |> Fivetrex.Models.get("status")
+           |> Fivetrex.Models.get("sync_state")
+       }}
+    end
+  end
 
   @doc """
   Re-syncs from scratch: historical data is dropped and read again, which is destructive and
-  expensive. Your user states the confirmation: `confirm:` must be the connector's id (raises
-  `ArgumentError` when it is missing, before anything is sent; another id is refused by the
-  library as `:confirmation_required`). `scope: %{"schema" => ["table", ...]}` limits it to those
-  tables (still destructive for them). The API answers `:conflict` while a sync runs.
+  expensive. Raises `ArgumentError` unless `confirm: true` (as in Fivetrex) or `confirm:` the
+  connector's id is given; another id is refused (`reason: :confirmation_required`) before
+  anything is sent. `scope: %{"schema" => ["table", ...]}` limits it to those tables. Returns
+  the API's `data`.
   """
-  @spec resync!(Fivetrex.Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
-  def resync!(client, id, opts \\ []) do
+  @spec resync!(Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
+  def resync!(client, id, opts) do
     confirm = Keyword.get(opts, :confirm)
 
-    unless is_binary(confirm) do
+    unless confirm == true or is_binary(confirm) do
       raise ArgumentError,
-            "Fivetrex.Connectors.resync!/3 drops the connector's historical data; pass confirm: <the connector's id> to proceed"
+            "Fivetrex.Connectors.resync!/3 drops and re-imports the connector's historical data; " <>
+              "pass `confirm: true` (or confirm: <the connector's id>) to proceed"
     end
 
-    API.wrap(Native.connection_resync(client.ref, text(id), opts[:scope], confirm), & &1)
+    path = path(id)
+    body = if opts[:scope], do: %{scope: opts[:scope]}, else: %{}
+
+    with :ok <-
+           if(confirm == true, do: :ok, else: Resource.confirmed(opts, id, "Fivetrex.Connectors.resync!/3")),
+         do: client |> Client.post(path <> "/resync", body) |> Resource.data(& &1)
+  end
+
+  @doc "The connector's state (cursors and the like) as the API's `data` map."
+  @spec get_state(Client.t(), String.t()) :: {:ok, map()} | {:error, Error.t()}
+  def get_state(client, id), do: client |> Client.get(path(id) <> "/state") |> Resource.data(& &1)
+
+  @doc "The connector's schema configuration as a `Fivetrex.Models.SchemaConfig`."
+  @spec get_schema_config(Client.t(), String.t()) :: {:ok, SchemaConfig.t()} | {:error, Error.t()}
+  def get_schema_config(client, id),
+    do: client |> Client.get(path(id) <> "/schemas") |> Resource.data(&SchemaConfig.from_map/1)
+
+  @doc """
+  Reloads the schema configuration from the source. Option `:exclude_mode` (`"PRESERVE"` or
+  `"EXCLUDE"`).
+  """
+  @spec reload_schema_config(Client.t(), String.t(), keyword()) ::
+          {:ok, SchemaConfig.t()} | {:error, Error.t()}
+  def reload_schema_config(client, id, opts \\ []) do
+    body = if opts[:exclude_mode], do: %{exclude_mode: opts[:exclude_mode]}, else: %{}
+    client |> Client.post(path(id) <> "/schemas/reload", body) |> Resource.data(&SchemaConfig.from_map/1)
+  end
+
+  @doc "Changes the schema configuration: `%{schemas: %{\"public\" => %{tables: %{\"t\" => %{enabled: false}}}}}`."
+  @spec update_schema_config(Client.t(), String.t(), map()) :: {:ok, SchemaConfig.t()} | {:error, Error.t()}
+  def update_schema_config(client, id, changes),
+    do:
+      client
+      |> Client.patch(path(id) <> "/schemas", Map.new(changes))
+      |> Resource.data(&SchemaConfig.from_map/1)
+
+  @doc "A table's columns: `{:ok, %{\"name\" => %Fivetrex.Models.Column{}}}`."
+  @spec get_table_columns(Client.t(), String.t(), String.t(), String.t()) ::
+          {:ok, %{String.t() => Column.t()}} | {:error, Error.t()}
+  def get_table_columns(client, id, schema, table) do
+    path =
+      path(id) <>
+        "/schemas/" <>
+        Resource.id!(schema, "a schema name") <>
+        "/tables/" <> Resource.id!(table, "a table name") <> "/columns"
+
+    client
+    |> Client.get(path)
+    |> Resource.data(&(Fivetrex.Models.each(&1["columns"], fn c -> Column.from_map(c) end) || %{}))
+  end
+
+  @doc "The connector's sync status (one GET of the connector) as a `Fivetrex.Models.SyncStatus`."
+  @spec get_sync_status(Client.t(), String.t()) :: {:ok, SyncStatus.t()} | {:error, Error.t()}
+  def get_sync_status(client, id) do
+    with {:ok, connector} <- get(client, id), do: {:ok, SyncStatus.from_connector(connector)}
+  end
+
+  @doc """
+  Sets how often the connector syncs, in minutes (5, 15, 30, 60, 120, 180, 360, 480, 720,
+  1440). Options sent along: `:schedule_type` (`"auto"` or `"manual"`), `:daily_sync_time`
+  (`"14:00"`, for 1440).
+  """
+  @spec set_sync_frequency(Client.t(), String.t(), pos_integer(), keyword()) ::
+          {:ok, Connector.t()} | {:error, Error.t()}
+  def set_sync_frequency(client, id, minutes, opts \\ []) do
+    extra = Map.new(Keyword.take(opts, [:schedule_type, :daily_sync_time]))
+    update(client, id, Map.put(extra, :sync_frequency, minutes))
   end
 
   @doc """
@@ -100,12 +197,13 @@ defmodule Fivetrex.Connectors do
 
   The wait runs in a worker process and is cancelled (through the library's cancellation
   token, within milliseconds) when the calling process exits, or when `:call_timeout` passes
-  (default `:timeout` plus 5 s), which returns `{:error, %Fivetrex.Error{type: :cancelled}}`.
+  (default `:timeout` plus 5 s), which returns `{:error, %Fivetrex.Error{type: :unknown, reason: :cancelled}}`.
 
   Options (ms): `:poll_interval` (10 000), `:timeout` (3 600 000), `:call_timeout`; `:force`,
   `:resume_if_paused`, `:return_when_rescheduled`; `:progress`, a pid that receives
   `{:fivetrex_progress, poll, elapsed_ms, sync_state | nil, status}` after every poll (`status`
-  is `:ok` or the transient failure the wait goes on after).
+  is `:ok`, or the transient failure the wait goes on after, named as `Fivetrex.Error`'s
+  `:reason`: `:server_error`, `:rate_limited`, `:transport`, `:timeout`, ...).
 
   Returns `{:ok, %{outcome: outcome, at: DateTime | nil, elapsed_ms: ms,
   baseline: %{succeeded_at: DateTime | nil, failed_at: DateTime | nil} | nil, triggered: boolean,
@@ -116,7 +214,10 @@ defmodule Fivetrex.Connectors do
   @spec sync_and_wait(Fivetrex.Client.t(), String.t(), keyword()) :: {:ok, map()} | {:error, Error.t()}
   def sync_and_wait(client, id, opts \\ []) do
     id = text(id)
-    cancellable(opts, fn token -> Native.sync_and_wait(client.ref, id, wait_options(opts, token), opts[:progress]) end)
+
+    cancellable(opts, fn token ->
+      Native.sync_and_wait(client.ref, id, wait_options(opts, token), opts[:progress])
+    end)
   end
 
   @doc """
@@ -133,7 +234,10 @@ defmodule Fivetrex.Connectors do
 
     baseline =
       baseline &&
-        encode_json(%{"succeeded_at" => iso.(baseline[:succeeded_at]), "failed_at" => iso.(baseline[:failed_at])})
+        encode_json(%{
+          "succeeded_at" => iso.(baseline[:succeeded_at]),
+          "failed_at" => iso.(baseline[:failed_at])
+        })
 
     cancellable(opts, fn token ->
       Native.wait_for_sync(client.ref, id, baseline, wait_options(opts, token), opts[:progress])
@@ -215,12 +319,12 @@ defmodule Fivetrex.Connectors do
   defp baseline(nil), do: nil
 
   defp baseline(b),
-    do: %{succeeded_at: Fivetrex.Models.time(b["succeeded_at"]), failed_at: Fivetrex.Models.time(b["failed_at"])}
+    do: %{
+      succeeded_at: Fivetrex.Models.time(b["succeeded_at"]),
+      failed_at: Fivetrex.Models.time(b["failed_at"])
+    }
 
-  defp open(client, group_id, opts) do
-    {limit, cursor} = API.list_args(opts)
-    fn -> Native.connections_list(client.ref, group_id, limit, cursor) end
-  end
+  defp path(id), do: "/connections/" <> Resource.id!(id, "a connector id")
 
   defp text(id) when is_binary(id), do: id
   defp text(id), do: raise(ArgumentError, "a connector id must be a string, got #{inspect(id)}")

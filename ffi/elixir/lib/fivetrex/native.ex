@@ -33,6 +33,8 @@ defmodule Fivetrex.Native do
 
   def client_new(_key, _secret, _base_url, _options), do: :erlang.nif_error(:nif_not_loaded)
   def call(_client, _method, _path, _query, _body), do: :erlang.nif_error(:nif_not_loaded)
+  def operation_call(_client, _operation_id, _params, _body, _confirm), do: :erlang.nif_error(:nif_not_loaded)
+  def operation_list(_client, _operation_id, _params), do: :erlang.nif_error(:nif_not_loaded)
   def list_new(_client, _path, _query, _page_size, _cursor), do: :erlang.nif_error(:nif_not_loaded)
   def list_next(_list), do: :erlang.nif_error(:nif_not_loaded)
   def groups_list(_client, _page_size, _cursor), do: :erlang.nif_error(:nif_not_loaded)

@@ -14,7 +14,7 @@ defmodule Fivetrex.Case do
       [
         api_key: Fivetrex.Emulator.key(),
         api_secret: Fivetrex.Emulator.secret(),
-        base_url: emu.url,
+        base_url: emu.url <> "/v1",
         retry_base_delay: 1,
         timeout: 10_000
       ] ++ extra
