@@ -144,9 +144,9 @@ func (c *Client) SyncAndWaitMany(ctx context.Context, ids []string, wait *WaitOp
 	if wait != nil {
 		w.poll_interval_ms = millis(wait.PollInterval)
 		w.timeout_ms = millis(wait.Timeout)
-		w.force = C.bool(wait.Force)
-		w.resume_if_paused = C.bool(wait.ResumeIfPaused)
-		w.return_when_rescheduled = C.bool(wait.ReturnWhenRescheduled)
+		w.force = flag(wait.Force)
+		w.resume_if_paused = flag(wait.ResumeIfPaused)
+		w.return_when_rescheduled = flag(wait.ReturnWhenRescheduled)
 	}
 	text, err := c.fanOut(ctx, ids, opts, func(h *C.fivetrex_client, cids *C.char, o *C.fivetrex_fanout_options, cb C.fivetrex_settled_callback, ud unsafe.Pointer, out **C.char, e **C.fivetrex_error) C.enum_fivetrex_status {
 		return C.fivetrex_sync_and_wait_many(h, cids, &w, o, cb, ud, out, e)
