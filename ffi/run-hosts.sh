@@ -29,9 +29,10 @@ record() {
 
 printf '\n== host suites: building libfivetrex and the emulator\n'
 start=$(now_ms)
-# --all-features: the build the C suite and the final `cargo test --all-features` use too.
+# --workspace --all-features: the build the C suite and the final `cargo test --workspace
+# --all-features` use too (libfivetrex.so comes from the workspace member ffi/cdylib).
 # --lib as well: building only the example would not link the cdylib the hosts load.
-if ! cargo build --quiet --all-features --lib --example emulator; then
+if ! cargo build --quiet --workspace --all-features --lib --example emulator; then
   record build 1 "$start" "cargo build failed"
   printf '%s\n' "${SUMMARY[@]}"
   exit 1

@@ -2,11 +2,27 @@
  * fivetrex: a C ABI for the Fivetran REST API client (libfivetrex.so).
  *
  * Conventions, true of every function below:
- * - Handles (fivetrex_client, fivetrex_list, fivetrex_error) are opaque. A function that creates
- *   one writes it to an out-pointer; its _free function releases it and accepts NULL.
+ * - Names: every symbol is fivetrex_<object>_<action>, where <object> is a handle (client, list,
+ *   error, cancel_token, stop, logger, string) or an API resource (group, connection,
+ *   destination, operation, raw); getting one resource is _get, walking many is _list
+ *   (fivetrex_group_get / fivetrex_group_list). fivetrex_version is the one exception. Every
+ *   operation of the API is reachable by its operationId through fivetrex_operation_call,
+ *   fivetrex_operation_list and fivetrex_operation_upload; the typed functions cover the
+ *   everyday calls. Functions only the Elixir NIF needs are named fivetrex_elixir_*.
+ * - Handles (fivetrex_client, fivetrex_list, fivetrex_error, ...) are opaque. A function that
+ *   creates one writes it to an out-pointer; its _free function releases it and accepts NULL.
  * - Every fallible function returns a fivetrex_status (FIVETREX_STATUS_OK is 0) and takes a last
  *   argument `fivetrex_error **err`. err may be NULL. Otherwise *err is set to NULL on success and
- *   to a new error on failure, which the caller frees with fivetrex_error_free.
+ *   to a new error on failure, which the caller frees with fivetrex_error_free. Status values are
+ *   stable but not dense: later versions add and retire values, so treat an unknown one as an
+ *   error.
+ * - Options structs (fivetrex_*_options) start with `size_t struct_size`, which the caller sets to
+ *   the sizeof the struct (`fivetrex_list_options o = {.struct_size = sizeof o};`; zero the rest).
+ *   A struct_size of 0 is FIVETREX_STATUS_INVALID_ARGUMENT. Later versions add fields at the end:
+ *   a program built against this header keeps working, its missing fields taking their defaults,
+ *   and a program built against a newer header that sets a field this library lacks gets
+ *   FIVETREX_STATUS_INVALID_ARGUMENT instead of having it ignored. An options pointer may be NULL
+ *   (every default).
  * - Data crosses as UTF-8 JSON text. A `char *` the library returns belongs to the caller, who frees
  *   it with fivetrex_string_free (never free()). A `const char *` it returns is borrowed: its
  *   lifetime is stated on the function.
@@ -16,7 +32,8 @@
  *   follows it is never seen, so "id\0anything" is the id "id". A caller holding text that may
  *   contain NUL (a Go string, an Elixir binary, bytes from a user) must refuse it before calling;
  *   the Go and Elixir packages do (FIVETREX_STATUS_INVALID_ARGUMENT, badarg).
- * - Flags in option structs are uint32_t: 0 is off, any other value on.
+ * - Flags are uint32_t, in options structs and in arguments alike: 0 is off, any other value on.
+ *   Nothing C writes is a `bool`.
  * - Valgrind: `valgrind --leak-check=full --error-exitcode=1` reports one "possibly lost" block per
  *   thread the library ran on that Rust did not start (std's handle to the current thread, kept
  *   until exit). Add --suppressions=ffi/c/valgrind.supp (in the source tree, beside include/) and
@@ -24,22 +41,37 @@
  * - A panic inside the library is caught and answered with FIVETREX_STATUS_PANIC; it never unwinds
  *   into C.
  * - Threads: a fivetrex_client may be used by many threads at once. A fivetrex_list is used by one
- *   thread at a time. Errors are immutable. Callbacks run on the thread that made the request, inside
- *   that call, and must not call back into the library.
+ *   thread at a time. Errors are immutable.
+ * - Callbacks (retry, log, progress, settled): each runs synchronously on the thread that made
+ *   the call that invokes it, inside that call, and its string arguments are borrowed for the
+ *   callback only. The one rule for what a callback may call: only functions that send nothing
+ *   and take no client or list, namely fivetrex_string_free, fivetrex_error_* on errors it owns,
+ *   fivetrex_status_name, fivetrex_version, fivetrex_cancel_token_cancel,
+ *   fivetrex_cancel_token_is_cancelled and fivetrex_stop_request (to end the call early). Any other
+ *   call into the library from a callback (a request on the same or another client, a list step,
+ *   a free of a handle in use) is not allowed, even where it happens to work today.
+ * - Lists: fivetrex_list_next / fivetrex_list_next_borrowed hand out items and
+ *   fivetrex_list_next_page whole pages; mixing them on one list is allowed and loses nothing:
+ *   next_page fetches the page after the last page fetched, and the items of earlier pages that
+ *   list_next has not yet handed out stay buffered and come out of the following list_next calls
+ *   before any further page is fetched (so items arrive once each, but not in server order).
  * - Blocking: every call that talks to the API blocks the calling thread, retries included.
  */
 
 #ifndef FIVETREX_H
 #define FIVETREX_H
 
-/* Generated by cbindgen from src/ffi/ (build.rs, feature `ffi`). Do not edit: change the Rust doc comments. */
+/* Generated by cbindgen from ffi/capi/src/ (build.rs). Do not edit: change the Rust doc comments. */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /**
- * What a fallible function returns. `FIVETREX_STATUS_OK` (0) is success; the values are stable.
+ * What a fallible function returns. `FIVETREX_STATUS_OK` (0) is success. The values are stable
+ * and never reused: later versions add new values (anywhere not yet taken) and retire old ones
+ * (leaving a gap), so handle a value you do not know as an error (`fivetrex_status_name` gives
+ * `"UNKNOWN"` for it).
  * Every value other than OK and DONE comes with a detailed `fivetrex_error` when the caller
  * passed a non-NULL `err`.
  */
@@ -134,6 +166,10 @@ typedef enum fivetrex_status {
    * An error of the caller's own (only from Rust closures; listed for completeness).
    */
   FIVETREX_STATUS_CALLER = 22,
+  /**
+   * A failure this version of the C ABI has no status for yet; the error's message says what.
+   */
+  FIVETREX_STATUS_OTHER = 23,
 } fivetrex_status;
 
 /**
@@ -177,7 +213,7 @@ typedef enum fivetrex_sync_outcome {
   FIVETREX_SYNC_OUTCOME_FAILED = 1,
   /**
    * The overall timeout passed first; the details give the `baseline` to resume with
-   * `fivetrex_wait_for_sync`.
+   * `fivetrex_connection_wait_for_sync`.
    */
   FIVETREX_SYNC_OUTCOME_TIMED_OUT = 2,
   /**
@@ -193,6 +229,10 @@ typedef enum fivetrex_sync_outcome {
    * details give `until` and the `baseline`.
    */
   FIVETREX_SYNC_OUTCOME_RESCHEDULED = 5,
+  /**
+   * An outcome this version of the C ABI has no value for; the details' `outcome` names it.
+   */
+  FIVETREX_SYNC_OUTCOME_OTHER = 100,
 } fivetrex_sync_outcome;
 
 /**
@@ -231,7 +271,7 @@ typedef struct fivetrex_list fivetrex_list;
 
 /**
  * Stops a fan-out from another thread (`fivetrex_stop_request`): items already started finish,
- * no new one starts, and waits in `fivetrex_sync_and_wait_many` end within two polls. Thread-safe.
+ * no new one starts, and waits in `fivetrex_connection_sync_and_wait_many` end within two polls. Thread-safe.
  */
 typedef struct fivetrex_stop fivetrex_stop;
 
@@ -239,8 +279,7 @@ typedef struct fivetrex_stop fivetrex_stop;
  * Called before each retry: `attempt` is the attempt that failed (1 for the first), `delay_ms`
  * the wait before the next one, `status` the failure's status, `userdata` the pointer given in
  * the options. It runs on the thread that made the request, inside that call, possibly on
- * several threads at once when the client is shared; it must not call back into this library
- * with the same client.
+ * several threads at once when the client is shared. What it may call: the callback rule at the top of this header.
  */
 typedef void (*fivetrex_retry_callback)(uint32_t attempt,
                                         uint64_t delay_ms,
@@ -248,10 +287,16 @@ typedef void (*fivetrex_retry_callback)(uint32_t attempt,
                                         void *userdata);
 
 /**
- * Client options. Zero-initialise it (`fivetrex_client_options opts = {0};`) and set what you
- * need: a zero or NULL field means the library's default.
+ * Client options. Zero-initialise it, set `struct_size` (`fivetrex_client_options opts =
+ * {.struct_size = sizeof opts};`) and what you need: a zero or NULL field means the library's
+ * default.
  */
 typedef struct fivetrex_client_options {
+  /**
+   * `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+   * versions add fields without breaking programs built against this header.
+   */
+  size_t struct_size;
   /**
    * Time allowed to open a connection, in ms (default 10000).
    */
@@ -300,17 +345,22 @@ typedef struct fivetrex_client_options {
 /**
  * Receives one log message: its level, the text (NUL-terminated UTF-8, never containing the API
  * secret; borrowed for the duration of the call only) and the `userdata` given to
- * `fivetrex_set_logger`. It runs on the thread that made the request, inside that call, possibly
- * on several threads at once; it must not call back into this library.
+ * `fivetrex_logger_set`. It runs on the thread that made the request, inside that call, possibly
+ * on several threads at once. What it may call: the callback rule at the top of this header.
  */
 typedef void (*fivetrex_log_callback)(enum fivetrex_log_level level,
                                       const char *message,
                                       void *userdata);
 
 /**
- * How a list starts. Zero-initialise it; NULL options mean every default.
+ * How a list starts. Zero-initialise it and set `struct_size`; NULL options mean every default.
  */
 typedef struct fivetrex_list_options {
+  /**
+   * `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+   * versions add fields without breaking programs built against this header.
+   */
+  size_t struct_size;
   /**
    * Items per request, 1..=1000 (0: 1000, the API's maximum). Out of range, the first call to
    * next fails with `FIVETREX_STATUS_INVALID_ARGUMENT`.
@@ -327,8 +377,8 @@ typedef struct fivetrex_list_options {
  * Called after every poll: `poll` counts polls from 1, `elapsed_ms` is the time since the call
  * started, `sync_state` the state read (`"syncing"`, `"scheduled"`, ...; NULL when the poll failed
  * or the API left it out; borrowed for the call only), `status` `FIVETREX_STATUS_OK` or the
- * transient failure the wait goes on after. Runs on the waiting thread, inside the call; it must
- * not call back into this library.
+ * transient failure the wait goes on after. Runs on the waiting thread, inside the call.
+ * What it may call: the callback rule at the top of this header.
  */
 typedef void (*fivetrex_progress_callback)(uint32_t poll,
                                            uint64_t elapsed_ms,
@@ -337,11 +387,16 @@ typedef void (*fivetrex_progress_callback)(uint32_t poll,
                                            void *userdata);
 
 /**
- * How to wait. Zero-initialise it; zero fields mean the defaults, and NULL options mean every
+ * How to wait. Zero-initialise it and set `struct_size`; zero fields mean the defaults, and NULL options mean every
  * default. The flags are integers (0 off, any other value on), not `bool`: a C `bool` field
  * holding anything but 0 or 1 (a `memset`, a flag word copied in) is undefined behaviour.
  */
 typedef struct fivetrex_wait_options {
+  /**
+   * `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+   * versions add fields without breaking programs built against this header.
+   */
+  size_t struct_size;
   /**
    * Time between polls, in ms (default 10000).
    */
@@ -379,9 +434,14 @@ typedef struct fivetrex_wait_options {
 } fivetrex_wait_options;
 
 /**
- * How to fan out. Zero-initialise it; NULL options mean every default.
+ * How to fan out. Zero-initialise it and set `struct_size`; NULL options mean every default.
  */
 typedef struct fivetrex_fanout_options {
+  /**
+   * `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+   * versions add fields without breaking programs built against this header.
+   */
+  size_t struct_size;
   /**
    * Worker threads, 1..=64 (0: the default, 8).
    */
@@ -399,8 +459,8 @@ typedef struct fivetrex_fanout_options {
 
 /**
  * Called on the calling thread for each item as it settles: `index` is its place among the
- * ids, `item_json` the item as in the result array (borrowed for the call only). It must not
- * call back into this library.
+ * ids, `item_json` the item as in the result array (borrowed for the call only).
+ * What it may call: the callback rule at the top of this header.
  */
 typedef void (*fivetrex_settled_callback)(size_t index,
                                           const char *item_json,
@@ -424,16 +484,6 @@ const char *fivetrex_version(void);
  * pass it a string from `malloc` or from a getter that returns `const char *`.
  */
 void fivetrex_string_free(char *s);
-
-/**
- * FOR TESTS ONLY: panics inside an entry point, to prove that a panic comes back as
- * `FIVETREX_STATUS_PANIC` (with an error whose message holds the panic's text) instead of
- * unwinding into C. The default Rust panic hook prints the panic to stderr.
- *
- * Ownership: as every fallible function, `*err` (if `err` is not NULL) receives an error the
- * caller frees with `fivetrex_error_free`.
- */
-enum fivetrex_status fivetrex_test_panic(struct fivetrex_error **err);
 
 /**
  * The name of a status without its prefix (`"NOT_FOUND"` for `FIVETREX_STATUS_NOT_FOUND`), or
@@ -585,7 +635,7 @@ enum fivetrex_status fivetrex_client_with_cancel(const struct fivetrex_client *c
  * Ownership: `userdata` is passed back as is and must stay valid (and safe to use from any
  * thread that makes requests) for the rest of the process. `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_set_logger(fivetrex_log_callback callback,
+enum fivetrex_status fivetrex_logger_set(fivetrex_log_callback callback,
                                          void *userdata,
                                          uint32_t max_level,
                                          struct fivetrex_error **err);
@@ -593,8 +643,7 @@ enum fivetrex_status fivetrex_set_logger(fivetrex_log_callback callback,
 /**
  * Moves to the next item: returns `FIVETREX_STATUS_OK` with the item's JSON object in `*out_json`,
  * `FIVETREX_STATUS_DONE` (and NULL) after the last item, or an error status (and NULL). Fetches a
- * page from the server when the current one is used up. Do not mix with
- * `fivetrex_list_next_page` on the same list.
+ * page from the server when the current one is used up. Mixing with `fivetrex_list_next_page`: see Lists at the top of this header.
  *
  * Ownership: borrows `list` mutably (one thread at a time). `*out_json` receives a string the
  * caller frees with `fivetrex_string_free`. `*err` as for every fallible function.
@@ -608,8 +657,8 @@ enum fivetrex_status fivetrex_list_next(struct fivetrex_list *list,
  * handing over a copy: no allocation, copy or `strlen` per item. Returns `FIVETREX_STATUS_OK`
  * with `*out_json` pointing to `*out_len` bytes of UTF-8 JSON (an object, followed by a NUL byte
  * not counted in `*out_len`), `FIVETREX_STATUS_DONE` (NULL and 0) after the last item, or an
- * error status (NULL and 0). Fetches a page when the current one is used up. May be mixed with
- * `fivetrex_list_next`, not with `fivetrex_list_next_page`.
+ * error status (NULL and 0). Fetches a page when the current one is used up. Items come from the
+ * same buffer as `fivetrex_list_next`'s, so the two mix freely. Mixing with `fivetrex_list_next_page`: see Lists at the top of this header.
  *
  * Ownership: borrows `list` mutably (one thread at a time). `*out_json` points into the list's
  * own buffer: it stays valid and unchanged only until the next call on `list` (any
@@ -626,7 +675,7 @@ enum fivetrex_status fivetrex_list_next_borrowed(struct fivetrex_list *list,
  * Fetches the next whole page: returns `FIVETREX_STATUS_OK` with
  * `{"items":[...],"next_cursor":"..."}` in `*out_json` (`next_cursor` is null on the last page;
  * pass it as `fivetrex_list_options.cursor` to resume later), `FIVETREX_STATUS_DONE` after the last
- * page, or an error status. Do not mix with `fivetrex_list_next` on the same list.
+ * page, or an error status. Mixing with `fivetrex_list_next`: see Lists at the top of this header.
  *
  * Ownership: as `fivetrex_list_next`.
  */
@@ -659,17 +708,17 @@ void fivetrex_list_free(struct fivetrex_list *list);
  * answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
  * failure). `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_call(const struct fivetrex_client *client,
-                                   const char *method,
-                                   const char *path,
-                                   const char *query_json,
-                                   const char *body_json,
-                                   char **out_json,
-                                   struct fivetrex_error **err);
+enum fivetrex_status fivetrex_raw_call(const struct fivetrex_client *client,
+                                       const char *method,
+                                       const char *path,
+                                       const char *query_json,
+                                       const char *body_json,
+                                       char **out_json,
+                                       struct fivetrex_error **err);
 
 /**
  * Walks any list path (one whose answer has `data.items` and `data.next_cursor`) item by item,
- * items as the API sent them. `path` and `query_json` as in `fivetrex_call` (`query_json` holds
+ * items as the API sent them. `path` and `query_json` as in `fivetrex_raw_call` (`query_json` holds
  * filters; `cursor` and `limit` come from `options`). Nothing is sent until the first
  * `fivetrex_list_next`.
  *
@@ -684,16 +733,88 @@ enum fivetrex_status fivetrex_raw_list(const struct fivetrex_client *client,
                                        struct fivetrex_error **err);
 
 /**
+ * Sends any operation of the table by its operationId (the spec's; `fivetrex::api::operations()`)
+ * with its own method, `Accept` header and idempotency, and returns the whole answer.
+ *
+ * `params_json` is NULL or a JSON object: a key naming a path parameter of the operation fills
+ * the path (percent-encoded by the library); every other key is a query parameter (an array value
+ * repeats the key, null is absent; values are strings, numbers or booleans). `body_json` is NULL
+ * (no body) or JSON text sent with `Content-Type: application/json`. A POST that is not marked
+ * repeatable is not sent again after an ambiguous failure.
+ *
+ * `confirm`: an operation that needs confirmation (every DELETE, the resyncs, the column drops)
+ * is answered `FIVETREX_STATUS_CONFIRMATION_REQUIRED`, before anything is sent, unless `confirm`
+ * is the id of its target (the value of its last path parameter; the operationId itself for an
+ * operation without path parameters). Other operations ignore `confirm`; pass NULL.
+ *
+ * The multipart uploads go through `fivetrex_operation_upload` (INVALID_ARGUMENT here). A list
+ * operation answers its first page; walk it with `fivetrex_operation_list`.
+ *
+ * On success `*out_json` receives the whole answer, envelope included (`{"code":"Success",
+ * "data":{...}}`), or `null` for an empty body.
+ *
+ * Ownership: the strings are borrowed for the call. `out_json` may be NULL to discard the
+ * answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
+ * failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_operation_call(const struct fivetrex_client *client,
+                                             const char *operation_id,
+                                             const char *params_json,
+                                             const char *body_json,
+                                             const char *confirm,
+                                             char **out_json,
+                                             struct fivetrex_error **err);
+
+/**
+ * Walks any list operation of the table by its operationId, item by item, items as the API
+ * sent them (`fivetrex_list_next`, `fivetrex_list_next_page`). `params_json` as in
+ * `fivetrex_operation_call`: path parameters fill the path, `limit` is the page size, `cursor` the
+ * cursor of the page to start from, every other key a filter sent with every page request. An operation that
+ * does not page is INVALID_ARGUMENT. Nothing is sent until the first `fivetrex_list_next`.
+ *
+ * Ownership: the strings are copied. `*out_list` receives a list the caller frees with
+ * `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_operation_list(const struct fivetrex_client *client,
+                                             const char *operation_id,
+                                             const char *params_json,
+                                             struct fivetrex_list **out_list,
+                                             struct fivetrex_error **err);
+
+/**
+ * Sends a file to a multipart operation (`create_connector_sdk_package`,
+ * `update_connector_sdk_package`): `bytes` (`len` of them) under the name `file_name`.
+ * `params_json` and `confirm` as in `fivetrex_operation_call` (`update_connector_sdk_package`
+ * takes `{"package_id": "..."}`). `*out_json` receives `{"code":"Success","data":{...}}` with the
+ * package. Any other operation is INVALID_ARGUMENT. A create is not sent again after an
+ * ambiguous failure.
+ *
+ * Ownership: the strings and `bytes` are borrowed for the call; `bytes` may be NULL only when
+ * `len` is 0. `out_json` may be NULL to discard the answer; otherwise `*out_json` receives a
+ * string freed with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible
+ * function.
+ */
+enum fivetrex_status fivetrex_operation_upload(const struct fivetrex_client *client,
+                                               const char *operation_id,
+                                               const char *params_json,
+                                               const char *file_name,
+                                               const uint8_t *bytes,
+                                               size_t len,
+                                               const char *confirm,
+                                               char **out_json,
+                                               struct fivetrex_error **err);
+
+/**
  * Walks every group of the account; each item is a group object (`{"id", "name",
  * "created_at"}`). Nothing is sent until the first `fivetrex_list_next`.
  *
  * Ownership: `options` is copied. `*out_list` receives a list the caller frees with
  * `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_groups(const struct fivetrex_client *client,
-                                     const struct fivetrex_list_options *options,
-                                     struct fivetrex_list **out_list,
-                                     struct fivetrex_error **err);
+enum fivetrex_status fivetrex_group_list(const struct fivetrex_client *client,
+                                         const struct fivetrex_list_options *options,
+                                         struct fivetrex_list **out_list,
+                                         struct fivetrex_error **err);
 
 /**
  * Fetches one group; `*out_json` receives the group object. An unknown id is
@@ -702,16 +823,16 @@ enum fivetrex_status fivetrex_groups(const struct fivetrex_client *client,
  * Ownership: `group_id` is borrowed for the call. `*out_json` receives a string the caller frees
  * with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_group(const struct fivetrex_client *client,
-                                    const char *group_id,
-                                    char **out_json,
-                                    struct fivetrex_error **err);
+enum fivetrex_status fivetrex_group_get(const struct fivetrex_client *client,
+                                        const char *group_id,
+                                        char **out_json,
+                                        struct fivetrex_error **err);
 
 /**
  * Creates a group named `name`; `*out_json` receives the new group object. Not repeated after an
  * ambiguous failure (a duplicate group is worse than an error).
  *
- * Ownership: as `fivetrex_group`.
+ * Ownership: as `fivetrex_group_get`.
  */
 enum fivetrex_status fivetrex_group_create(const struct fivetrex_client *client,
                                            const char *name,
@@ -721,7 +842,7 @@ enum fivetrex_status fivetrex_group_create(const struct fivetrex_client *client,
 /**
  * Renames a group; `*out_json` receives the updated group object.
  *
- * Ownership: as `fivetrex_group`.
+ * Ownership: as `fivetrex_group_get`.
  */
 enum fivetrex_status fivetrex_group_update(const struct fivetrex_client *client,
                                            const char *group_id,
@@ -744,30 +865,17 @@ enum fivetrex_status fivetrex_group_delete(const struct fivetrex_client *client,
                                            struct fivetrex_error **err);
 
 /**
- * Walks the connections of one group; each item is a connection object. Nothing is sent until
- * the first `fivetrex_list_next`.
+ * Walks every connection of the account, or of one group when `group_id` is not NULL (the one
+ * way to list a group's connections); each item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
  *
  * Ownership: `group_id` and `options` are copied. `*out_list` receives a list the caller frees
  * with `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_group_connections(const struct fivetrex_client *client,
-                                                const char *group_id,
-                                                const struct fivetrex_list_options *options,
-                                                struct fivetrex_list **out_list,
-                                                struct fivetrex_error **err);
-
-/**
- * Walks every connection of the account, or of one group when `group_id` is not NULL; each
- * item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
- *
- * Ownership: `group_id` and `options` are copied. `*out_list` receives a list the caller frees
- * with `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
- */
-enum fivetrex_status fivetrex_connections(const struct fivetrex_client *client,
-                                          const char *group_id,
-                                          const struct fivetrex_list_options *options,
-                                          struct fivetrex_list **out_list,
-                                          struct fivetrex_error **err);
+enum fivetrex_status fivetrex_connection_list(const struct fivetrex_client *client,
+                                              const char *group_id,
+                                              const struct fivetrex_list_options *options,
+                                              struct fivetrex_list **out_list,
+                                              struct fivetrex_error **err);
 
 /**
  * Fetches one connection; `*out_json` receives the connection object (with `status`, `config`
@@ -776,10 +884,10 @@ enum fivetrex_status fivetrex_connections(const struct fivetrex_client *client,
  * Ownership: `connection_id` is borrowed for the call. `*out_json` receives a string the caller
  * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_connection(const struct fivetrex_client *client,
-                                         const char *connection_id,
-                                         char **out_json,
-                                         struct fivetrex_error **err);
+enum fivetrex_status fivetrex_connection_get(const struct fivetrex_client *client,
+                                             const char *connection_id,
+                                             char **out_json,
+                                             struct fivetrex_error **err);
 
 /**
  * Creates a connection. `body_json` is the API's request body, a JSON object sent as given:
@@ -825,14 +933,14 @@ enum fivetrex_status fivetrex_connection_delete(const struct fivetrex_client *cl
                                                 struct fivetrex_error **err);
 
 /**
- * Triggers a sync and returns at once (see `fivetrex_sync_and_wait` to wait for it). `force`
+ * Triggers a sync and returns at once (see `fivetrex_connection_sync_and_wait` to wait for it). `force`
  * stops a running sync and starts a new one.
  *
  * Ownership: as `fivetrex_connection_delete`.
  */
 enum fivetrex_status fivetrex_connection_sync(const struct fivetrex_client *client,
                                               const char *connection_id,
-                                              bool force,
+                                              uint32_t force,
                                               char **out_json,
                                               struct fivetrex_error **err);
 
@@ -862,10 +970,10 @@ enum fivetrex_status fivetrex_connection_resync(const struct fivetrex_client *cl
  * Ownership: `options` is copied. `*out_list` receives a list the caller frees with
  * `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_destinations(const struct fivetrex_client *client,
-                                           const struct fivetrex_list_options *options,
-                                           struct fivetrex_list **out_list,
-                                           struct fivetrex_error **err);
+enum fivetrex_status fivetrex_destination_list(const struct fivetrex_client *client,
+                                               const struct fivetrex_list_options *options,
+                                               struct fivetrex_list **out_list,
+                                               struct fivetrex_error **err);
 
 /**
  * Fetches one destination; `*out_json` receives the destination object. An unknown id is
@@ -874,10 +982,10 @@ enum fivetrex_status fivetrex_destinations(const struct fivetrex_client *client,
  * Ownership: `destination_id` is borrowed for the call. `*out_json` receives a string the caller
  * frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_destination(const struct fivetrex_client *client,
-                                          const char *destination_id,
-                                          char **out_json,
-                                          struct fivetrex_error **err);
+enum fivetrex_status fivetrex_destination_get(const struct fivetrex_client *client,
+                                              const char *destination_id,
+                                              char **out_json,
+                                              struct fivetrex_error **err);
 
 /**
  * Creates a destination. `body_json` is the API's request body, a JSON object sent as given:
@@ -944,30 +1052,30 @@ enum fivetrex_status fivetrex_destination_delete(const struct fivetrex_client *c
  * writable. `*out_json` receives a string freed with `fivetrex_string_free` (NULL on failure).
  * `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_sync_and_wait(const struct fivetrex_client *client,
-                                            const char *connection_id,
-                                            const struct fivetrex_wait_options *options,
-                                            enum fivetrex_sync_outcome *out_outcome,
-                                            char **out_json,
-                                            struct fivetrex_error **err);
+enum fivetrex_status fivetrex_connection_sync_and_wait(const struct fivetrex_client *client,
+                                                       const char *connection_id,
+                                                       const struct fivetrex_wait_options *options,
+                                                       enum fivetrex_sync_outcome *out_outcome,
+                                                       char **out_json,
+                                                       struct fivetrex_error **err);
 
 /**
  * Waits for a sync someone already triggered (or resumes a wait that timed out or returned
  * rescheduled): `baseline_json` is `{"succeeded_at": ..., "failed_at": ...}` (RFC 3339 or null
  * each) as read before the trigger (the `baseline` of an earlier outcome), or NULL when the
  * connection never synced. The first
- * poll is immediate. Results as `fivetrex_sync_and_wait`; `force` and `resume_if_paused` are not
+ * poll is immediate. Results as `fivetrex_connection_sync_and_wait`; `force` and `resume_if_paused` are not
  * used.
  *
- * Ownership: as `fivetrex_sync_and_wait`.
+ * Ownership: as `fivetrex_connection_sync_and_wait`.
  */
-enum fivetrex_status fivetrex_wait_for_sync(const struct fivetrex_client *client,
-                                            const char *connection_id,
-                                            const char *baseline_json,
-                                            const struct fivetrex_wait_options *options,
-                                            enum fivetrex_sync_outcome *out_outcome,
-                                            char **out_json,
-                                            struct fivetrex_error **err);
+enum fivetrex_status fivetrex_connection_wait_for_sync(const struct fivetrex_client *client,
+                                                       const char *connection_id,
+                                                       const char *baseline_json,
+                                                       const struct fivetrex_wait_options *options,
+                                                       enum fivetrex_sync_outcome *out_outcome,
+                                                       char **out_json,
+                                                       struct fivetrex_error **err);
 
 /**
  * A new stop handle, not yet stopped.
@@ -996,40 +1104,40 @@ void fivetrex_stop_free(struct fivetrex_stop *stop);
  * "connection": {...}}`, or `{"index": 1, "id": "...", "error": {"status": "NOT_FOUND",
  * "http_status": 404, "message": "...", "api_code": "NotFound_Connector", "retry_after_ms":
  * null}}`. One failing id does not fail the call. `on_settled` (NULL: none) sees each item as it
- * settles. Fetch only what the account-wide `fivetrex_connections` does not already tell.
+ * settles. Fetch only what the account-wide `fivetrex_connection_list` does not already tell.
  *
  * Ownership: `ids_json`, `options` and the stop handle are borrowed for the call. `out_json` may
  * be NULL; otherwise `*out_json` receives a string freed with `fivetrex_string_free`. `*err` as
  * for every fallible function.
  */
-enum fivetrex_status fivetrex_connections_by_id(const struct fivetrex_client *client,
-                                                const char *ids_json,
-                                                const struct fivetrex_fanout_options *options,
-                                                fivetrex_settled_callback on_settled,
-                                                void *userdata,
-                                                char **out_json,
-                                                struct fivetrex_error **err);
+enum fivetrex_status fivetrex_connection_get_many(const struct fivetrex_client *client,
+                                                  const char *ids_json,
+                                                  const struct fivetrex_fanout_options *options,
+                                                  fivetrex_settled_callback on_settled,
+                                                  void *userdata,
+                                                  char **out_json,
+                                                  struct fivetrex_error **err);
 
 /**
  * Triggers a sync of every connection `ids_json` lists (a JSON array of strings) and waits for
- * each, at most `options->workers` at once (`fivetrex_sync_and_wait` per connection, with
+ * each, at most `options->workers` at once (`fivetrex_connection_sync_and_wait` per connection, with
  * `wait_options`; its `on_progress` is not used here). `*out_json` receives a JSON array with
  * one item per connection started, in input order unless `completion_order`: the details of
- * `fivetrex_sync_and_wait` plus `index` and `id` (`{"index": 0, "id": "...", "outcome":
+ * `fivetrex_connection_sync_and_wait` plus `index` and `id` (`{"index": 0, "id": "...", "outcome":
  * "succeeded", "at": ..., ...}`), or `{"index", "id", "error": {...}}` as in
- * `fivetrex_connections_by_id`. `on_settled` (NULL: none) sees each as it settles. A stop ends
+ * `fivetrex_connection_get_many`. `on_settled` (NULL: none) sees each as it settles. A stop ends
  * the waits in progress as `timed_out` with their `baseline`.
  *
- * Ownership: as `fivetrex_connections_by_id`.
+ * Ownership: as `fivetrex_connection_get_many`.
  */
-enum fivetrex_status fivetrex_sync_and_wait_many(const struct fivetrex_client *client,
-                                                 const char *ids_json,
-                                                 const struct fivetrex_wait_options *wait,
-                                                 const struct fivetrex_fanout_options *options,
-                                                 fivetrex_settled_callback on_settled,
-                                                 void *userdata,
-                                                 char **out_json,
-                                                 struct fivetrex_error **err);
+enum fivetrex_status fivetrex_connection_sync_and_wait_many(const struct fivetrex_client *client,
+                                                            const char *ids_json,
+                                                            const struct fivetrex_wait_options *wait,
+                                                            const struct fivetrex_fanout_options *options,
+                                                            fivetrex_settled_callback on_settled,
+                                                            void *userdata,
+                                                            char **out_json,
+                                                            struct fivetrex_error **err);
 
 /**
  * Converts JSON text to Erlang's external term format, for `binary_to_term` (`enif_binary_to_term`)
@@ -1039,14 +1147,14 @@ enum fivetrex_status fivetrex_sync_and_wait_many(const struct fivetrex_client *c
  * is `FIVETREX_STATUS_INVALID_ARGUMENT`.
  *
  * Ownership: `json` is borrowed for the call. On success `*out_etf` receives `*out_len` bytes
- * the caller frees with `fivetrex_bytes_free(*out_etf, *out_len)` (never `free()`); on failure
+ * the caller frees with `fivetrex_elixir_bytes_free(*out_etf, *out_len)` (never `free()`); on failure
  * `*out_etf` is NULL and `*out_len` 0. `*err` as for every fallible function.
  */
-enum fivetrex_status fivetrex_json_to_etf(const char *json,
-                                          size_t json_len,
-                                          uint8_t **out_etf,
-                                          size_t *out_len,
-                                          struct fivetrex_error **err);
+enum fivetrex_status fivetrex_elixir_json_to_etf(const char *json,
+                                                 size_t json_len,
+                                                 uint8_t **out_etf,
+                                                 size_t *out_len,
+                                                 struct fivetrex_error **err);
 
 /**
  * Converts a term in Erlang's external term format (from `term_to_binary`, version byte
@@ -1060,19 +1168,19 @@ enum fivetrex_status fivetrex_json_to_etf(const char *json,
  * string the caller frees with `fivetrex_string_free` (NULL on failure). `*err` as for every
  * fallible function.
  */
-enum fivetrex_status fivetrex_etf_to_json(const uint8_t *etf,
-                                          size_t etf_len,
-                                          char **out_json,
-                                          struct fivetrex_error **err);
+enum fivetrex_status fivetrex_elixir_etf_to_json(const uint8_t *etf,
+                                                 size_t etf_len,
+                                                 char **out_json,
+                                                 struct fivetrex_error **err);
 
 /**
- * Releases bytes this library returned (`fivetrex_json_to_etf`). NULL is a no-op.
+ * Releases bytes this library returned (`fivetrex_elixir_json_to_etf`). NULL is a no-op.
  *
  * Ownership: takes back `bytes`, which must come from this library with exactly this `len`
  * and not have been freed.
  */
-void fivetrex_bytes_free(uint8_t *bytes,
-                         size_t len);
+void fivetrex_elixir_bytes_free(uint8_t *bytes,
+                                size_t len);
 
 #ifdef __cplusplus
 }  // extern "C"

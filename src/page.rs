@@ -460,9 +460,10 @@ impl<T: DeserializeOwned> List<T> {
         decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.client.scrub(e))
     }
 
-    /// The same walk with its items decoded as `U`; for wrappers of the model (the C ABI hands
-    /// out items as the API sent them).
-    pub(crate) fn with_items<U>(self) -> List<U> {
+    /// The same walk (request, page size, cursor) with its items decoded as `U` instead: a
+    /// wrapper of the model, such as one that keeps each item as the API sent it (the C ABI's).
+    /// Items already buffered are dropped, so call it before the walk starts.
+    pub fn with_items<U>(self) -> List<U> {
         List {
             client: self.client,
             url: self.url,

@@ -1,8 +1,8 @@
 //! HOOK for the C variant: builds examples/bench/walk.c against the C ABI when it can.
 //!
-//! The C ABI is written on the `ffi` branch. The variant runs only when this build has the `ffi`
-//! feature, `include/fivetrex.h` declares `fivetrex_connections`, and `libfivetrex.so` sits in
-//! the target directory (`cargo build --release --features ffi` puts it there). Otherwise
+//! The variant runs only when `include/fivetrex.h` declares `fivetrex_connection_list` and
+//! `libfivetrex.so` sits in the target directory (`cargo build --release --workspace` puts it
+//! there: the C ABI is the workspace member ffi/cdylib). Otherwise
 //! the benchmark prints why it skipped the C variant and reports `c_vs_rust: skipped`.
 
 use std::path::{Path, PathBuf};
@@ -10,23 +10,20 @@ use std::process::Command;
 
 /// The built C walker, or why there is none.
 pub fn program(bench_exe: &Path) -> Result<PathBuf, String> {
-    if !cfg!(feature = "ffi") {
-        return Err("build with --features ffi to include the C host".into());
-    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let include = root.join("include");
     let header = std::fs::read_to_string(include.join("fivetrex.h"))
         .map_err(|e| format!("no C header at include/fivetrex.h ({e}); the C ABI is not on this branch yet"))?;
-    if !header.contains("fivetrex_connections(") {
+    if !header.contains("fivetrex_connection_list(") {
         return Err(
-            "include/fivetrex.h has no fivetrex_connections yet (the C ABI is not complete on this branch)".into()
+            "include/fivetrex.h has no fivetrex_connection_list yet (the C ABI is not complete on this branch)".into(),
         );
     }
     // target/<profile>/examples/bench -> target/<profile>
     let lib_dir = bench_exe.parent().and_then(Path::parent).ok_or("cannot locate the target directory")?.to_path_buf();
     if !lib_dir.join("libfivetrex.so").exists() {
         return Err(format!(
-            "no libfivetrex.so in {} (run `cargo build --release --features ffi` first)",
+            "no libfivetrex.so in {} (run `cargo build --release --workspace` first)",
             lib_dir.display()
         ));
     }

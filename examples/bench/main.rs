@@ -9,8 +9,8 @@
 //! - `floor`: a bare ureq + serde_json loop into a plain typed struct (`config` as a JSON map);
 //! - `typed`: `client.connections()` into the library's model;
 //! - `value`: the bare loop into `serde_json::Value`;
-//! - `c`: the C ABI from a small C program (with `--features ffi`, when the C ABI has
-//!   `fivetrex_connections`).
+//! - `c`: the C ABI from a small C program (after `cargo build --release --workspace`, which
+//!   builds libfivetrex.so).
 //!
 //! Each variant also walks 1000 items (one page) to give the RSS growth, and a last child times
 //! tiny GETs through the client and through bare ureq to give the client's per-request overhead.

@@ -6,7 +6,7 @@
  *   walk <base_url> <expected_items>
  *
  * Built and run by examples/bench (c_host.rs) when the `ffi` feature is on and include/fivetrex.h
- * declares fivetrex_connections.
+ * declares fivetrex_connection_list.
  */
 #include "fivetrex.h"
 
@@ -57,9 +57,9 @@ int main(int argc, char **argv) {
         return fail("fivetrex_client_new", st, err);
     }
     fivetrex_list *list = NULL;
-    st = fivetrex_connections(client, NULL, NULL, &list, &err);
+    st = fivetrex_connection_list(client, NULL, NULL, &list, &err);
     if (st != FIVETREX_STATUS_OK) {
-        return fail("fivetrex_connections", st, err);
+        return fail("fivetrex_connection_list", st, err);
     }
     unsigned long long items = 0, checksum = 0;
     const char *json = NULL;

@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
     }
 
     fivetrex_list *groups = NULL;
-    st = fivetrex_groups(client, NULL, &groups, &err);
+    st = fivetrex_group_list(client, NULL, &groups, &err);
     int failed = st != FIVETREX_STATUS_OK && report("listing groups", st, err);
     char *group = NULL;
     while (!failed && (st = fivetrex_list_next(groups, &group, &err)) == FIVETREX_STATUS_OK) {
@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
         printf("%s (%s)\n", name, id);
 
         fivetrex_list *connections = NULL;
-        st = fivetrex_group_connections(client, id, NULL, &connections, &err);
+        st = fivetrex_connection_list(client, id, NULL, &connections, &err);
         char *connection = NULL;
         while (st == FIVETREX_STATUS_OK && (st = fivetrex_list_next(connections, &connection, &err)) == FIVETREX_STATUS_OK) {
             char schema[256], service[128];

@@ -78,7 +78,7 @@ func New(opts Options) (*Client, error) {
 	base, agent := optional(opts.BaseURL), optional(opts.UserAgent)
 	defer func() { cfree(key); cfree(secret); cfree(base); cfree(agent) }()
 
-	var copts C.fivetrex_client_options
+	copts := C.fivetrex_client_options{struct_size: C.size_t(C.sizeof_fivetrex_client_options)}
 	copts.connect_timeout_ms = millis(opts.ConnectTimeout)
 	copts.timeout_ms = millis(opts.Timeout)
 	if opts.MaxAttempts > 0 {

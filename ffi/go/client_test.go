@@ -328,8 +328,8 @@ func TestConnectionLifecycle(t *testing.T) {
 	if _, err := c.Connection(ctx, conn.ID); !errors.Is(err, fivetrex.KindNotFound) {
 		t.Fatalf("%v", err)
 	}
-	if _, err := c.CreateConnection(ctx, fivetrex.NewConnection{GroupID: g0}); !errors.Is(err, fivetrex.KindInvalidRequest) {
-		t.Fatalf("a missing service is refused by the API: %v", err)
+	if _, err := c.CreateConnection(ctx, fivetrex.NewConnection{GroupID: g0}); !errors.Is(err, fivetrex.KindInvalidArgument) {
+		t.Fatalf("a missing service is refused before anything is sent, as in Rust: %v", err)
 	}
 }
 

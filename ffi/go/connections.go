@@ -117,7 +117,7 @@ func (c *Client) Connections(ctx context.Context, groupID string, opts *ListOpti
 	copts, free := listOptions(opts)
 	defer func() { cfree(cgroup); free() }()
 	return newIter[Connection](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_connections(h, cgroup, &copts, out, err)
+		return C.fivetrex_connection_list(h, cgroup, &copts, out, err)
 	}).startAt(opts)
 }
 
@@ -129,7 +129,7 @@ func (c *Client) Connection(ctx context.Context, id string) (*Connection, error)
 	cid := cstring(id)
 	defer cfree(cid)
 	return decodeText[Connection](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_connection(h, cid, out, err)
+		return C.fivetrex_connection_get(h, cid, out, err)
 	}))
 }
 
@@ -185,7 +185,7 @@ func (c *Client) Sync(ctx context.Context, id string, force bool) error {
 	cid := cstring(id)
 	defer cfree(cid)
 	_, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_connection_sync(h, cid, C.bool(force), out, err)
+		return C.fivetrex_connection_sync(h, cid, flag(force), out, err)
 	})
 	return err
 }

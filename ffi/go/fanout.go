@@ -90,7 +90,7 @@ func (c *Client) fanOut(ctx context.Context, ids []string, o *FanOutOptions,
 		case <-returned:
 		}
 	}()
-	var copts C.fivetrex_fanout_options
+	copts := C.fivetrex_fanout_options{struct_size: C.size_t(C.sizeof_fivetrex_fanout_options)}
 	copts.workers = C.uint32_t(opts.Workers)
 	copts.completion_order = flag(opts.CompletionOrder)
 	copts.stop = stop
@@ -122,7 +122,7 @@ func (c *Client) fanOut(ctx context.Context, ids []string, o *FanOutOptions,
 // for the ids that need them.
 func (c *Client) ConnectionsByID(ctx context.Context, ids []string, opts *FanOutOptions) ([]ConnectionResult, error) {
 	text, err := c.fanOut(ctx, ids, opts, func(h *C.fivetrex_client, cids *C.char, o *C.fivetrex_fanout_options, cb C.fivetrex_settled_callback, ud unsafe.Pointer, out **C.char, e **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_connections_by_id(h, cids, o, cb, ud, out, e)
+		return C.fivetrex_connection_get_many(h, cids, o, cb, ud, out, e)
 	})
 	if text == "" {
 		return nil, err
@@ -140,7 +140,7 @@ func (c *Client) ConnectionsByID(ctx context.Context, ids []string, opts *FanOut
 // in progress within two polls as SyncTimedOut (Details carry the baseline) and starts no more;
 // the results are returned with ctx.Err().
 func (c *Client) SyncAndWaitMany(ctx context.Context, ids []string, wait *WaitOptions, opts *FanOutOptions) ([]SyncManyResult, error) {
-	var w C.fivetrex_wait_options
+	w := C.fivetrex_wait_options{struct_size: C.size_t(C.sizeof_fivetrex_wait_options)}
 	if wait != nil {
 		w.poll_interval_ms = millis(wait.PollInterval)
 		w.timeout_ms = millis(wait.Timeout)
@@ -149,7 +149,7 @@ func (c *Client) SyncAndWaitMany(ctx context.Context, ids []string, wait *WaitOp
 		w.return_when_rescheduled = flag(wait.ReturnWhenRescheduled)
 	}
 	text, err := c.fanOut(ctx, ids, opts, func(h *C.fivetrex_client, cids *C.char, o *C.fivetrex_fanout_options, cb C.fivetrex_settled_callback, ud unsafe.Pointer, out **C.char, e **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_sync_and_wait_many(h, cids, &w, o, cb, ud, out, e)
+		return C.fivetrex_connection_sync_and_wait_many(h, cids, &w, o, cb, ud, out, e)
 	})
 	if text == "" {
 		return nil, err

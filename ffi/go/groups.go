@@ -32,7 +32,7 @@ func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
 	copts, free := listOptions(opts)
 	defer free()
 	return newIter[Group](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_groups(h, &copts, out, err)
+		return C.fivetrex_group_list(h, &copts, out, err)
 	}).startAt(opts)
 }
 
@@ -44,7 +44,7 @@ func (c *Client) Group(ctx context.Context, id string) (*Group, error) {
 	cid := cstring(id)
 	defer cfree(cid)
 	return decodeText[Group](c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_group(h, cid, out, err)
+		return C.fivetrex_group_get(h, cid, out, err)
 	}))
 }
 

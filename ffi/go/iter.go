@@ -80,7 +80,7 @@ func newIter[T any](ctx context.Context, c *Client, open func(h *C.fivetrex_clie
 }
 
 func listOptions(o *ListOptions) (C.fivetrex_list_options, func()) {
-	var copts C.fivetrex_list_options
+	copts := C.fivetrex_list_options{struct_size: C.size_t(C.sizeof_fivetrex_list_options)}
 	if o == nil {
 		return copts, func() {}
 	}

@@ -44,7 +44,7 @@ func SetLogger(f func(level LogLevel, message string), maxLevel LogLevel) error 
 	}
 	logger.Store(f)
 	var cerr *C.fivetrex_error
-	if status := C.fivetrex_set_logger(C.fivetrex_log_callback(C.fivetrexGoOnLog), nil, C.uint32_t(maxLevel), &cerr); status != C.FIVETREX_STATUS_OK {
+	if status := C.fivetrex_logger_set(C.fivetrex_log_callback(C.fivetrexGoOnLog), nil, C.uint32_t(maxLevel), &cerr); status != C.FIVETREX_STATUS_OK {
 		return takeError(status, cerr)
 	}
 	return nil

@@ -37,7 +37,7 @@ func (c *Client) Call(ctx context.Context, method, path string, query map[string
 	cmethod, cpath := cstring(method), cstring(path)
 	defer func() { cfree(cmethod); cfree(cpath); cfree(queryText); cfree(bodyText) }()
 	text, err := c.callJSON(ctx, func(h *C.fivetrex_client, out **C.char, err **C.fivetrex_error) C.enum_fivetrex_status {
-		return C.fivetrex_call(h, cmethod, cpath, queryText, bodyText, out, err)
+		return C.fivetrex_raw_call(h, cmethod, cpath, queryText, bodyText, out, err)
 	})
 	if err != nil {
 		return nil, err

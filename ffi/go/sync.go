@@ -165,7 +165,7 @@ func (c *Client) wait(ctx context.Context, id string, opts *WaitOptions, baselin
 		C.fivetrex_cancel_token_free(token)
 	}()
 
-	var copts C.fivetrex_wait_options
+	copts := C.fivetrex_wait_options{struct_size: C.size_t(C.sizeof_fivetrex_wait_options)}
 	copts.poll_interval_ms = millis(o.PollInterval)
 	copts.timeout_ms = millis(timeout)
 	copts.force = flag(o.Force)
@@ -193,9 +193,9 @@ func (c *Client) wait(ctx context.Context, id string, opts *WaitOptions, baselin
 			copts.on_progress_userdata = userdata
 		}
 		if only {
-			return C.fivetrex_wait_for_sync(c.handle, cid, cbaseline, &copts, &outcome, out, cerr)
+			return C.fivetrex_connection_wait_for_sync(c.handle, cid, cbaseline, &copts, &outcome, out, cerr)
 		}
-		return C.fivetrex_sync_and_wait(c.handle, cid, &copts, &outcome, out, cerr)
+		return C.fivetrex_connection_sync_and_wait(c.handle, cid, &copts, &outcome, out, cerr)
 	})
 	if errors.Is(err, KindCancelled) || (err == nil && deadlineBound && outcome == C.FIVETREX_SYNC_OUTCOME_TIMED_OUT) {
 		// The library's clock may end the wait a moment before ctx's own.
@@ -215,7 +215,7 @@ func (c *Client) wait(ctx context.Context, id string, opts *WaitOptions, baselin
 		Tasks: d.Tasks, Warnings: d.Warnings, Connection: d.Conn, Elapsed: time.Since(start)}, nil
 }
 
-// waitDetails is the JSON fivetrex_sync_and_wait hands back.
+// waitDetails is the JSON fivetrex_connection_sync_and_wait hands back.
 type waitDetails struct {
 	Outcome   SyncOutcome   `json:"outcome"`
 	At        *time.Time    `json:"at"`

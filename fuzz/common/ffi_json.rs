@@ -1,5 +1,5 @@
 // Shared by the fuzz target and the stable regression test (tests/it/fuzz_regressions.rs).
-use fivetrex::ffi::*;
+use fivetrex_ffi::*;
 use std::ffi::CString;
 use std::ptr;
 
@@ -9,6 +9,7 @@ fn client() -> Option<&'static fivetrex_client> {
     static CLIENT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let ptr = *CLIENT.get_or_init(|| {
         let options = fivetrex_client_options {
+            struct_size: std::mem::size_of::<fivetrex_client_options>(),
             connect_timeout_ms: 200,
             timeout_ms: 500,
             max_attempts: 1,
@@ -26,7 +27,7 @@ fn client() -> Option<&'static fivetrex_client> {
                 c"k".as_ptr(),
                 c"s".as_ptr(),
                 c"http://127.0.0.1:9".as_ptr(),
-                Some(&options),
+                &options,
                 Some(&mut out),
                 None,
             )
@@ -65,7 +66,7 @@ pub fn fuzz_ffi_json(data: &[u8]) {
     };
     unsafe {
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
-        let s = fivetrex_call(c, arg(0), arg(1), arg(2), arg(3), Some(&mut out), Some(&mut err));
+        let s = fivetrex_raw_call(c, arg(0), arg(1), arg(2), arg(3), Some(&mut out), Some(&mut err));
         check(s, out, err);
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
         let s = fivetrex_connection_create(c, arg(0), Some(&mut out), Some(&mut err));
@@ -74,7 +75,7 @@ pub fn fuzz_ffi_json(data: &[u8]) {
         let s = fivetrex_connection_resync(c, arg(1), arg(2), arg(3), Some(&mut out), Some(&mut err));
         check(s, out, err);
         let (mut list, mut err) = (ptr::null_mut(), ptr::null_mut());
-        let s = fivetrex_raw_list(c, arg(1), arg(2), None, Some(&mut list), Some(&mut err));
+        let s = fivetrex_raw_list(c, arg(1), arg(2), std::ptr::null(), Some(&mut list), Some(&mut err));
         assert_ne!(s, fivetrex_status::Panic);
         fivetrex_error_free(boxed(err));
         fivetrex_list_free(boxed(list));

@@ -1,16 +1,9 @@
 //! Replays every input kept under fuzz/regressions/<target>/ (seeds and past crashes) through the
-//! same code the fuzz targets run, on stable, in every test run.
+//! same code the fuzz targets run, on stable, in every test run (the C ABI's targets, ffi_json and
+//! etf, in ffi/capi/tests/fuzz_regressions.rs).
 
 mod responses {
     include!("../../fuzz/common/responses.rs");
-}
-#[cfg(feature = "ffi")]
-mod ffi_json {
-    include!("../../fuzz/common/ffi_json.rs");
-}
-#[cfg(feature = "ffi")]
-mod etf {
-    include!("../../fuzz/common/etf.rs");
 }
 mod timestamps {
     include!("../../fuzz/common/timestamps.rs");
@@ -43,16 +36,4 @@ fn timestamps_regressions_replay() {
 #[test]
 fn webhooks_regressions_replay() {
     replay("webhooks", webhooks::fuzz_webhooks);
-}
-
-#[cfg(feature = "ffi")]
-#[test]
-fn ffi_json_regressions_replay() {
-    replay("ffi_json", ffi_json::fuzz_ffi_json);
-}
-
-#[cfg(feature = "ffi")]
-#[test]
-fn etf_regressions_replay() {
-    replay("etf", etf::fuzz_etf);
 }

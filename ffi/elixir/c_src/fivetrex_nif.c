@@ -9,9 +9,9 @@
  *   destructors (fivetrex_client_free, fivetrex_list_free). A list may be shared between
  *   processes, so its use is serialised by a mutex.
  * - JSON never gets parsed here: results are converted by the library to the external term
- *   format (fivetrex_json_to_etf) and decoded by the VM (enif_binary_to_term with
+ *   format (fivetrex_elixir_json_to_etf) and decoded by the VM (enif_binary_to_term with
  *   ERL_NIF_BIN2TERM_SAFE: no atom is created); arguments go the other way
- *   (enif_term_to_binary, then fivetrex_etf_to_json).
+ *   (enif_term_to_binary, then fivetrex_elixir_etf_to_json).
  */
 #include <erl_nif.h>
 #include <string.h>
@@ -111,14 +111,14 @@ static int json_to_term(ErlNifEnv *env, char *json, ERL_NIF_TERM *out, ERL_NIF_T
     uint8_t *etf = NULL;
     size_t len = 0;
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_json_to_etf(json, strlen(json), &etf, &len, &err);
+    fivetrex_status st = fivetrex_elixir_json_to_etf(json, strlen(json), &etf, &len, &err);
     fivetrex_string_free(json);
     if (st != FIVETREX_STATUS_OK) {
         *error = error_term(env, st, err);
         return 0;
     }
     int ok = enif_binary_to_term(env, etf, len, out, ERL_NIF_BIN2TERM_SAFE) != 0;
-    fivetrex_bytes_free(etf, len);
+    fivetrex_elixir_bytes_free(etf, len);
     if (!ok) *error = refused(env, "the library's answer could not be decoded as a term");
     return ok;
 }
@@ -134,7 +134,7 @@ static int term_to_json(ErlNifEnv *env, ERL_NIF_TERM term, char **json, ERL_NIF_
         return 0;
     }
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_etf_to_json(bin.data, bin.size, json, &err);
+    fivetrex_status st = fivetrex_elixir_etf_to_json(bin.data, bin.size, json, &err);
     enif_release_binary(&bin);
     if (st != FIVETREX_STATUS_OK) {
         *error = error_term(env, st, err);
@@ -181,7 +181,7 @@ static ERL_NIF_TERM nif_client_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM 
     const ERL_NIF_TERM *o;
     int arity;
     fivetrex_client_options opts;
-    memset(&opts, 0, sizeof opts);
+    memset(&opts, 0, sizeof opts); opts.struct_size = sizeof opts;
     unsigned attempts;
     if (!c_string(env, argv[0], 0, &s[0]) || !c_string(env, argv[1], 0, &s[1]) ||
         !c_string(env, argv[2], 1, &s[2]) || !enif_get_tuple(env, argv[3], &arity, &o) || arity != 8 ||
@@ -226,7 +226,7 @@ static ERL_NIF_TERM nif_call(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
     }
     char *out = NULL;
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_call(r->client, s[0], s[1], query, body, &out, &err);
+    fivetrex_status st = fivetrex_raw_call(r->client, s[0], s[1], query, body, &out, &err);
     fivetrex_string_free(query);
     fivetrex_string_free(body);
     free_all(s, 2);
@@ -256,7 +256,7 @@ static ERL_NIF_TERM nif_list_new(ErlNifEnv *env, int argc, const ERL_NIF_TERM ar
         free_all(s, 2);
         return error;
     }
-    fivetrex_list_options opts = {.page_size = page_size, .cursor = s[1]};
+    fivetrex_list_options opts = {.struct_size = sizeof(fivetrex_list_options), .page_size = page_size, .cursor = s[1]};
     fivetrex_list *list = NULL;
     fivetrex_error *err = NULL;
     fivetrex_status st = fivetrex_raw_list(r->client, s[0], query, &opts, &list, &err);
@@ -372,7 +372,7 @@ static ERL_NIF_TERM call_with_two_strings(ErlNifEnv *env, const ERL_NIF_TERM arg
 /* connection_get(client, id) */
 static ERL_NIF_TERM nif_connection_get(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    return call_with_string(env, argv, fivetrex_connection);
+    return call_with_string(env, argv, fivetrex_connection_get);
 }
 
 /* connection_create(client, body) */
@@ -467,7 +467,7 @@ static ERL_NIF_TERM nif_connection_resync(ErlNifEnv *env, int argc, const ERL_NI
 /* group_get(client, id) */
 static ERL_NIF_TERM nif_group_get(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
-    return call_with_string(env, argv, fivetrex_group);
+    return call_with_string(env, argv, fivetrex_group_get);
 }
 
 /* group_create(client, name) */
@@ -506,10 +506,10 @@ static ERL_NIF_TERM nif_groups_list(ErlNifEnv *env, int argc, const ERL_NIF_TERM
     char *cursor;
     if (!get_client(env, argv[0], &c) || !enif_get_uint(env, argv[1], &page_size) || !c_string(env, argv[2], 1, &cursor))
         return enif_make_badarg(env);
-    fivetrex_list_options opts = {.page_size = page_size, .cursor = cursor};
+    fivetrex_list_options opts = {.struct_size = sizeof(fivetrex_list_options), .page_size = page_size, .cursor = cursor};
     fivetrex_list *list = NULL;
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_groups(c, &opts, &list, &err);
+    fivetrex_status st = fivetrex_group_list(c, &opts, &list, &err);
     enif_free(cursor);
     return make_list(env, st, list, err);
 }
@@ -525,10 +525,10 @@ static ERL_NIF_TERM nif_connections_list(ErlNifEnv *env, int argc, const ERL_NIF
         free_all(s, 2);
         return enif_make_badarg(env);
     }
-    fivetrex_list_options opts = {.page_size = page_size, .cursor = s[1]};
+    fivetrex_list_options opts = {.struct_size = sizeof(fivetrex_list_options), .page_size = page_size, .cursor = s[1]};
     fivetrex_list *list = NULL;
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_connections(c, s[0], &opts, &list, &err);
+    fivetrex_status st = fivetrex_connection_list(c, s[0], &opts, &list, &err);
     free_all(s, 2);
     return make_list(env, st, list, err);
 }
@@ -561,7 +561,7 @@ static const char *OUTCOMES[] = {"succeeded", "failed", "timed_out", "paused", "
 static int wait_options(ErlNifEnv *env, ERL_NIF_TERM t, fivetrex_wait_options *o) {
     const ERL_NIF_TERM *f;
     int arity;
-    memset(o, 0, sizeof *o);
+    memset(o, 0, sizeof *o); o->struct_size = sizeof *o;
     if (!enif_get_tuple(env, t, &arity, &f) || arity != 6 || !get_u64(env, f[0], &o->poll_interval_ms) ||
         !get_u64(env, f[1], &o->timeout_ms) || !get_flag(env, f[2], &o->force) ||
         !get_flag(env, f[3], &o->resume_if_paused) || !get_flag(env, f[4], &o->return_when_rescheduled))
@@ -615,8 +615,8 @@ static ERL_NIF_TERM wait(ErlNifEnv *env, const ERL_NIF_TERM argv[], int with_bas
     fivetrex_sync_outcome outcome = FIVETREX_SYNC_OUTCOME_SUCCEEDED;
     char *out = NULL;
     fivetrex_error *err = NULL;
-    fivetrex_status st = with_baseline ? fivetrex_wait_for_sync(c, s[0], s[1], &opts, &outcome, &out, &err)
-                                       : fivetrex_sync_and_wait(c, s[0], &opts, &outcome, &out, &err);
+    fivetrex_status st = with_baseline ? fivetrex_connection_wait_for_sync(c, s[0], s[1], &opts, &outcome, &out, &err)
+                                       : fivetrex_connection_sync_and_wait(c, s[0], &opts, &outcome, &out, &err);
     if (progress.msg) enif_free_env(progress.msg);
     free_all(s, 2);
     ERL_NIF_TERM result = json_result(env, st, out, err);
@@ -652,11 +652,11 @@ static ERL_NIF_TERM nif_json_decode(ErlNifEnv *env, int argc, const ERL_NIF_TERM
     uint8_t *etf = NULL;
     size_t len = 0;
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_json_to_etf((const char *)bin.data, bin.size, &etf, &len, &err);
+    fivetrex_status st = fivetrex_elixir_json_to_etf((const char *)bin.data, bin.size, &etf, &len, &err);
     if (st != FIVETREX_STATUS_OK) return error_term(env, st, err);
     ERL_NIF_TERM term;
     int ok = enif_binary_to_term(env, etf, len, &term, ERL_NIF_BIN2TERM_SAFE) != 0;
-    fivetrex_bytes_free(etf, len);
+    fivetrex_elixir_bytes_free(etf, len);
     if (!ok) return refused(env, "the JSON could not be decoded as a term");
     return enif_make_tuple2(env, ATOM_OK, term);
 }
@@ -682,7 +682,7 @@ static ERL_NIF_TERM nif_version(ErlNifEnv *env, int argc, const ERL_NIF_TERM arg
 /* ---- many at once (fan-out) -------------------------------------------------------------- */
 
 /* connections_by_id(client, [id], workers) -> {:ok, [item]} | {:error, detail}; items as
- * fivetrex_connections_by_id describes them, in input order. */
+ * fivetrex_connection_get_many describes them, in input order. */
 static ERL_NIF_TERM nif_connections_by_id(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]) {
     (void)argc;
     fivetrex_client *c;
@@ -692,10 +692,10 @@ static ERL_NIF_TERM nif_connections_by_id(ErlNifEnv *env, int argc, const ERL_NI
     if (!get_client(env, argv[0], &c) || !enif_is_list(env, argv[1]) || !enif_get_uint(env, argv[2], &workers))
         return enif_make_badarg(env);
     if (!term_to_json(env, argv[1], &ids, &error)) return error;
-    fivetrex_fanout_options opts = {.workers = workers, .completion_order = 0, .stop = NULL};
+    fivetrex_fanout_options opts = {.struct_size = sizeof(fivetrex_fanout_options), .workers = workers, .completion_order = 0, .stop = NULL};
     char *out = NULL;
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_connections_by_id(c, ids, &opts, NULL, NULL, &out, &err);
+    fivetrex_status st = fivetrex_connection_get_many(c, ids, &opts, NULL, NULL, &out, &err);
     fivetrex_string_free(ids);
     return json_result(env, st, out, err);
 }
@@ -712,10 +712,10 @@ static ERL_NIF_TERM nif_sync_and_wait_many(ErlNifEnv *env, int argc, const ERL_N
         !enif_get_uint(env, argv[3], &workers))
         return enif_make_badarg(env);
     if (!term_to_json(env, argv[1], &ids, &error)) return error;
-    fivetrex_fanout_options opts = {.workers = workers, .completion_order = 0, .stop = NULL};
+    fivetrex_fanout_options opts = {.struct_size = sizeof(fivetrex_fanout_options), .workers = workers, .completion_order = 0, .stop = NULL};
     char *out = NULL;
     fivetrex_error *err = NULL;
-    fivetrex_status st = fivetrex_sync_and_wait_many(c, ids, &wait, &opts, NULL, NULL, &out, &err);
+    fivetrex_status st = fivetrex_connection_sync_and_wait_many(c, ids, &wait, &opts, NULL, NULL, &out, &err);
     fivetrex_string_free(ids);
     return json_result(env, st, out, err);
 }

@@ -49,7 +49,7 @@ defmodule Fivetrex.ConnectorsTest do
     assert :ok = Connectors.delete(c, id, confirm: id)
     assert {:error, %Fivetrex.Error{type: :not_found}} = Connectors.get(c, id)
 
-    assert {:error, %Fivetrex.Error{type: :invalid_request, status: 400}} =
+    assert {:error, %Fivetrex.Error{type: :invalid_argument}} =
              Connectors.create(c, %{group_id: g0})
   end
 
@@ -233,7 +233,7 @@ defmodule Fivetrex.ConnectorsTest do
     [c0] = Emulator.connection_ids(emu, g0)
     c = client(emu)
     assert_raise ArgumentError, fn -> Connectors.get(c, c0 <> <<0>> <> "anything") end
-    assert_raise ArgumentError, fn -> Fivetrex.Groups.delete(c, g0 <> <<0>> <> "x") end
+    assert_raise ArgumentError, fn -> Fivetrex.Groups.delete(c, g0 <> <<0>> <> "x", confirm: g0) end
     assert Emulator.count(emu, "GET", "/v1/connections/" <> c0) == 0
     assert Emulator.count(emu, "DELETE", "/v1/groups/" <> g0) == 0
     assert {:ok, %Connector{id: ^c0}} = Connectors.get(c, c0)

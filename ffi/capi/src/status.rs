@@ -1,10 +1,13 @@
 //! The status every fallible C function returns: one value per [`ErrorKind`], plus success, the
 //! end of a list, and the failures that only exist at the C boundary.
 
-use crate::error::ErrorKind;
+use fivetrex_core::ErrorKind;
 use std::ffi::{c_char, c_int};
 
-/// What a fallible function returns. `FIVETREX_STATUS_OK` (0) is success; the values are stable.
+/// What a fallible function returns. `FIVETREX_STATUS_OK` (0) is success. The values are stable
+/// and never reused: later versions add new values (anywhere not yet taken) and retire old ones
+/// (leaving a gap), so handle a value you do not know as an error (`fivetrex_status_name` gives
+/// `"UNKNOWN"` for it).
 /// Every value other than OK and DONE comes with a detailed `fivetrex_error` when the caller
 /// passed a non-NULL `err`.
 #[repr(C)]
@@ -58,6 +61,8 @@ pub enum fivetrex_status {
     WebhookPayload = 21,
     /// An error of the caller's own (only from Rust closures; listed for completeness).
     Caller = 22,
+    /// A failure this version of the C ABI has no status for yet; the error's message says what.
+    Other = 23,
 }
 
 impl From<ErrorKind> for fivetrex_status {
@@ -83,6 +88,7 @@ impl From<ErrorKind> for fivetrex_status {
             ErrorKind::WebhookSignature => fivetrex_status::WebhookSignature,
             ErrorKind::WebhookPayload => fivetrex_status::WebhookPayload,
             ErrorKind::Caller => fivetrex_status::Caller,
+            _ => fivetrex_status::Other,
         }
     }
 }
@@ -110,6 +116,7 @@ const NAMES: &[(fivetrex_status, &str)] = &[
     (fivetrex_status::WebhookSignature, "WEBHOOK_SIGNATURE\0"),
     (fivetrex_status::WebhookPayload, "WEBHOOK_PAYLOAD\0"),
     (fivetrex_status::Caller, "CALLER\0"),
+    (fivetrex_status::Other, "OTHER\0"),
 ];
 
 /// The name of a status without its prefix (`"NOT_FOUND"` for `FIVETREX_STATUS_NOT_FOUND`), or
@@ -129,10 +136,14 @@ mod tests {
 
     #[test]
     fn every_status_has_a_name_and_values_are_distinct() {
-        // Numbered densely, except 18 (the retired WAIT_TIMEOUT, never reused).
-        let expected = (0..=17).chain(19..);
-        for ((status, name), want) in NAMES.iter().zip(expected) {
-            assert_eq!(*status as c_int, want, "statuses are numbered densely, 18 retired");
+        // Values are stable and never reused; gaps (retired values, room left) are allowed.
+        let mut values: Vec<c_int> = NAMES.iter().map(|(s, _)| *s as c_int).collect();
+        values.sort_unstable();
+        values.dedup();
+        assert_eq!(values.len(), NAMES.len(), "two statuses share a value");
+        assert_eq!((fivetrex_status::Ok as c_int, fivetrex_status::Done as c_int), (0, 1));
+        assert!(!values.contains(&18), "18 (the retired WAIT_TIMEOUT) is never reused");
+        for (status, name) in NAMES {
             let got = unsafe { CStr::from_ptr(fivetrex_status_name(*status as c_int)) };
             assert_eq!(got.to_str().unwrap(), name.trim_end_matches('\0'));
         }

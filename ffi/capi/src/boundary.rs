@@ -8,7 +8,7 @@
 
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
+use fivetrex_core::{Error, Result};
 use serde::Serialize;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -109,6 +109,47 @@ pub(crate) fn optional_out<T>(p: Option<&mut *mut T>) -> Option<&mut *mut T> {
     })
 }
 
+/// An options struct from C, copied. Every options struct starts with `size_t struct_size`, which
+/// the caller sets to `sizeof` the struct as its header declares it: NULL gives `None`; a size
+/// below one field is refused (the caller forgot to set it); a smaller struct (an older header)
+/// has its missing fields at their defaults; a larger one (a newer header) is accepted when every
+/// byte this library does not know is zero, and refused otherwise, so an option the library does
+/// not have is never silently dropped.
+///
+/// # Safety
+/// `p` is NULL or points to `struct_size` readable bytes. `T` is `repr(C)`, starts with a
+/// `usize`, and all-zero bytes are a valid `T` (integers, floats, raw pointers, optional function
+/// pointers).
+pub(crate) unsafe fn options<T: Copy>(p: *const T, name: &str) -> Result<Option<T>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    let word = std::mem::size_of::<usize>();
+    // SAFETY: the caller guarantees at least the first field.
+    let size = unsafe { p.cast::<usize>().read_unaligned() };
+    if size < word {
+        return Err(refused(name, &format!("has struct_size {size}: set it to sizeof the struct")));
+    }
+    let ours = std::mem::size_of::<T>();
+    let bytes = p.cast::<u8>();
+    if size > ours {
+        // SAFETY: `size` readable bytes, per the caller.
+        let tail = unsafe { std::slice::from_raw_parts(bytes.add(ours), size - ours) };
+        if tail.iter().any(|&b| b != 0) {
+            return Err(refused(name, "sets fields this version of the library does not know (a newer header)"));
+        }
+    }
+    // Whole words only, so a pointer is never half copied; a cut integer field stays 0 (default).
+    let n = size.min(ours) / word * word;
+    let mut value = std::mem::MaybeUninit::<T>::zeroed();
+    // SAFETY: `n` bytes are readable at `bytes` and writable in `value`; zero bytes are a valid T
+    // and the copied prefix holds whole fields the caller wrote as T's.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes, value.as_mut_ptr().cast::<u8>(), n);
+        Ok(Some(value.assume_init()))
+    }
+}
+
 /// A required NUL-terminated UTF-8 string.
 ///
 /// # Safety
@@ -143,17 +184,16 @@ pub(crate) unsafe fn optional_json(p: *const c_char, name: &str) -> Result<Optio
     }
 }
 
-/// A required request body: a JSON object, sent as the caller wrote it.
+/// A required JSON object.
 ///
 /// # Safety
 /// As [`text`].
-pub(crate) unsafe fn object_body(p: *const c_char, name: &str) -> Result<Vec<u8>> {
+pub(crate) unsafe fn object(p: *const c_char, name: &str) -> Result<serde_json::Value> {
     // SAFETY: passed on from the caller.
-    let body = unsafe { text(p, name) }?;
-    match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(_)) => Ok(body.as_bytes().to_vec()),
-        Ok(_) => Err(refused(name, "must be a JSON object")),
-        Err(e) => Err(refused(name, &format!("is not valid JSON ({e})"))),
+    match unsafe { optional_json(p, name) }? {
+        Some(v @ serde_json::Value::Object(_)) => Ok(v),
+        Some(_) => Err(refused(name, "must be a JSON object")),
+        None => Err(refused(name, "is NULL")),
     }
 }
 
@@ -226,7 +266,7 @@ pub(crate) fn millis(ms: u64) -> Option<std::time::Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::{fivetrex_error_free, fivetrex_error_message, fivetrex_error_status};
+    use crate::{fivetrex_error_free, fivetrex_error_message, fivetrex_error_status};
 
     fn message(err: *mut fivetrex_error) -> String {
         let text = fivetrex_error_message(unsafe { err.as_ref() });
@@ -251,17 +291,27 @@ mod tests {
         let mut err = std::ptr::dangling_mut::<fivetrex_error>();
         assert_eq!(entry(Some(&mut err), || Ok(fivetrex_status::Done)), fivetrex_status::Done);
         assert!(err.is_null());
+        // A real 429 asking for longer than the client waits comes back at once.
+        let server = httpmock::MockServer::start();
+        server.mock(|when, then| {
+            when.any_request();
+            then.status(429).header("Retry-After", "3").body(r#"{"code":"TooManyRequests","message":"slow down"}"#);
+        });
+        let client = fivetrex_core::Client::builder()
+            .api_key("key-for-the-test")
+            .api_secret("secret-for-the-test")
+            .base_url(server.base_url())
+            .retry_policy(fivetrex_core::RetryPolicy::default().with_max_retry_after(std::time::Duration::from_secs(1)))
+            .build()
+            .unwrap();
         let status = entry(Some(&mut err), || -> Result<fivetrex_status> {
-            Err(Error::RateLimited {
-                error: crate::ApiError::from_response(429, br#"{"code":"TooManyRequests","message":"slow down"}"#),
-                retry_after: Some(std::time::Duration::from_secs(3)),
-            })
+            Err(client.raw(fivetrex_core::Method::Get, "/v1/x", &[], None).unwrap_err())
         });
         assert_eq!(status, fivetrex_status::RateLimited);
         let e = unsafe { err.as_ref() };
-        assert_eq!(crate::ffi::fivetrex_error_http_status(e), 429);
-        assert_eq!(crate::ffi::fivetrex_error_retry_after_ms(e), 3000);
-        let code = crate::ffi::fivetrex_error_api_code(e);
+        assert_eq!(crate::fivetrex_error_http_status(e), 429);
+        assert_eq!(crate::fivetrex_error_retry_after_ms(e), 3000);
+        let code = crate::fivetrex_error_api_code(e);
         assert_eq!(unsafe { CStr::from_ptr(code) }.to_str().unwrap(), "TooManyRequests");
         fivetrex_error_free(unsafe { err.as_mut().map(|e| Box::from_raw(e)) });
     }
@@ -280,5 +330,38 @@ mod tests {
         let mut slot = std::ptr::dangling_mut::<c_char>();
         let slot = out(Some(&mut slot), "out_json").unwrap();
         assert!(slot.is_null(), "out-pointers are cleared before any work");
+    }
+
+    #[test]
+    fn options_structs_carry_their_size() {
+        use crate::fivetrex_list_options;
+        let full = std::mem::size_of::<fivetrex_list_options>();
+        let cursor = c"abc";
+        let given = fivetrex_list_options { struct_size: full, page_size: 7, cursor: cursor.as_ptr() };
+        let got = unsafe { options(&given, "options") }.unwrap().unwrap();
+        assert_eq!((got.page_size, got.cursor), (7, cursor.as_ptr()));
+        assert!(unsafe { options(std::ptr::null::<fivetrex_list_options>(), "options") }.unwrap().is_none());
+        // Forgotten size: refused, not read as every default.
+        let unset = fivetrex_list_options { struct_size: 0, ..given };
+        assert!(matches!(unsafe { options(&unset, "options") }, Err(Error::InvalidArgument(_))));
+        // An older, shorter struct: the fields it lacks take their defaults.
+        let older = fivetrex_list_options { struct_size: 2 * std::mem::size_of::<usize>(), ..given };
+        let got = unsafe { options(&older, "options") }.unwrap().unwrap();
+        assert_eq!((got.page_size, got.cursor), (7, std::ptr::null()));
+        // A newer, longer struct: accepted when the unknown tail is zero, refused otherwise.
+        #[repr(C)]
+        struct Newer {
+            known: fivetrex_list_options,
+            extra: u64,
+        }
+        let mut newer =
+            Newer { known: fivetrex_list_options { struct_size: std::mem::size_of::<Newer>(), ..given }, extra: 0 };
+        let got = unsafe { options((&raw const newer).cast::<fivetrex_list_options>(), "options") }.unwrap().unwrap();
+        assert_eq!(got.page_size, 7);
+        newer.extra = 1;
+        assert!(matches!(
+            unsafe { options((&raw const newer).cast::<fivetrex_list_options>(), "options") },
+            Err(Error::InvalidArgument(_))
+        ));
     }
 }

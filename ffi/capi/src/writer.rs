@@ -705,7 +705,7 @@ mod tests {
         extra: BTreeMap<String, u8>,
         #[serde(skip_serializing_if = "Option::is_none")]
         skipped: Option<u8>,
-        raw: crate::RawJson,
+        raw: fivetrex_core::RawJson,
         empty: (Vec<u8>, BTreeMap<String, u8>, [u8; 0]),
     }
 
@@ -741,7 +741,7 @@ mod tests {
 
     #[test]
     fn writes_what_serde_json_writes() {
-        let raw = crate::RawJson::from_value(&json!({"password": "p", "n": [1, 2.5e-7, null]})).unwrap();
+        let raw = fivetrex_core::RawJson::from_value(&json!({"password": "p", "n": [1, 2.5e-7, null]})).unwrap();
         let everything = Everything {
             unit: (),
             tuple: (7, '"', "tab\there, nul\0, quote\", backslash\\, \u{1f} and é"),

@@ -4,8 +4,8 @@
 use super::boundary::{entry, optional_text, out, put_handle, put_json_text, required, write_json};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::Result;
-use crate::page::{List, Page};
+use fivetrex_core::page::{List, Page};
+use fivetrex_core::Result;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -21,10 +21,13 @@ pub struct fivetrex_list {
     json: Vec<u8>,
 }
 
-/// How a list starts. Zero-initialise it; NULL options mean every default.
+/// How a list starts. Zero-initialise it and set `struct_size`; NULL options mean every default.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct fivetrex_list_options {
+    /// `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+    /// versions add fields without breaking programs built against this header.
+    pub struct_size: usize,
     /// Items per request, 1..=1000 (0: 1000, the API's maximum). Out of range, the first call to
     /// next fails with `FIVETREX_STATUS_INVALID_ARGUMENT`.
     pub page_size: u32,
@@ -111,13 +114,14 @@ impl fivetrex_list {
     pub(crate) unsafe fn put<T>(
         slot: &mut *mut fivetrex_list,
         list: List<T>,
-        opts: Option<&fivetrex_list_options>,
+        opts: *const fivetrex_list_options,
     ) -> Result<fivetrex_status>
     where
         T: DeserializeOwned + Send + 'static,
     {
-        // SAFETY: passed on from the caller.
-        Ok(put_handle(slot, unsafe { Self::new(list, opts) }?))
+        // SAFETY (both): passed on from the caller.
+        let opts = unsafe { super::boundary::options(opts, "options") }?;
+        Ok(put_handle(slot, unsafe { Self::new(list, opts.as_ref()) }?))
     }
 }
 
@@ -140,8 +144,7 @@ fn step(
 
 /// Moves to the next item: returns `FIVETREX_STATUS_OK` with the item's JSON object in `*out_json`,
 /// `FIVETREX_STATUS_DONE` (and NULL) after the last item, or an error status (and NULL). Fetches a
-/// page from the server when the current one is used up. Do not mix with
-/// `fivetrex_list_next_page` on the same list.
+/// page from the server when the current one is used up. Mixing with `fivetrex_list_next_page`: see Lists at the top of this header.
 ///
 /// Ownership: borrows `list` mutably (one thread at a time). `*out_json` receives a string the
 /// caller frees with `fivetrex_string_free`. `*err` as for every fallible function.
@@ -158,8 +161,8 @@ pub extern "C" fn fivetrex_list_next(
 /// handing over a copy: no allocation, copy or `strlen` per item. Returns `FIVETREX_STATUS_OK`
 /// with `*out_json` pointing to `*out_len` bytes of UTF-8 JSON (an object, followed by a NUL byte
 /// not counted in `*out_len`), `FIVETREX_STATUS_DONE` (NULL and 0) after the last item, or an
-/// error status (NULL and 0). Fetches a page when the current one is used up. May be mixed with
-/// `fivetrex_list_next`, not with `fivetrex_list_next_page`.
+/// error status (NULL and 0). Fetches a page when the current one is used up. Items come from the
+/// same buffer as `fivetrex_list_next`'s, so the two mix freely. Mixing with `fivetrex_list_next_page`: see Lists at the top of this header.
 ///
 /// Ownership: borrows `list` mutably (one thread at a time). `*out_json` points into the list's
 /// own buffer: it stays valid and unchanged only until the next call on `list` (any
@@ -197,7 +200,7 @@ pub extern "C" fn fivetrex_list_next_borrowed(
 /// Fetches the next whole page: returns `FIVETREX_STATUS_OK` with
 /// `{"items":[...],"next_cursor":"..."}` in `*out_json` (`next_cursor` is null on the last page;
 /// pass it as `fivetrex_list_options.cursor` to resume later), `FIVETREX_STATUS_DONE` after the last
-/// page, or an error status. Do not mix with `fivetrex_list_next` on the same list.
+/// page, or an error status. Mixing with `fivetrex_list_next`: see Lists at the top of this header.
 ///
 /// Ownership: as `fivetrex_list_next`.
 #[no_mangle]
@@ -223,7 +226,7 @@ pub extern "C" fn fivetrex_list_free(list: Option<Box<fivetrex_list>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::{fivetrex_client_free, fivetrex_client_new, fivetrex_connections, fivetrex_string_free};
+    use crate::{fivetrex_client_free, fivetrex_client_new, fivetrex_connection_list, fivetrex_string_free};
     use httpmock::prelude::*;
     use serde_json::{json, Value};
     use std::ffi::{CStr, CString};
@@ -248,11 +251,14 @@ mod tests {
     fn walk(url: &str) -> Vec<String> {
         let (key, secret, base) = (c"key", c"secret", CString::new(url).unwrap());
         let mut client = std::ptr::null_mut();
-        let status =
-            unsafe { fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), None, Some(&mut client), None) };
+        let status = unsafe {
+            fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), std::ptr::null(), Some(&mut client), None)
+        };
         assert_eq!(status, fivetrex_status::Ok);
         let mut list = std::ptr::null_mut();
-        let status = unsafe { fivetrex_connections(client.as_ref(), std::ptr::null(), None, Some(&mut list), None) };
+        let status = unsafe {
+            fivetrex_connection_list(client.as_ref(), std::ptr::null(), std::ptr::null(), Some(&mut list), None)
+        };
         assert_eq!(status, fivetrex_status::Ok);
         let mut items = Vec::new();
         let mut text = std::ptr::null_mut();
@@ -303,11 +309,14 @@ mod tests {
         });
         let (key, secret, base) = (c"key", c"secret", CString::new(server.base_url()).unwrap());
         let mut client = std::ptr::null_mut();
-        let status =
-            unsafe { fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), None, Some(&mut client), None) };
+        let status = unsafe {
+            fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), std::ptr::null(), Some(&mut client), None)
+        };
         assert_eq!(status, fivetrex_status::Ok);
         let mut list = std::ptr::null_mut();
-        let status = unsafe { fivetrex_connections(client.as_ref(), std::ptr::null(), None, Some(&mut list), None) };
+        let status = unsafe {
+            fivetrex_connection_list(client.as_ref(), std::ptr::null(), std::ptr::null(), Some(&mut list), None)
+        };
         assert_eq!(status, fivetrex_status::Ok);
         let mut text = std::ptr::null_mut();
         assert_eq!(fivetrex_list_next(unsafe { list.as_mut() }, Some(&mut text), None), fivetrex_status::Decode);

@@ -5,8 +5,8 @@ use super::boundary::{entry, millis, optional_out, optional_text, put_optional_j
 use super::client::{fivetrex_cancel_token, fivetrex_client, UserData};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
-use crate::sync::{SyncBaseline, SyncOutcome, WaitOptions, WhenRescheduled};
+use fivetrex_core::sync::{SyncBaseline, SyncOutcome, WaitOptions, WhenRescheduled};
+use fivetrex_core::{Error, Result};
 use serde_json::json;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +22,7 @@ pub enum fivetrex_sync_outcome {
     /// `failed_at` moved past the baseline; see `tasks` in the details.
     Failed = 1,
     /// The overall timeout passed first; the details give the `baseline` to resume with
-    /// `fivetrex_wait_for_sync`.
+    /// `fivetrex_connection_wait_for_sync`.
     TimedOut = 2,
     /// The connection is paused: nothing will sync.
     Paused = 3,
@@ -31,13 +31,15 @@ pub enum fivetrex_sync_outcome {
     /// The sync waits for the source's API quota (only with `return_when_rescheduled`); the
     /// details give `until` and the `baseline`.
     Rescheduled = 5,
+    /// An outcome this version of the C ABI has no value for; the details' `outcome` names it.
+    Other = 100,
 }
 
 /// Called after every poll: `poll` counts polls from 1, `elapsed_ms` is the time since the call
 /// started, `sync_state` the state read (`"syncing"`, `"scheduled"`, ...; NULL when the poll failed
 /// or the API left it out; borrowed for the call only), `status` `FIVETREX_STATUS_OK` or the
-/// transient failure the wait goes on after. Runs on the waiting thread, inside the call; it must
-/// not call back into this library.
+/// transient failure the wait goes on after. Runs on the waiting thread, inside the call.
+/// What it may call: the callback rule at the top of this header.
 pub type fivetrex_progress_callback = Option<
     unsafe extern "C" fn(
         poll: u32,
@@ -48,12 +50,15 @@ pub type fivetrex_progress_callback = Option<
     ),
 >;
 
-/// How to wait. Zero-initialise it; zero fields mean the defaults, and NULL options mean every
+/// How to wait. Zero-initialise it and set `struct_size`; zero fields mean the defaults, and NULL options mean every
 /// default. The flags are integers (0 off, any other value on), not `bool`: a C `bool` field
 /// holding anything but 0 or 1 (a `memset`, a flag word copied in) is undefined behaviour.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct fivetrex_wait_options {
+    /// `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+    /// versions add fields without breaking programs built against this header.
+    pub struct_size: usize,
     /// Time between polls, in ms (default 10000).
     pub poll_interval_ms: u64,
     /// Longest overall wait, in ms (default 3600000, one hour).
@@ -141,6 +146,7 @@ pub(super) fn describe(outcome: &SyncOutcome) -> (fivetrex_sync_outcome, serde_j
             fivetrex_sync_outcome::Rescheduled,
             json!({"outcome": name, "until": until, "baseline": baseline, "connection": connection}),
         ),
+        _ => (fivetrex_sync_outcome::Other, json!({"outcome": name})),
     }
 }
 
@@ -180,10 +186,10 @@ fn put_outcome(
 /// writable. `*out_json` receives a string freed with `fivetrex_string_free` (NULL on failure).
 /// `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_sync_and_wait(
+pub unsafe extern "C" fn fivetrex_connection_sync_and_wait(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
-    options: Option<&fivetrex_wait_options>,
+    options: *const fivetrex_wait_options,
     out_outcome: Option<&mut fivetrex_sync_outcome>,
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
@@ -195,7 +201,8 @@ pub unsafe extern "C" fn fivetrex_sync_and_wait(
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
         // SAFETY: `options` comes from C with the documented contract.
-        let mut options = unsafe { wait_options(options) };
+        let options = unsafe { super::boundary::options(options, "options") }?;
+        let mut options = unsafe { wait_options(options.as_ref()) };
         // Whether the call resumed a paused connection, seen through the progress hook (chained
         // before the caller's own), for the details.
         let resumed = Arc::new(AtomicBool::new(false));
@@ -217,16 +224,16 @@ pub unsafe extern "C" fn fivetrex_sync_and_wait(
 /// rescheduled): `baseline_json` is `{"succeeded_at": ..., "failed_at": ...}` (RFC 3339 or null
 /// each) as read before the trigger (the `baseline` of an earlier outcome), or NULL when the
 /// connection never synced. The first
-/// poll is immediate. Results as `fivetrex_sync_and_wait`; `force` and `resume_if_paused` are not
+/// poll is immediate. Results as `fivetrex_connection_sync_and_wait`; `force` and `resume_if_paused` are not
 /// used.
 ///
-/// Ownership: as `fivetrex_sync_and_wait`.
+/// Ownership: as `fivetrex_connection_sync_and_wait`.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_wait_for_sync(
+pub unsafe extern "C" fn fivetrex_connection_wait_for_sync(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
     baseline_json: *const c_char,
-    options: Option<&fivetrex_wait_options>,
+    options: *const fivetrex_wait_options,
     out_outcome: Option<&mut fivetrex_sync_outcome>,
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
@@ -246,7 +253,8 @@ pub unsafe extern "C" fn fivetrex_wait_for_sync(
             })?,
         };
         // SAFETY: `options` comes from C with the documented contract.
-        let options = unsafe { wait_options(options) };
+        let options = unsafe { super::boundary::options(options, "options") }?;
+        let options = unsafe { wait_options(options.as_ref()) };
         put_outcome(client.wait_for_sync(id, &baseline, &options), false, out_outcome, slot)
     })
 }

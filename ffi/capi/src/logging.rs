@@ -4,7 +4,7 @@ use super::boundary::entry;
 use super::client::UserData;
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::Error;
+use fivetrex_core::Error;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::OnceLock;
 
@@ -26,8 +26,8 @@ pub enum fivetrex_log_level {
 
 /// Receives one log message: its level, the text (NUL-terminated UTF-8, never containing the API
 /// secret; borrowed for the duration of the call only) and the `userdata` given to
-/// `fivetrex_set_logger`. It runs on the thread that made the request, inside that call, possibly
-/// on several threads at once; it must not call back into this library.
+/// `fivetrex_logger_set`. It runs on the thread that made the request, inside that call, possibly
+/// on several threads at once. What it may call: the callback rule at the top of this header.
 pub type fivetrex_log_callback =
     Option<unsafe extern "C" fn(level: fivetrex_log_level, message: *const c_char, userdata: *mut c_void)>;
 
@@ -63,7 +63,7 @@ impl log::Log for CallbackLogger {
         };
         // One record is one line for the callback: control characters in it (a server's text that
         // reached a message unescaped, say) are escaped, NUL included, so the C string is whole.
-        let text = crate::error::Escaped(&record.args().to_string()).to_string();
+        let text = escape_controls(&record.args().to_string());
         let Ok(message) = CString::new(text) else { return };
         // SAFETY: the C caller promised a callable function and a matching userdata.
         unsafe { (sink.callback)(level, message.as_ptr(), sink.userdata.0) }
@@ -81,7 +81,7 @@ impl log::Log for CallbackLogger {
 /// Ownership: `userdata` is passed back as is and must stay valid (and safe to use from any
 /// thread that makes requests) for the rest of the process. `*err` as for every fallible function.
 #[no_mangle]
-pub extern "C" fn fivetrex_set_logger(
+pub extern "C" fn fivetrex_logger_set(
     callback: fivetrex_log_callback,
     userdata: *mut c_void,
     max_level: u32,
@@ -103,4 +103,17 @@ pub extern "C" fn fivetrex_set_logger(
         log::set_max_level(filter);
         Ok(fivetrex_status::Ok)
     })
+}
+
+/// `text` with its control characters escaped (`\n`, `\0`, `\u{1b}`, ...), everything else as is.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -2,18 +2,18 @@
 //! freshly built libfivetrex.so, runs the C programs under valgrind against the project's
 //! emulator (in-process, on loopback), then checks from the emulator's request log that the C
 //! calls sent what they should. Also checks that the committed header is the generated one.
-//! Skips with a message when make, a C compiler or valgrind is missing. Needs the `ffi` and
-//! `emulator` features (`cargo test --all-features`).
+//! Skips with a message when make, a C compiler or valgrind is missing. Run by
+//! `cargo test --workspace --all-features` (or `-p fivetrex-ffi`), which also builds
+//! libfivetrex.so (package fivetrex-cdylib).
 
-#![cfg(all(feature = "ffi", feature = "emulator"))]
-
-use fivetrex::emulator::{Emulator, RequestRecord};
+use fivetrex_core::emulator::{Emulator, RequestRecord};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// The repository's top level (this package is ffi/capi).
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 /// True when `program` runs.
 fn have(program: &str) -> bool {
@@ -25,12 +25,12 @@ fn have(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The directory holding a libfivetrex.so built with the `ffi` feature. The test executable lives
-/// in `<target>/<profile>/deps/`; cargo links the cdylib there and copies it one level up. Both
-/// files have one name for every feature set, so an earlier build without `ffi` (say, `cargo run
-/// --example tour --features emulator`) can leave a library without the C ABI that cargo still
-/// thinks is fresh: such a copy is passed over, and as a last resort the library is built anew in
-/// a target directory of its own.
+/// The directory holding a libfivetrex.so built from the current sources. The test executable
+/// lives in `<target>/<profile>/deps/`; `cargo test --workspace` builds the library (package
+/// fivetrex-cdylib) into `<target>/<profile>/` in the same run. With `cargo test -p
+/// fivetrex-ffi` alone it may be missing or older than the code: such a copy (older than a source
+/// file of the library or of this package, or lacking a function the header declares) is passed over,
+/// and the library is built anew in a target directory of its own.
 fn lib_dir() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let deps = exe.parent()?.to_path_buf();
@@ -42,20 +42,43 @@ fn lib_dir() -> Option<PathBuf> {
         .filter_map(|before| before.rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next())
         .filter(|name| name.starts_with("fivetrex_"))
         .collect();
+    // The newest source of the library or of this package: a libfivetrex.so older than it is stale.
+    fn newest(dir: &Path) -> Option<std::time::SystemTime> {
+        std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let kind = e.file_type().ok()?;
+                if kind.is_dir() {
+                    newest(&e.path())
+                } else {
+                    e.metadata().and_then(|m| m.modified()).ok()
+                }
+            })
+            .max()
+    }
+    let newest_source =
+        [Path::new(ROOT).join("src"), Path::new(ROOT).join("ffi/capi/src")].iter().filter_map(|d| newest(d)).max();
     let has_ffi = |d: &PathBuf| {
-        let Ok(bytes) = std::fs::read(d.join("libfivetrex.so")) else { return false };
+        let so = d.join("libfivetrex.so");
+        let fresh = match (newest_source, so.metadata().and_then(|m| m.modified())) {
+            (Some(source), Ok(built)) => built >= source,
+            (None, Ok(_)) => true,
+            (_, Err(_)) => false,
+        };
+        let Ok(bytes) = std::fs::read(&so) else { return false };
         let names: std::collections::HashSet<&[u8]> = bytes
             .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
             .filter(|w| w.starts_with(b"fivetrex_"))
             .collect();
-        !functions.is_empty() && functions.iter().all(|f| names.contains(f.as_bytes()))
+        fresh && !functions.is_empty() && functions.iter().all(|f| names.contains(f.as_bytes()))
     };
     if let Some(d) = [deps, beside_deps.clone()].into_iter().find(has_ffi) {
         return Some(d);
     }
     let own = beside_deps.join("c-host-lib");
     let built = Command::new(env!("CARGO"))
-        .args(["build", "--lib", "--features", "ffi,emulator", "--target-dir"])
+        .args(["build", "-p", "fivetrex-cdylib", "--lib", "--target-dir"])
         .arg(&own)
         .current_dir(ROOT)
         .status()
@@ -210,9 +233,52 @@ fn c_test_passes_under_valgrind() {
     assert!(count(&log, "GET", &format!("/v1/groups/{}", groups[1])) >= 40);
     // The unconfirmed deletes and resyncs never left; the confirmed ones did, once.
     let deletes = log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/groups/")).count();
-    assert_eq!(deletes, 3, "fresh group, destination's group, generic delete");
+    assert_eq!(deletes, 4, "fresh group, destination's group, generic delete, operation delete");
     assert_eq!(log.iter().filter(|r| r.method == "DELETE" && r.path.starts_with("/v1/destinations/")).count(), 1);
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[4])), 1);
+    assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[0])), 0, "unconfirmed operation");
+    // The operation entry: a list of 10 over pages of 2, one upload and one update of a package.
+    let pages = log.iter().filter(|r| {
+        r.method == "GET"
+            && r.path == "/v1/connections"
+            && r.query.split('&').any(|kv| kv == "limit=2")
+            && r.query.contains("group_id=")
+    });
+    assert_eq!(pages.count(), 5, "the operation list's five pages");
+    // Every family answered the operation entry (2xx, so the path and parameters were right).
+    let ok = |method: &str, path: &str| {
+        log.iter().any(|r| r.method == method && r.path == path && r.status.is_some_and(|s| (200..300).contains(&s)))
+    };
+    for path in [
+        "/v1/groups",
+        "/v1/connections",
+        "/v1/destinations",
+        "/v1/external-secrets-managers",
+        "/v1/hybrid-deployment-agents",
+        "/v1/external-logging",
+        "/v1/metadata/connector-types",
+        "/v1/private-links",
+        "/v1/proxy",
+        "/v1/roles",
+        "/v1/system-keys",
+        "/v1/teams",
+        "/v1/transformations",
+        "/v1/transformation-projects",
+        "/v1/users",
+        "/v1/webhooks",
+        "/v1/connector-sdk/packages",
+        "/v1/account/info",
+        &format!("/v1/connections/{}/certificates", first[1]),
+        &format!("/v1/connections/{}/schemas", first[1]),
+    ] {
+        assert!(ok("GET", path), "no 2xx GET {path}");
+    }
+    assert!(ok("POST", "/v1/hvr/register-hub"), "the HVR family");
+    assert_eq!(count(&log, "POST", "/v1/connector-sdk/packages"), 1);
+    assert_eq!(
+        log.iter().filter(|r| r.method == "PATCH" && r.path.starts_with("/v1/connector-sdk/packages/")).count(),
+        1
+    );
     assert_eq!(count(&log, "POST", &format!("/v1/connections/{}/resync", first[2])), 1, "the 409 one");
     // Paused and broken connections are reported without triggering a sync; the paused one is
     // then resumed and synced once by `resume_if_paused = 2` (an integer flag: 2 is on).
@@ -254,15 +320,24 @@ fn c_example_lists_groups_and_connections() {
     assert_eq!(emu.requests().len(), 1 + 5, "one page of groups, one page of connections per group");
 }
 
-/// The committed header must be the one the current sources generate: build.rs rewrites
-/// include/fivetrex.h when the ABI changes, and this test (like CI's `git diff --exit-code`) fails
-/// until the new header is committed.
+/// The committed header must be the one the current sources generate: build.rs generates it into
+/// OUT_DIR (never into the source tree), and this test fails while include/fivetrex.h differs.
+/// `FIVETREX_UPDATE_HEADER=1 cargo test -p fivetrex-ffi --test c_host header` writes it.
 #[test]
 fn header_is_committed() {
     let committed = Path::new(ROOT).join("include/fivetrex.h");
-    let on_disk = std::fs::read_to_string(&committed).expect("include/fivetrex.h exists");
     let generated = std::fs::read_to_string(env!("FIVETREX_GENERATED_HEADER")).expect("build.rs wrote the header");
-    assert_eq!(on_disk, generated, "include/fivetrex.h is not the header the sources generate");
+    // The make-style step: only on request, never during a build, is the source tree written.
+    if std::env::var_os("FIVETREX_UPDATE_HEADER").is_some() {
+        std::fs::write(&committed, &generated).expect("include/fivetrex.h is writable");
+        println!("include/fivetrex.h updated from the generated header: review and commit it");
+    }
+    let on_disk = std::fs::read_to_string(&committed).expect("include/fivetrex.h exists");
+    assert_eq!(
+        on_disk, generated,
+        "include/fivetrex.h is not the header the sources generate; \
+         FIVETREX_UPDATE_HEADER=1 cargo test -p fivetrex-ffi --test c_host header writes it"
+    );
     let git = |args: &[&str]| Command::new("git").arg("-C").arg(ROOT).args(args).output();
     match git(&["rev-parse", "--is-inside-work-tree"]) {
         Ok(o) if o.status.success() => {}

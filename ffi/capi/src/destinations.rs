@@ -3,13 +3,15 @@
 //! Create and update take the API's request body as JSON and send it through the same operation
 //! as `Client::create_destination` / `Client::update_destination`.
 
-use super::boundary::{entry, object_body, optional_out, out, put_json, put_optional_json, required, text};
+use super::boundary::{entry, object, optional_out, out, put_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
+use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
-use crate::api::destinations::{Destination, CREATE_DESTINATION, MODIFY_DESTINATION};
-use crate::confirm::Confirm;
+use fivetrex_core::api::destinations::Destination;
+use serde_json::json;
+use serde_json::Value;
 use std::ffi::c_char;
 
 /// Walks every destination of the account; each item is a destination object. Nothing is sent
@@ -18,9 +20,9 @@ use std::ffi::c_char;
 /// Ownership: `options` is copied. `*out_list` receives a list the caller frees with
 /// `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_destinations(
+pub unsafe extern "C" fn fivetrex_destination_list(
     client: Option<&fivetrex_client>,
-    options: Option<&fivetrex_list_options>,
+    options: *const fivetrex_list_options,
     out_list: Option<&mut *mut fivetrex_list>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -38,7 +40,7 @@ pub unsafe extern "C" fn fivetrex_destinations(
 /// Ownership: `destination_id` is borrowed for the call. `*out_json` receives a string the caller
 /// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_destination(
+pub unsafe extern "C" fn fivetrex_destination_get(
     client: Option<&fivetrex_client>,
     destination_id: *const c_char,
     out_json: Option<&mut *mut c_char>,
@@ -70,8 +72,8 @@ pub unsafe extern "C" fn fivetrex_destination_create(
         let slot = out(out_json, "out_json")?;
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
-        let body = unsafe { object_body(body_json, "body_json") }?;
-        put_json(slot, &client.call::<Destination>(&CREATE_DESTINATION, &[], &[], Some(&body))?)
+        let body = unsafe { object(body_json, "body_json") }?;
+        put_data::<Destination>(slot, client, "create_destination", Value::Null, Some(body))
     })
 }
 
@@ -93,8 +95,8 @@ pub unsafe extern "C" fn fivetrex_destination_update(
         let client = &required(client, "client")?.client;
         // SAFETY (both): NULL or NUL-terminated, per the header.
         let id = unsafe { text(destination_id, "destination_id") }?;
-        let body = unsafe { object_body(changes_json, "changes_json") }?;
-        put_json(slot, &client.call::<Destination>(&MODIFY_DESTINATION, &[id], &[], Some(&body))?)
+        let body = unsafe { object(changes_json, "changes_json") }?;
+        put_data::<Destination>(slot, client, "modify_destination", json!({ "destinationId": id }), Some(body))
     })
 }
 
@@ -116,9 +118,18 @@ pub unsafe extern "C" fn fivetrex_destination_delete(
     entry(err, || {
         let slot = optional_out(out_json);
         let client = &required(client, "client")?.client;
-        // SAFETY (both): NULL or NUL-terminated, per the header.
-        let id = unsafe { text(destination_id, "destination_id") }?;
-        let confirm = unsafe { text(confirm_destination_id, "confirm_destination_id") }?;
-        put_optional_json(slot, &client.delete_destination(id, &Confirm::delete_destination(confirm))?)
+        // SAFETY: NULL or NUL-terminated, per the header.
+        unsafe {
+            delete(
+                slot,
+                client,
+                "delete_destination",
+                "destinationId",
+                destination_id,
+                "destination_id",
+                confirm_destination_id,
+                "confirm_destination_id",
+            )
+        }
     })
 }

@@ -1,9 +1,9 @@
 //! JSON to and from Erlang's external term format, for hosts on the BEAM (the Elixir NIF).
 //!
 //! Every result crosses the C ABI as JSON text, and Elixir 1.14 has no JSON decoder. Instead of a
-//! parser written in C or Elixir, the NIF hands the text to [`fivetrex_json_to_etf`] and the VM
+//! parser written in C or Elixir, the NIF hands the text to [`fivetrex_elixir_json_to_etf`] and the VM
 //! decodes the bytes natively (`binary_to_term` with `safe`). Request bodies go the other way:
-//! the NIF encodes an Elixir map with `term_to_binary` and [`fivetrex_etf_to_json`] makes JSON of
+//! the NIF encodes an Elixir map with `term_to_binary` and [`fivetrex_elixir_etf_to_json`] makes JSON of
 //! it.
 //!
 //! The mapping (the external term format is described in the Erlang/OTP "External Term Format"
@@ -28,7 +28,7 @@
 use super::boundary::{entry, out, put_string};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::error::{Error, Result};
+use fivetrex_core::{Error, Result};
 use serde_json::{Map, Number, Value};
 use std::ffi::c_char;
 
@@ -352,10 +352,10 @@ fn slice_len(len: usize, name: &str) -> Result<usize> {
 /// is `FIVETREX_STATUS_INVALID_ARGUMENT`.
 ///
 /// Ownership: `json` is borrowed for the call. On success `*out_etf` receives `*out_len` bytes
-/// the caller frees with `fivetrex_bytes_free(*out_etf, *out_len)` (never `free()`); on failure
+/// the caller frees with `fivetrex_elixir_bytes_free(*out_etf, *out_len)` (never `free()`); on failure
 /// `*out_etf` is NULL and `*out_len` 0. `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_json_to_etf(
+pub unsafe extern "C" fn fivetrex_elixir_json_to_etf(
     json: *const c_char,
     json_len: usize,
     out_etf: Option<&mut *mut u8>,
@@ -389,7 +389,7 @@ pub unsafe extern "C" fn fivetrex_json_to_etf(
 /// string the caller frees with `fivetrex_string_free` (NULL on failure). `*err` as for every
 /// fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_etf_to_json(
+pub unsafe extern "C" fn fivetrex_elixir_etf_to_json(
     etf: *const u8,
     etf_len: usize,
     out_json: Option<&mut *mut c_char>,
@@ -407,16 +407,16 @@ pub unsafe extern "C" fn fivetrex_etf_to_json(
     })
 }
 
-/// Releases bytes this library returned (`fivetrex_json_to_etf`). NULL is a no-op.
+/// Releases bytes this library returned (`fivetrex_elixir_json_to_etf`). NULL is a no-op.
 ///
 /// Ownership: takes back `bytes`, which must come from this library with exactly this `len`
 /// and not have been freed.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_bytes_free(bytes: *mut u8, len: usize) {
+pub unsafe extern "C" fn fivetrex_elixir_bytes_free(bytes: *mut u8, len: usize) {
     entry(None, || {
         if !bytes.is_null() {
             // SAFETY: the caller hands back the pointer and length of a boxed slice made by
-            // fivetrex_json_to_etf.
+            // fivetrex_elixir_json_to_etf.
             drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) });
         }
         Ok(())
@@ -591,28 +591,35 @@ mod tests {
         let mut len = 0usize;
         let mut err: *mut fivetrex_error = std::ptr::null_mut();
         let status = unsafe {
-            fivetrex_json_to_etf(json.as_ptr().cast(), json.len(), Some(&mut bytes), Some(&mut len), Some(&mut err))
+            fivetrex_elixir_json_to_etf(
+                json.as_ptr().cast(),
+                json.len(),
+                Some(&mut bytes),
+                Some(&mut len),
+                Some(&mut err),
+            )
         };
         assert_eq!(status, fivetrex_status::Ok);
         assert!(err.is_null() && !bytes.is_null());
         let mut text: *mut c_char = std::ptr::null_mut();
-        let status = unsafe { fivetrex_etf_to_json(bytes, len, Some(&mut text), Some(&mut err)) };
+        let status = unsafe { fivetrex_elixir_etf_to_json(bytes, len, Some(&mut text), Some(&mut err)) };
         assert_eq!(status, fivetrex_status::Ok);
         let round = unsafe { std::ffi::CStr::from_ptr(text) }.to_str().unwrap().to_owned();
         assert_eq!(round.as_bytes(), json);
         unsafe {
             super::super::fivetrex_string_free(text);
-            fivetrex_bytes_free(bytes, len);
+            fivetrex_elixir_bytes_free(bytes, len);
         }
 
-        let status =
-            unsafe { fivetrex_json_to_etf(b"{".as_ptr().cast(), 1, Some(&mut bytes), Some(&mut len), Some(&mut err)) };
+        let status = unsafe {
+            fivetrex_elixir_json_to_etf(b"{".as_ptr().cast(), 1, Some(&mut bytes), Some(&mut len), Some(&mut err))
+        };
         assert_eq!(status, fivetrex_status::InvalidArgument);
         assert!(bytes.is_null() && len == 0 && !err.is_null());
         super::super::fivetrex_error_free(Some(unsafe { Box::from_raw(err) }));
-        let status = unsafe { fivetrex_etf_to_json(std::ptr::null(), 0, Some(&mut text), None) };
+        let status = unsafe { fivetrex_elixir_etf_to_json(std::ptr::null(), 0, Some(&mut text), None) };
         assert_eq!(status, fivetrex_status::InvalidArgument);
         assert!(text.is_null());
-        unsafe { fivetrex_bytes_free(std::ptr::null_mut(), 0) };
+        unsafe { fivetrex_elixir_bytes_free(std::ptr::null_mut(), 0) };
     }
 }

@@ -7,21 +7,24 @@ use super::client::{fivetrex_client, UserData};
 use super::error::fivetrex_error;
 use super::status::{fivetrex_status, fivetrex_status_name};
 use super::sync::{describe, fivetrex_wait_options, wait_options};
-use crate::error::{Error, Result};
-use crate::fanout::{FanOut, Order, StopHandle};
+use fivetrex_core::fanout::{FanOut, Order, StopHandle};
+use fivetrex_core::{Error, Result};
 use serde_json::{json, Value};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 
 /// Stops a fan-out from another thread (`fivetrex_stop_request`): items already started finish,
-/// no new one starts, and waits in `fivetrex_sync_and_wait_many` end within two polls. Thread-safe.
+/// no new one starts, and waits in `fivetrex_connection_sync_and_wait_many` end within two polls. Thread-safe.
 pub struct fivetrex_stop {
     handle: StopHandle,
 }
 
-/// How to fan out. Zero-initialise it; NULL options mean every default.
+/// How to fan out. Zero-initialise it and set `struct_size`; NULL options mean every default.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct fivetrex_fanout_options {
+    /// `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+    /// versions add fields without breaking programs built against this header.
+    pub struct_size: usize,
     /// Worker threads, 1..=64 (0: the default, 8).
     pub workers: u32,
     /// Report items as they complete instead of in input order: 0 off, any other value on (an
@@ -32,8 +35,8 @@ pub struct fivetrex_fanout_options {
 }
 
 /// Called on the calling thread for each item as it settles: `index` is its place among the
-/// ids, `item_json` the item as in the result array (borrowed for the call only). It must not
-/// call back into this library.
+/// ids, `item_json` the item as in the result array (borrowed for the call only).
+/// What it may call: the callback rule at the top of this header.
 pub type fivetrex_settled_callback =
     Option<unsafe extern "C" fn(index: usize, item_json: *const c_char, userdata: *mut c_void)>;
 
@@ -72,9 +75,10 @@ pub extern "C" fn fivetrex_stop_free(stop: Option<Box<fivetrex_stop>>) {
 
 /// # Safety
 /// `o.stop` is NULL or a live handle.
-unsafe fn fan(o: Option<&fivetrex_fanout_options>) -> FanOut {
+unsafe fn fan(o: *const fivetrex_fanout_options) -> Result<FanOut> {
     let mut f = FanOut::new();
-    let Some(o) = o else { return f };
+    // SAFETY: per this function's contract.
+    let Some(o) = unsafe { super::boundary::options(o, "options") }? else { return Ok(f) };
     f = f.workers(o.workers as usize);
     if o.completion_order != 0 {
         f = f.order(Order::Completed);
@@ -83,7 +87,7 @@ unsafe fn fan(o: Option<&fivetrex_fanout_options>) -> FanOut {
     if let Some(stop) = unsafe { o.stop.as_ref() } {
         f = f.stop_handle(&stop.handle);
     }
-    f
+    Ok(f)
 }
 
 /// # Safety
@@ -134,16 +138,16 @@ impl Collector {
 /// "connection": {...}}`, or `{"index": 1, "id": "...", "error": {"status": "NOT_FOUND",
 /// "http_status": 404, "message": "...", "api_code": "NotFound_Connector", "retry_after_ms":
 /// null}}`. One failing id does not fail the call. `on_settled` (NULL: none) sees each item as it
-/// settles. Fetch only what the account-wide `fivetrex_connections` does not already tell.
+/// settles. Fetch only what the account-wide `fivetrex_connection_list` does not already tell.
 ///
 /// Ownership: `ids_json`, `options` and the stop handle are borrowed for the call. `out_json` may
 /// be NULL; otherwise `*out_json` receives a string freed with `fivetrex_string_free`. `*err` as
 /// for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_connections_by_id(
+pub unsafe extern "C" fn fivetrex_connection_get_many(
     client: Option<&fivetrex_client>,
     ids_json: *const c_char,
-    options: Option<&fivetrex_fanout_options>,
+    options: *const fivetrex_fanout_options,
     on_settled: fivetrex_settled_callback,
     userdata: *mut c_void,
     out_json: Option<&mut *mut c_char>,
@@ -154,7 +158,7 @@ pub unsafe extern "C" fn fivetrex_connections_by_id(
         let client = &required(client, "client")?.client;
         // SAFETY (both): per the header.
         let ids = unsafe { ids(ids_json) }?;
-        let fan = unsafe { fan(options) };
+        let fan = unsafe { fan(options) }?;
         let mut c =
             Collector { items: Vec::with_capacity(ids.len()), callback: on_settled, userdata: UserData(userdata) };
         fan.for_each(
@@ -175,21 +179,21 @@ pub unsafe extern "C" fn fivetrex_connections_by_id(
 }
 
 /// Triggers a sync of every connection `ids_json` lists (a JSON array of strings) and waits for
-/// each, at most `options->workers` at once (`fivetrex_sync_and_wait` per connection, with
+/// each, at most `options->workers` at once (`fivetrex_connection_sync_and_wait` per connection, with
 /// `wait_options`; its `on_progress` is not used here). `*out_json` receives a JSON array with
 /// one item per connection started, in input order unless `completion_order`: the details of
-/// `fivetrex_sync_and_wait` plus `index` and `id` (`{"index": 0, "id": "...", "outcome":
+/// `fivetrex_connection_sync_and_wait` plus `index` and `id` (`{"index": 0, "id": "...", "outcome":
 /// "succeeded", "at": ..., ...}`), or `{"index", "id", "error": {...}}` as in
-/// `fivetrex_connections_by_id`. `on_settled` (NULL: none) sees each as it settles. A stop ends
+/// `fivetrex_connection_get_many`. `on_settled` (NULL: none) sees each as it settles. A stop ends
 /// the waits in progress as `timed_out` with their `baseline`.
 ///
-/// Ownership: as `fivetrex_connections_by_id`.
+/// Ownership: as `fivetrex_connection_get_many`.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_sync_and_wait_many(
+pub unsafe extern "C" fn fivetrex_connection_sync_and_wait_many(
     client: Option<&fivetrex_client>,
     ids_json: *const c_char,
-    wait: Option<&fivetrex_wait_options>,
-    options: Option<&fivetrex_fanout_options>,
+    wait: *const fivetrex_wait_options,
+    options: *const fivetrex_fanout_options,
     on_settled: fivetrex_settled_callback,
     userdata: *mut c_void,
     out_json: Option<&mut *mut c_char>,
@@ -200,9 +204,10 @@ pub unsafe extern "C" fn fivetrex_sync_and_wait_many(
         let client = &required(client, "client")?.client;
         // SAFETY (both): per the header.
         let ids = unsafe { ids(ids_json) }?;
-        let fan = unsafe { fan(options) };
+        let fan = unsafe { fan(options) }?;
         // The progress callback runs on the waiting thread; here that would be a worker.
-        let wait = wait.map(|w| fivetrex_wait_options { on_progress: None, ..*w });
+        let wait = unsafe { super::boundary::options(wait, "wait") }?
+            .map(|w| fivetrex_wait_options { on_progress: None, ..w });
         // SAFETY: `wait.cancel` is NULL or a live token, per this function's contract.
         let wait = unsafe { wait_options(wait.as_ref()) };
         let mut c =
@@ -220,10 +225,10 @@ pub unsafe extern "C" fn fivetrex_sync_and_wait_many(
     })
 }
 
-#[cfg(all(test, feature = "emulator"))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::Emulator;
+    use fivetrex_core::emulator::Emulator;
     use std::time::Duration;
 
     fn take(p: *mut c_char) -> Value {
@@ -244,14 +249,19 @@ mod tests {
         let mut ids = emu.connection_ids(&emu.group_ids()[0]);
         ids.insert(1, "missing".into());
         let ids_json = CString::new(serde_json::to_string(&ids).unwrap()).unwrap();
-        let opts = fivetrex_fanout_options { workers: 4, completion_order: 0, stop: std::ptr::null() };
+        let opts = fivetrex_fanout_options {
+            struct_size: std::mem::size_of::<fivetrex_fanout_options>(),
+            workers: 4,
+            completion_order: 0,
+            stop: std::ptr::null(),
+        };
         let mut seen: Vec<(usize, String)> = Vec::new();
         let mut out: *mut c_char = std::ptr::null_mut();
         let status = unsafe {
-            fivetrex_connections_by_id(
+            fivetrex_connection_get_many(
                 Some(&client),
                 ids_json.as_ptr(),
-                Some(&opts),
+                &opts,
                 Some(count),
                 (&mut seen as *mut Vec<(usize, String)>).cast(),
                 Some(&mut out),
@@ -276,9 +286,15 @@ mod tests {
         // Sync and wait on the first three, with a stop handle that is never stopped.
         let mut stop: *mut fivetrex_stop = std::ptr::null_mut();
         assert_eq!(unsafe { fivetrex_stop_new(Some(&mut stop), None) }, fivetrex_status::Ok);
-        let opts = fivetrex_fanout_options { workers: 3, completion_order: 1, stop };
+        let opts = fivetrex_fanout_options {
+            struct_size: std::mem::size_of::<fivetrex_fanout_options>(),
+            workers: 3,
+            completion_order: 1,
+            stop,
+        };
         let three = CString::new(serde_json::to_string(&[&ids[0], &ids[2], &ids[1]]).unwrap()).unwrap();
         let wait = fivetrex_wait_options {
+            struct_size: std::mem::size_of::<fivetrex_wait_options>(),
             poll_interval_ms: 20,
             timeout_ms: 10_000,
             force: 0,
@@ -289,11 +305,11 @@ mod tests {
             cancel: std::ptr::null(),
         };
         let status = unsafe {
-            fivetrex_sync_and_wait_many(
+            fivetrex_connection_sync_and_wait_many(
                 Some(&client),
                 three.as_ptr(),
-                Some(&wait),
-                Some(&opts),
+                &wait,
+                &opts,
                 None,
                 std::ptr::null_mut(),
                 Some(&mut out),
@@ -319,7 +335,15 @@ mod tests {
         // Not JSON: refused before anything is sent.
         let before = emu.requests().len();
         let status = unsafe {
-            fivetrex_connections_by_id(Some(&client), c"[1,".as_ptr(), None, None, std::ptr::null_mut(), None, None)
+            fivetrex_connection_get_many(
+                Some(&client),
+                c"[1,".as_ptr(),
+                std::ptr::null(),
+                None,
+                std::ptr::null_mut(),
+                None,
+                None,
+            )
         };
         assert_eq!(status, fivetrex_status::InvalidArgument);
         assert_eq!(emu.requests().len(), before);

@@ -5,28 +5,30 @@
 //! rules), so a C caller can set any field the API knows; the answer is decoded into the Rust
 //! model and serialised back.
 
-use super::boundary::{entry, object_body, optional_json, optional_out, optional_text, out, put_json};
+use super::boundary::{entry, object, optional_json, optional_out, optional_text, out};
 use super::boundary::{put_optional_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
+use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
-use crate::api::connections::{Connection, ResyncScope, TableSelection, CREATE_CONNECTION, MODIFY_CONNECTION};
-use crate::confirm::Confirm;
-use crate::error::{Error, Result};
+use fivetrex_core::api::connections::{Connection, ResyncScope, TableSelection};
+use fivetrex_core::Confirm;
+use fivetrex_core::{Error, Result};
+use serde_json::json;
 use serde_json::Value;
 use std::ffi::c_char;
 
-/// Walks every connection of the account, or of one group when `group_id` is not NULL; each
-/// item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
+/// Walks every connection of the account, or of one group when `group_id` is not NULL (the one
+/// way to list a group's connections); each item is a connection object. Nothing is sent until the first `fivetrex_list_next`.
 ///
 /// Ownership: `group_id` and `options` are copied. `*out_list` receives a list the caller frees
 /// with `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_connections(
+pub unsafe extern "C" fn fivetrex_connection_list(
     client: Option<&fivetrex_client>,
     group_id: *const c_char,
-    options: Option<&fivetrex_list_options>,
+    options: *const fivetrex_list_options,
     out_list: Option<&mut *mut fivetrex_list>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -48,7 +50,7 @@ pub unsafe extern "C" fn fivetrex_connections(
 /// Ownership: `connection_id` is borrowed for the call. `*out_json` receives a string the caller
 /// frees with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_connection(
+pub unsafe extern "C" fn fivetrex_connection_get(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
     out_json: Option<&mut *mut c_char>,
@@ -59,10 +61,7 @@ pub unsafe extern "C" fn fivetrex_connection(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        // As the API sent it (see `AsSent`), like list items.
-        let connection: super::list::AsSent<crate::Connection> =
-            client.call(&crate::api::connections::CONNECTION_DETAILS, &[id], &[], None)?;
-        put_json(slot, &connection)
+        put_data::<Connection>(slot, client, "connection_details", json!({ "connectionId": id }), None)
     })
 }
 
@@ -83,8 +82,8 @@ pub unsafe extern "C" fn fivetrex_connection_create(
         let slot = out(out_json, "out_json")?;
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
-        let body = unsafe { object_body(body_json, "body_json") }?;
-        put_json(slot, &client.call::<Connection>(&CREATE_CONNECTION, &[], &[], Some(&body))?)
+        let body = unsafe { object(body_json, "body_json") }?;
+        put_data::<Connection>(slot, client, "create_connection", Value::Null, Some(body))
     })
 }
 
@@ -107,8 +106,8 @@ pub unsafe extern "C" fn fivetrex_connection_update(
         let client = &required(client, "client")?.client;
         // SAFETY (both): NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        let body = unsafe { object_body(changes_json, "changes_json") }?;
-        put_json(slot, &client.call::<Connection>(&MODIFY_CONNECTION, &[id], &[], Some(&body))?)
+        let body = unsafe { object(changes_json, "changes_json") }?;
+        put_data::<Connection>(slot, client, "modify_connection", json!({ "connectionId": id }), Some(body))
     })
 }
 
@@ -132,14 +131,22 @@ pub unsafe extern "C" fn fivetrex_connection_delete(
         let slot = optional_out(out_json);
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
-        let id = unsafe { text(connection_id, "connection_id") }?;
-        // SAFETY: NULL or NUL-terminated, per the header.
-        let confirm = unsafe { optional_text(confirm_connection_id, "confirm_connection_id") }?.unwrap_or("");
-        put_optional_json(slot, &client.delete_connection(id, &Confirm::delete_connection(confirm))?)
+        unsafe {
+            delete(
+                slot,
+                client,
+                "delete_connection",
+                "connectionId",
+                connection_id,
+                "connection_id",
+                confirm_connection_id,
+                "confirm_connection_id",
+            )
+        }
     })
 }
 
-/// Triggers a sync and returns at once (see `fivetrex_sync_and_wait` to wait for it). `force`
+/// Triggers a sync and returns at once (see `fivetrex_connection_sync_and_wait` to wait for it). `force`
 /// stops a running sync and starts a new one.
 ///
 /// Ownership: as `fivetrex_connection_delete`.
@@ -147,7 +154,7 @@ pub unsafe extern "C" fn fivetrex_connection_delete(
 pub unsafe extern "C" fn fivetrex_connection_sync(
     client: Option<&fivetrex_client>,
     connection_id: *const c_char,
-    force: bool,
+    force: u32,
     out_json: Option<&mut *mut c_char>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -156,7 +163,7 @@ pub unsafe extern "C" fn fivetrex_connection_sync(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(connection_id, "connection_id") }?;
-        put_optional_json(slot, &client.sync_with(id, force)?)
+        put_optional_json(slot, &client.sync_with(id, force != 0)?)
     })
 }
 

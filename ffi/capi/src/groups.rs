@@ -1,12 +1,13 @@
 //! Groups: walk, get, create, update, delete, and the connections of a group.
 
-use super::boundary::{entry, optional_out, out, put_json, put_optional_json, required, text};
+use super::boundary::{entry, optional_out, out, put_json, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
+use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
-use crate::api::groups::GroupRequest;
-use crate::confirm::Confirm;
+use fivetrex_core::api::groups::GroupRequest;
+use serde_json::json;
 use std::ffi::c_char;
 
 /// Walks every group of the account; each item is a group object (`{"id", "name",
@@ -15,9 +16,9 @@ use std::ffi::c_char;
 /// Ownership: `options` is copied. `*out_list` receives a list the caller frees with
 /// `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_groups(
+pub unsafe extern "C" fn fivetrex_group_list(
     client: Option<&fivetrex_client>,
-    options: Option<&fivetrex_list_options>,
+    options: *const fivetrex_list_options,
     out_list: Option<&mut *mut fivetrex_list>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -35,7 +36,7 @@ pub unsafe extern "C" fn fivetrex_groups(
 /// Ownership: `group_id` is borrowed for the call. `*out_json` receives a string the caller frees
 /// with `fivetrex_string_free` (NULL on failure). `*err` as for every fallible function.
 #[no_mangle]
-pub unsafe extern "C" fn fivetrex_group(
+pub unsafe extern "C" fn fivetrex_group_get(
     client: Option<&fivetrex_client>,
     group_id: *const c_char,
     out_json: Option<&mut *mut c_char>,
@@ -46,17 +47,14 @@ pub unsafe extern "C" fn fivetrex_group(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(group_id, "group_id") }?;
-        // As the API sent it (see `AsSent`), like list items.
-        let group: super::list::AsSent<crate::Group> =
-            client.call(&crate::api::groups::GROUP_DETAILS, &[id], &[], None)?;
-        put_json(slot, &group)
+        put_data::<fivetrex_core::Group>(slot, client, "group_details", json!({ "groupId": id }), None)
     })
 }
 
 /// Creates a group named `name`; `*out_json` receives the new group object. Not repeated after an
 /// ambiguous failure (a duplicate group is worse than an error).
 ///
-/// Ownership: as `fivetrex_group`.
+/// Ownership: as `fivetrex_group_get`.
 #[no_mangle]
 pub unsafe extern "C" fn fivetrex_group_create(
     client: Option<&fivetrex_client>,
@@ -75,7 +73,7 @@ pub unsafe extern "C" fn fivetrex_group_create(
 
 /// Renames a group; `*out_json` receives the updated group object.
 ///
-/// Ownership: as `fivetrex_group`.
+/// Ownership: as `fivetrex_group_get`.
 #[no_mangle]
 pub unsafe extern "C" fn fivetrex_group_update(
     client: Option<&fivetrex_client>,
@@ -111,32 +109,9 @@ pub unsafe extern "C" fn fivetrex_group_delete(
     entry(err, || {
         let slot = optional_out(out_json);
         let client = &required(client, "client")?.client;
-        // SAFETY (both): NULL or NUL-terminated, per the header.
-        let id = unsafe { text(group_id, "group_id") }?;
-        let confirm = unsafe { text(confirm_group_id, "confirm_group_id") }?;
-        let answer = client.delete_group(id, &Confirm::delete_group(confirm))?;
-        put_optional_json(slot, &answer)
-    })
-}
-
-/// Walks the connections of one group; each item is a connection object. Nothing is sent until
-/// the first `fivetrex_list_next`.
-///
-/// Ownership: `group_id` and `options` are copied. `*out_list` receives a list the caller frees
-/// with `fivetrex_list_free` (NULL on failure). `*err` as for every fallible function.
-#[no_mangle]
-pub unsafe extern "C" fn fivetrex_group_connections(
-    client: Option<&fivetrex_client>,
-    group_id: *const c_char,
-    options: Option<&fivetrex_list_options>,
-    out_list: Option<&mut *mut fivetrex_list>,
-    err: Option<&mut *mut fivetrex_error>,
-) -> fivetrex_status {
-    entry(err, || {
-        let slot = out(out_list, "out_list")?;
-        let client = &required(client, "client")?.client;
-        // SAFETY (both): NULL or NUL-terminated, per the header; `options` per its contract.
-        let id = unsafe { text(group_id, "group_id") }?;
-        unsafe { fivetrex_list::put(slot, client.group_connections(id), options) }
+        // SAFETY: NULL or NUL-terminated, per the header.
+        unsafe {
+            delete(slot, client, "delete_group", "groupId", group_id, "group_id", confirm_group_id, "confirm_group_id")
+        }
     })
 }

@@ -4,10 +4,10 @@
 use super::boundary::{entry, millis, optional_text, out, put_handle, required, text};
 use super::error::fivetrex_error;
 use super::status::fivetrex_status;
-use crate::cancel::CancelToken;
-use crate::client::{Client, ClientBuilder};
-use crate::error::Result;
-use crate::retry::RetryPolicy;
+use fivetrex_core::cancel::CancelToken;
+use fivetrex_core::retry::RetryPolicy;
+use fivetrex_core::Result;
+use fivetrex_core::{Client, ClientBuilder};
 use std::ffi::{c_char, c_void};
 
 /// A Fivetran API client: credentials, connection pool, retry policy and the shared 429 pause.
@@ -23,16 +23,19 @@ pub struct fivetrex_client {
 /// Called before each retry: `attempt` is the attempt that failed (1 for the first), `delay_ms`
 /// the wait before the next one, `status` the failure's status, `userdata` the pointer given in
 /// the options. It runs on the thread that made the request, inside that call, possibly on
-/// several threads at once when the client is shared; it must not call back into this library
-/// with the same client.
+/// several threads at once when the client is shared. What it may call: the callback rule at the top of this header.
 pub type fivetrex_retry_callback =
     Option<unsafe extern "C" fn(attempt: u32, delay_ms: u64, status: fivetrex_status, userdata: *mut c_void)>;
 
-/// Client options. Zero-initialise it (`fivetrex_client_options opts = {0};`) and set what you
-/// need: a zero or NULL field means the library's default.
+/// Client options. Zero-initialise it, set `struct_size` (`fivetrex_client_options opts =
+/// {.struct_size = sizeof opts};`) and what you need: a zero or NULL field means the library's
+/// default.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct fivetrex_client_options {
+    /// `sizeof` this struct, set by the caller (`opts.struct_size = sizeof opts`): it lets later
+    /// versions add fields without breaking programs built against this header.
+    pub struct_size: usize,
     /// Time allowed to open a connection, in ms (default 10000).
     pub connect_timeout_ms: u64,
     /// Time allowed for one whole request, body included, in ms (default 60000). Retries each get
@@ -70,9 +73,10 @@ unsafe impl Sync for UserData {}
 /// Applies the options to a builder.
 ///
 /// # Safety
-/// `opts.user_agent` is NULL or a NUL-terminated string.
-unsafe fn configure(mut builder: ClientBuilder, opts: Option<&fivetrex_client_options>) -> Result<ClientBuilder> {
-    let Some(o) = opts else { return Ok(builder) };
+/// `opts` is NULL or an options struct whose `user_agent` is NULL or a NUL-terminated string.
+unsafe fn configure(mut builder: ClientBuilder, opts: *const fivetrex_client_options) -> Result<ClientBuilder> {
+    // SAFETY: guaranteed by the caller.
+    let Some(o) = unsafe { super::boundary::options(opts, "options") }? else { return Ok(builder) };
     if let Some(d) = millis(o.connect_timeout_ms) {
         builder = builder.connect_timeout(d);
     }
@@ -127,7 +131,7 @@ pub unsafe extern "C" fn fivetrex_client_new(
     api_key: *const c_char,
     api_secret: *const c_char,
     base_url: *const c_char,
-    options: Option<&fivetrex_client_options>,
+    options: *const fivetrex_client_options,
     out_client: Option<&mut *mut fivetrex_client>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
@@ -153,7 +157,7 @@ pub unsafe extern "C" fn fivetrex_client_new(
 /// Ownership: as `fivetrex_client_new`.
 #[no_mangle]
 pub unsafe extern "C" fn fivetrex_client_from_env(
-    options: Option<&fivetrex_client_options>,
+    options: *const fivetrex_client_options,
     out_client: Option<&mut *mut fivetrex_client>,
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {

@@ -1,7 +1,11 @@
-//! The C ABI: `libfivetrex.so` and `include/fivetrex.h` (feature `ffi`).
+//! The C ABI of fivetrex: the functions behind `libfivetrex.so` / `libfivetrex.a` (package
+//! `fivetrex-cdylib` links this crate under that name) and `include/fivetrex.h` (generated from
+//! this crate by the repository's build.rs).
 //!
-//! A thin skin over the Rust API: every function converts its arguments, calls the [`Client`]
-//! method of the same name and converts the result. There is no business logic here.
+//! A thin skin over the public Rust API of `fivetrex` (and nothing else: it is another crate):
+//! every function converts its arguments, calls a [`Client`] method and converts the result.
+//! There is no business logic here; the generic operation entry and its confirmation rules live
+//! in `fivetrex::operation_call`.
 //!
 //! Conventions (those of rustls-ffi):
 //! - every symbol and type starts with `fivetrex_`;
@@ -22,7 +26,7 @@
 //! out-pointer). Each function's documentation states who owns what and for how long; that text is
 //! copied into the generated header.
 //!
-//! [`Client`]: crate::Client
+//! [`Client`]: fivetrex_core::Client
 
 // The C names are the public contract (`fivetrex_client`, not `FivetrexClient`).
 #![allow(non_camel_case_types)]
@@ -48,6 +52,8 @@ mod connections;
 
 mod destinations;
 
+mod resource;
+
 mod sync;
 
 mod fanout;
@@ -58,7 +64,9 @@ mod boundary;
 
 mod writer;
 
-pub use call::{fivetrex_call, fivetrex_raw_list};
+pub use call::{
+    fivetrex_operation_call, fivetrex_operation_list, fivetrex_operation_upload, fivetrex_raw_call, fivetrex_raw_list,
+};
 pub use client::{
     fivetrex_cancel_token, fivetrex_cancel_token_cancel, fivetrex_cancel_token_free,
     fivetrex_cancel_token_is_cancelled, fivetrex_cancel_token_new, fivetrex_client, fivetrex_client_free,
@@ -66,32 +74,31 @@ pub use client::{
     fivetrex_retry_callback,
 };
 pub use connections::{
-    fivetrex_connection, fivetrex_connection_create, fivetrex_connection_delete, fivetrex_connection_resync,
-    fivetrex_connection_sync, fivetrex_connection_update, fivetrex_connections,
+    fivetrex_connection_create, fivetrex_connection_delete, fivetrex_connection_get, fivetrex_connection_list,
+    fivetrex_connection_resync, fivetrex_connection_sync, fivetrex_connection_update,
 };
 pub use destinations::{
-    fivetrex_destination, fivetrex_destination_create, fivetrex_destination_delete, fivetrex_destination_update,
-    fivetrex_destinations,
+    fivetrex_destination_create, fivetrex_destination_delete, fivetrex_destination_get, fivetrex_destination_list,
+    fivetrex_destination_update,
 };
 pub use error::{
     fivetrex_error, fivetrex_error_api_code, fivetrex_error_api_message, fivetrex_error_free,
     fivetrex_error_http_status, fivetrex_error_message, fivetrex_error_retry_after_ms, fivetrex_error_status,
 };
-pub use etf::{fivetrex_bytes_free, fivetrex_etf_to_json, fivetrex_json_to_etf};
+pub use etf::{fivetrex_elixir_bytes_free, fivetrex_elixir_etf_to_json, fivetrex_elixir_json_to_etf};
 pub use fanout::{
-    fivetrex_connections_by_id, fivetrex_fanout_options, fivetrex_settled_callback, fivetrex_stop, fivetrex_stop_free,
-    fivetrex_stop_new, fivetrex_stop_request, fivetrex_sync_and_wait_many,
+    fivetrex_connection_get_many, fivetrex_connection_sync_and_wait_many, fivetrex_fanout_options,
+    fivetrex_settled_callback, fivetrex_stop, fivetrex_stop_free, fivetrex_stop_new, fivetrex_stop_request,
 };
 pub use groups::{
-    fivetrex_group, fivetrex_group_connections, fivetrex_group_create, fivetrex_group_delete, fivetrex_group_update,
-    fivetrex_groups,
+    fivetrex_group_create, fivetrex_group_delete, fivetrex_group_get, fivetrex_group_list, fivetrex_group_update,
 };
 pub use list::{fivetrex_list, fivetrex_list_free, fivetrex_list_next, fivetrex_list_next_page, fivetrex_list_options};
-pub use logging::{fivetrex_log_callback, fivetrex_log_level, fivetrex_set_logger};
+pub use logging::{fivetrex_log_callback, fivetrex_log_level, fivetrex_logger_set};
 pub use status::{fivetrex_status, fivetrex_status_name};
 pub use sync::{
-    fivetrex_progress_callback, fivetrex_sync_and_wait, fivetrex_sync_outcome, fivetrex_wait_for_sync,
-    fivetrex_wait_options,
+    fivetrex_connection_sync_and_wait, fivetrex_connection_wait_for_sync, fivetrex_progress_callback,
+    fivetrex_sync_outcome, fivetrex_wait_options,
 };
 
 use boundary::entry;
@@ -120,7 +127,8 @@ pub unsafe extern "C" fn fivetrex_string_free(s: *mut c_char) {
     })
 }
 
-/// FOR TESTS ONLY: panics inside an entry point, to prove that a panic comes back as
+/// FOR TESTS ONLY, and so left out of the header (cbindgen.toml excludes it; a test declares it
+/// itself): panics inside an entry point, to prove that a panic comes back as
 /// `FIVETREX_STATUS_PANIC` (with an error whose message holds the panic's text) instead of
 /// unwinding into C. The default Rust panic hook prints the panic to stderr.
 ///
@@ -128,5 +136,5 @@ pub unsafe extern "C" fn fivetrex_string_free(s: *mut c_char) {
 /// caller frees with `fivetrex_error_free`.
 #[no_mangle]
 pub unsafe extern "C" fn fivetrex_test_panic(err: Option<&mut *mut fivetrex_error>) -> fivetrex_status {
-    entry(err, || -> crate::Result<fivetrex_status> { panic!("fivetrex_test_panic was called") })
+    entry(err, || -> fivetrex_core::Result<fivetrex_status> { panic!("fivetrex_test_panic was called") })
 }
