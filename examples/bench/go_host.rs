@@ -22,7 +22,7 @@ pub fn program(bench_exe: &Path) -> Result<PathBuf, String> {
         .env("GOPROXY", "off")
         .env("CGO_ENABLED", "1")
         .env("CGO_LDFLAGS", format!("-L{0} -Wl,-rpath,{0}", lib_dir.display()));
-    if std::env::var_os("HOME").map_or(true, |h| h.is_empty()) {
+    if std::env::var_os("HOME").is_none_or(|h| h.is_empty()) {
         cmd.env("GOCACHE", lib_dir.join("go-cache")).env("GOPATH", lib_dir.join("go-path"));
     }
     let built = cmd.output().map_err(|e| format!("cannot run go (is golang-go installed?): {e}"))?;
