@@ -62,13 +62,13 @@ for suite in $SUITES; do
       fi
       ;;
     go)
-      printf '\n== Go host (ffi/go: go test -count=1 ./...)\n'
+      printf '\n== Go host (ffi/go: go test -race -count=1 ./...)\n'
       if ! command -v go >/dev/null 2>&1; then
         record Go 127 "$(now_ms)" "go is not installed"
         continue
       fi
       start=$(now_ms)
-      (cd ffi/go && env -u GOFLAGS GOPROXY=off CGO_ENABLED=1 go test -count=1 -v ./... 2>&1) |
+      (cd ffi/go && env -u GOFLAGS GOPROXY=off CGO_ENABLED=1 go test -race -count=1 -v ./... 2>&1) |
         tee "$TARGET/host-go.log" | grep -E '^(--- |ok |FAIL|PASS$|panic:|\s+\S+_test\.go:\d*)' 
       status=${PIPESTATUS[0]}
       record Go "$status" "$start" "$(grep -c '^--- PASS' "$TARGET/host-go.log") passed, $(grep -c '^--- FAIL' "$TARGET/host-go.log") failed; $(grep -E '^(ok|FAIL)\s' "$TARGET/host-go.log" | tail -n 1)"

@@ -18,6 +18,7 @@
 
 mod c_host;
 mod data;
+mod go_host;
 mod latency;
 mod procfs;
 mod server;
@@ -152,6 +153,10 @@ fn parent(args: &Args) -> Res<()> {
     if c.is_ok() {
         variants.push("c");
     }
+    let go = go_host::program(&exe);
+    if go.is_ok() {
+        variants.push("go");
+    }
     let pages = args.n.div_ceil(PAGE_SIZE);
     println!(
         "fivetrex benchmark: {} connections in {pages} pages of {PAGE_SIZE} ({:.1} MB of JSON, {} bytes per item), \
@@ -168,6 +173,7 @@ fn parent(args: &Args) -> Res<()> {
         server.serve(n);
         let o = match variant {
             "c" => child(Command::new(c.as_ref().map_err(|e| e.clone())?).args([&server.url, &n.to_string()]))?,
+            "go" => child(Command::new(go.as_ref().map_err(|e| e.clone())?).args([&server.url, &n.to_string()]))?,
             _ => child(Command::new(&exe).args([
                 "--variant",
                 variant,
@@ -236,6 +242,9 @@ fn parent(args: &Args) -> Res<()> {
     if let Err(why) = &c {
         println!("{:<7} skipped: {why}", "c");
     }
+    if let Err(why) = &go {
+        println!("{:<7} skipped: {why}", "go");
+    }
 
     let per_req = |f: fn(&Sample) -> u64| median(&overhead, f) / args.requests as f64 / 1e3;
     let (client_us, bare_us) = (per_req(|s| s.o.wall_ns), per_req(|s| s.o.bare_wall_ns));
@@ -293,6 +302,14 @@ fn parent(args: &Args) -> Res<()> {
             figures.push(("c_vs_rust", format!("{:.2}", c_wall / typed_wall)));
         }
         None => figures.push(("c_vs_rust", "skipped".into())),
+    }
+    match idx("go") {
+        Some(gi) => {
+            let go_wall = median(&full[gi], |s| s.o.wall_ns);
+            figures.push(("go_ms", format!("{:.1}", ms(go_wall))));
+            figures.push(("go_vs_rust", format!("{:.2}", go_wall / typed_wall)));
+        }
+        None => figures.push(("go_vs_rust", "skipped".into())),
     }
     figures.push(("overhead_us_per_request", format!("{:.1}", median_f(&diffs))));
     figures.push(("overhead_cpu_us_per_request", format!("{:.1}", median_f(&cpu_diffs))));

@@ -35,9 +35,10 @@ func fivetrexGoOnProgress(poll C.uint32_t, elapsedMs C.uint64_t, syncState *C.ch
 	if syncState != nil {
 		state = C.GoString(syncState)
 	}
-	var kind Kind
+	var failure error
 	if status != C.FIVETREX_STATUS_OK {
-		kind = kindOf(status)
+		kind := kindOf(status)
+		failure = &APIError{Kind: kind, Message: "poll failed (" + string(kind) + "); the wait goes on"}
 	}
-	p.report(int(poll), state, kind)
+	p.report(int(poll), state, failure)
 }

@@ -368,8 +368,16 @@ func TestSyncAndWaitOutcomes(t *testing.T) {
 	deadline, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
+	// A deadline ends the wait as a cancel does: nil and ctx.Err(), at the deadline.
 	res, err = c.SyncAndWait(deadline, ids[3], fast)
-	if err != nil || res.Outcome != fivetrex.SyncTimedOut || res.Baseline == nil || time.Since(start) > time.Second {
+	if res != nil || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) < 250*time.Millisecond || time.Since(start) > time.Second {
+		t.Fatalf("%+v %v after %v", res, err, time.Since(start))
+	}
+	// opts.Timeout is the wait's own bound: a result, not an error (still waiting out the sync
+	// the first wait triggered, so nothing is triggered yet).
+	start = time.Now()
+	res, err = c.SyncAndWait(ctx, ids[3], &fivetrex.WaitOptions{PollInterval: 20 * time.Millisecond, Timeout: 300 * time.Millisecond})
+	if err != nil || res.Outcome != fivetrex.SyncTimedOut || res.Triggered || time.Since(start) > time.Second {
 		t.Fatalf("%+v %v after %v", res, err, time.Since(start))
 	}
 
@@ -428,8 +436,9 @@ func TestSyncAndWaitPollsThroughTransientErrors(t *testing.T) {
 			if p.Poll == 1 { // after the first poll, the next two fail
 				e.fault(map[string]any{"method": "GET", "path": "/v1/connections/" + id, "kind": "status", "status": 503, "times": 2})
 			}
-			if p.Err != "" {
-				failed = append(failed, p.Err)
+			var apiErr *fivetrex.APIError
+			if p.Err != nil && errors.As(p.Err, &apiErr) && !strings.HasPrefix(p.Err.Error(), "fivetrex: fivetrex:") {
+				failed = append(failed, apiErr.Kind)
 			}
 		}})
 	if err != nil || res.Outcome != fivetrex.SyncSucceeded {

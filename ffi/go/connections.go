@@ -118,7 +118,7 @@ func (c *Client) Connections(ctx context.Context, groupID string, opts *ListOpti
 	defer func() { cfree(cgroup); free() }()
 	return newIter[Connection](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
 		return C.fivetrex_connection_list(h, cgroup, &copts, out, err)
-	})
+	}).startAt(opts)
 }
 
 // Connection fetches one connection. An unknown id is an *APIError of Kind KindNotFound.

@@ -33,7 +33,7 @@ func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
 	defer free()
 	return newIter[Group](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
 		return C.fivetrex_group_list(h, &copts, out, err)
-	})
+	}).startAt(opts)
 }
 
 // Group fetches one group. An unknown id is an *APIError of Kind KindNotFound.

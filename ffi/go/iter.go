@@ -38,6 +38,19 @@ type Iter[T any] struct {
 	item T
 	err  error
 	done bool
+	// The page in memory, the next item's index in it, and the cursors around it.
+	page       []json.RawMessage
+	pos        int
+	cursor     string
+	pageCursor string
+}
+
+// startAt records the cursor a walk was opened with, so PageCursor is right for its first page.
+func (it *Iter[T]) startAt(opts *ListOptions) *Iter[T] {
+	if opts != nil {
+		it.cursor = opts.Cursor
+	}
+	return it
 }
 
 // newIter makes an iterator over the list that make creates. It holds its own reference to the
@@ -78,12 +91,15 @@ func listOptions(o *ListOptions) (C.fivetrex_list_options, func()) {
 	return copts, func() { cfree(copts.cursor) }
 }
 
-// Next fetches the next item, making a request when the current page is used up. It returns
-// false at the end of the list or on an error (see Err); after that the walk is over.
-func (it *Iter[T]) Next() bool {
-	if it.done {
-		return false
-	}
+// page is one page of a list as the library hands it over: items as the API sent them.
+type page struct {
+	Items      []json.RawMessage `json:"items"`
+	NextCursor *string           `json:"next_cursor"`
+}
+
+// fetchPage asks the library for the next whole page: one cgo call (and, when the context can
+// end, one goroutine) per page, never per item. It returns false at the end or on an error.
+func (it *Iter[T]) fetchPage() bool {
 	var text string
 	var status C.enum_fivetrex_status
 	var callErr error
@@ -96,7 +112,7 @@ func (it *Iter[T]) Next() bool {
 		}
 		var out *C.char
 		var cerr *C.fivetrex_error
-		status = C.fivetrex_list_next(it.list, &out, &cerr)
+		status = C.fivetrex_list_next_page(it.list, &out, &cerr)
 		switch status {
 		case C.FIVETREX_STATUS_OK:
 			text = takeString(out)
@@ -113,21 +129,88 @@ func (it *Iter[T]) Next() bool {
 	case callErr != nil:
 		it.err, it.done = callErr, true
 	default:
-		var item T
-		if err := json.Unmarshal([]byte(text), &item); err != nil {
-			it.err, it.done = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}, true
+		var p page
+		if err := json.Unmarshal([]byte(text), &p); err != nil {
+			it.err, it.done = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list page: %v", err)}, true
 			return false
 		}
-		// The item's text is the API's own (the library hands list items over as received):
-		// keep it for the fields the struct has no place for.
-		if r, ok := any(&item).(interface{ setRaw(json.RawMessage) }); ok {
-			r.setRaw(json.RawMessage(text))
+		it.pageCursor = it.cursor
+		it.cursor = ""
+		if p.NextCursor != nil {
+			it.cursor = *p.NextCursor
 		}
-		it.item = item
+		it.page, it.pos = p.Items, 0
 		return true
 	}
 	return false
 }
+
+// Next moves to the next item, fetching a page when the current one is used up. It returns
+// false at the end of the list or on an error (see Err); after that the walk is over. Items of
+// a page already in memory cost no request, no cgo call and no goroutine.
+func (it *Iter[T]) Next() bool {
+	for it.pos >= len(it.page) {
+		if it.done || !it.fetchPage() {
+			it.page = nil
+			return false
+		}
+	}
+	text := it.page[it.pos]
+	it.pos++
+	var item T
+	if err := json.Unmarshal(text, &item); err != nil {
+		it.err, it.done, it.page = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}, true, nil
+		return false
+	}
+	// The item's text is the API's own (the library hands list items over as received):
+	// keep it for the fields the struct has no place for.
+	if r, ok := any(&item).(interface{ setRaw(json.RawMessage) }); ok {
+		r.setRaw(text)
+	}
+	it.item = item
+	return true
+}
+
+// NextPage fetches the next whole page and returns its items, skipping whatever is left of the
+// current one; nil at the end of the list or on an error (see Err). Do not mix with Next
+// unless losing the rest of the current page is intended.
+func (it *Iter[T]) NextPage() []T {
+	for {
+		if it.done || !it.fetchPage() {
+			it.page = nil
+			return nil
+		}
+		if len(it.page) == 0 {
+			continue
+		}
+		items := make([]T, 0, len(it.page))
+		for _, text := range it.page {
+			var item T
+			if err := json.Unmarshal(text, &item); err != nil {
+				it.err, it.done, it.page = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}, true, nil
+				return nil
+			}
+			if r, ok := any(&item).(interface{ setRaw(json.RawMessage) }); ok {
+				r.setRaw(text)
+			}
+			items = append(items, item)
+		}
+		it.page, it.pos = nil, 0
+		return items
+	}
+}
+
+// Cursor is the next_cursor of the page the iterator holds: pass it as ListOptions.Cursor to
+// resume after that page. "" before the first page and after the last one.
+func (it *Iter[T]) Cursor() string { return it.cursor }
+
+// PageCursor is the cursor that fetched the page the iterator holds ("" for the first page):
+// pass it as ListOptions.Cursor to walk that page again. With Remaining it says exactly where
+// a walk stands.
+func (it *Iter[T]) PageCursor() string { return it.pageCursor }
+
+// Remaining is how many items of the current page Next has not handed out yet.
+func (it *Iter[T]) Remaining() int { return len(it.page) - it.pos }
 
 // Item is the item Next moved to.
 func (it *Iter[T]) Item() T { return it.item }

@@ -63,7 +63,7 @@ func (c *Client) RawList(ctx context.Context, path string, query map[string]any,
 	defer func() { cfree(cpath); cfree(queryText); free() }()
 	return newIter[json.RawMessage](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
 		return C.fivetrex_raw_list(h, cpath, queryText, &copts, out, err)
-	})
+	}).startAt(opts)
 }
 
 // jsonArg encodes v as JSON text in C memory (freed with cfree).

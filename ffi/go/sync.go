@@ -61,7 +61,9 @@ type Progress struct {
 	Poll      int           // polls so far, this one included
 	Elapsed   time.Duration // since SyncAndWait started
 	SyncState string        // the sync_state read ("" when the poll failed)
-	Err       Kind          // "" for a good poll, else the transient failure the wait goes on after
+	// Err is nil for a good poll, else the transient failure the wait goes on after: an
+	// *APIError whose Kind says which (errors.Is(p.Err, fivetrex.KindServer)).
+	Err error
 }
 
 // SyncBaseline is succeeded_at and failed_at as read before the trigger; each is compared with
@@ -94,11 +96,26 @@ type SyncResult struct {
 // errors are polled through; a permanent one (404, 401, ...) is returned as an *APIError. opts
 // may be nil.
 //
-// The wait ends with SyncTimedOut (not an error) after opts.Timeout or at ctx's deadline,
-// whichever comes first: the library bounds the whole call by it. Cancelling ctx cancels the
-// library's wait itself (through a cancellation token), which returns at once with ctx.Err():
-// no call is left running in the background.
+// The wait ends with SyncTimedOut (not an error) after opts.Timeout. When ctx ends first, by
+// its deadline or by a cancel, both behave the same way: the library's wait itself stops (the
+// deadline bounds the whole call, a cancel fires its cancellation token), nothing is left
+// running in the background, and SyncAndWait returns nil and ctx.Err()
+// (context.DeadlineExceeded or context.Canceled).
 func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) (*SyncResult, error) {
+	return c.wait(ctx, id, opts, nil, false)
+}
+
+// WaitForSync waits for a sync someone already triggered, without triggering one: baseline is
+// succeeded_at and failed_at as read before that trigger (a SyncResult's Baseline, to resume a
+// wait that timed out or was rescheduled), or nil when the connection never synced. The first
+// poll is immediate; outcomes, errors, opts (Force and ResumeIfPaused unused) and ctx behave as
+// in SyncAndWait.
+func (c *Client) WaitForSync(ctx context.Context, id string, baseline *SyncBaseline, opts *WaitOptions) (*SyncResult, error) {
+	return c.wait(ctx, id, opts, baseline, true)
+}
+
+// wait is SyncAndWait (only false) or WaitForSync (only true).
+func (c *Client) wait(ctx context.Context, id string, opts *WaitOptions, baseline *SyncBaseline, only bool) (*SyncResult, error) {
 	if err := checkText(id); err != nil {
 		return nil, err
 	}
@@ -117,8 +134,9 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 	}
 	start := time.Now()
 	timeout := o.Timeout
+	deadlineBound := false
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = time.Until(d)
+		timeout, deadlineBound = time.Until(d), true
 	}
 	if timeout < time.Millisecond {
 		timeout = time.Millisecond
@@ -137,10 +155,7 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 		defer watcher.Done()
 		select {
 		case <-ctx.Done():
-			// A deadline is the library's own timeout (SyncTimedOut); only a cancellation stops it.
-			if errors.Is(ctx.Err(), context.Canceled) {
-				C.fivetrex_cancel_token_cancel(token)
-			}
+			C.fivetrex_cancel_token_cancel(token)
 		case <-done:
 		}
 	}()
@@ -159,6 +174,14 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 	copts.cancel = token
 	cid := cstring(id)
 	defer cfree(cid)
+	var cbaseline *C.char
+	if only && baseline != nil {
+		var err error
+		if cbaseline, err = jsonArg(baseline); err != nil {
+			return nil, err
+		}
+		defer cfree(cbaseline)
+	}
 	progress := newProgressHook(o.OnProgress, start)
 	defer progress.stop()
 	var outcome C.enum_fivetrex_sync_outcome
@@ -169,9 +192,16 @@ func (c *Client) SyncAndWait(ctx context.Context, id string, opts *WaitOptions) 
 			copts.on_progress = C.fivetrex_progress_callback(C.fivetrexGoOnProgress)
 			copts.on_progress_userdata = userdata
 		}
+		if only {
+			return C.fivetrex_connection_wait_for_sync(c.handle, cid, cbaseline, &copts, &outcome, out, cerr)
+		}
 		return C.fivetrex_connection_sync_and_wait(c.handle, cid, &copts, &outcome, out, cerr)
 	})
-	if errors.Is(err, KindCancelled) {
+	if errors.Is(err, KindCancelled) || (err == nil && deadlineBound && outcome == C.FIVETREX_SYNC_OUTCOME_TIMED_OUT) {
+		// The library's clock may end the wait a moment before ctx's own.
+		if ctx.Err() == nil && deadlineBound {
+			return nil, context.DeadlineExceeded
+		}
 		return nil, ctx.Err()
 	}
 	if err != nil {
@@ -240,10 +270,10 @@ func (p *progressHook) stop() {
 	}
 }
 
-func (p *progressHook) report(poll int, syncState string, kind Kind) {
+func (p *progressHook) report(poll int, syncState string, failure error) {
 	atomic.StoreInt32(&p.last, int32(poll))
 	if atomic.LoadInt32(&p.stopped) == 1 {
 		return
 	}
-	p.f(Progress{Poll: int(atomic.LoadInt32(&p.offset)) + poll, Elapsed: time.Since(p.start), SyncState: syncState, Err: kind})
+	p.f(Progress{Poll: int(atomic.LoadInt32(&p.offset)) + poll, Elapsed: time.Since(p.start), SyncState: syncState, Err: failure})
 }
