@@ -646,7 +646,7 @@ impl Client {
                 return Ok(response);
             }
             let retry_after = match response.status {
-                429 => response.header("retry-after").and_then(|v| parse_retry_after(v, &*retrier.clock)),
+                429 => response.header("retry-after").and_then(|v| crate::retry::parse_retry_after(v, &*retrier.clock)),
                 _ => None,
             };
             let err = self.scrub(Error::from_status(response.status, &response.body, retry_after));
@@ -794,17 +794,6 @@ pub(crate) fn append_query(url: &mut String, query: &[(&str, &str)]) {
 
 fn header_u64(r: &HttpResponse, name: &str) -> Option<u64> {
     r.header(name).and_then(|v| v.trim().parse().ok())
-}
-
-/// `Retry-After` as delta-seconds or an HTTP-date; anything else is ignored (the backoff applies).
-/// More digits than fit in 64 bits saturate to the longest wait: "very long", never "absent".
-pub(crate) fn parse_retry_after(v: &str, clock: &dyn Clock) -> Option<Duration> {
-    let v = v.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
-    }
-    let at = crate::time::parse_http_date(v)?;
-    Some(at.duration_since(clock.system_now()).unwrap_or(Duration::ZERO))
 }
 
 fn from_transport(e: TransportError) -> Error {

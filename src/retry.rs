@@ -740,6 +740,17 @@ impl Throttle {
     }
 }
 
+/// `Retry-After` as delta-seconds or an HTTP-date; anything else is ignored (the backoff applies).
+/// More digits than fit in 64 bits saturate to the longest wait: "very long", never "absent".
+pub(crate) fn parse_retry_after(v: &str, clock: &dyn Clock) -> Option<Duration> {
+    let v = v.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
+    }
+    let at = crate::time::parse_http_date(v)?;
+    Some(at.duration_since(clock.system_now()).unwrap_or(Duration::ZERO))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
