@@ -639,16 +639,11 @@ impl Client {
             log::debug!("{method} {url}");
             request.timeout = time_left;
             let response = self.inner.transport.send(&request).map_err(|e| self.scrub(from_transport(e)))?;
-            retrier
-                .throttle
-                .record(header_u64(&response, "x-rate-limit"), header_u64(&response, "x-rate-limit-remaining"));
+            retrier.throttle.record_headers(&response);
             if (200..300).contains(&response.status) {
                 return Ok(response);
             }
-            let retry_after = match response.status {
-                429 => response.header("retry-after").and_then(|v| crate::retry::parse_retry_after(v, &*retrier.clock)),
-                _ => None,
-            };
+            let retry_after = crate::retry::retry_after_of(&response, &*retrier.clock);
             let err = self.scrub(Error::from_status(response.status, &response.body, retry_after));
             log::debug!("{method} {url} -> {}", response.status);
             Err(err)
@@ -790,10 +785,6 @@ pub(crate) fn append_query(url: &mut String, query: &[(&str, &str)]) {
         url.push('=');
         crate::endpoint::encode_component(v, url);
     }
-}
-
-fn header_u64(r: &HttpResponse, name: &str) -> Option<u64> {
-    r.header(name).and_then(|v| v.trim().parse().ok())
 }
 
 fn from_transport(e: TransportError) -> Error {

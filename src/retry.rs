@@ -8,6 +8,7 @@
 use crate::cancel::CancelToken;
 use crate::error::{ApiError, Error};
 use crate::lock::lock;
+use crate::transport::HttpResponse;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -725,6 +726,13 @@ impl Throttle {
         }
     }
 
+    /// Remembers the server's `X-Rate-Limit` / `X-Rate-Limit-Remaining` from any answer, so
+    /// [`crate::Client::rate_limit`] reflects the latest one; absent or unparsable values keep the old.
+    pub(crate) fn record_headers(&self, r: &HttpResponse) {
+        let header_u64 = |name: &str| r.header(name).and_then(|v| v.trim().parse().ok());
+        self.record(header_u64("x-rate-limit"), header_u64("x-rate-limit-remaining"));
+    }
+
     pub(crate) fn record(&self, limit: Option<u64>, remaining: Option<u64>) {
         if let Some(l) = limit {
             self.limit.store(l, Ordering::Relaxed);
@@ -737,6 +745,14 @@ impl Throttle {
     pub(crate) fn status(&self) -> RateLimitStatus {
         let get = |a: &AtomicU64| Some(a.load(Ordering::Relaxed)).filter(|v| *v != UNSET);
         RateLimitStatus { limit: get(&self.limit), remaining: get(&self.remaining) }
+    }
+}
+
+/// The wait a 429 answer asks for (its `Retry-After`); `None` for any other status.
+pub(crate) fn retry_after_of(r: &HttpResponse, clock: &dyn Clock) -> Option<Duration> {
+    match r.status {
+        429 => r.header("retry-after").and_then(|v| parse_retry_after(v, clock)),
+        _ => None,
     }
 }
 
