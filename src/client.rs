@@ -386,13 +386,6 @@ fn is_loopback(host: &str) -> bool {
         || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The envelope every answer comes in.
-#[derive(serde::Deserialize)]
-struct Envelope<T> {
-    #[serde(default = "Option::default")]
-    data: Option<T>,
-}
-
 /// What an action endpoint (sync, delete, resync, ...) answered: the envelope's `code` and `message`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
@@ -674,7 +667,7 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<T> {
         let response = self.send(op, params, query, body)?;
-        let env: Envelope<T> = self.decode(response.status, &response.body)?;
+        let env: crate::wire::Envelope<T> = self.decode(response.status, &response.body)?;
         env.data.ok_or_else(|| {
             self.scrub(Error::Decode {
                 status: response.status,
