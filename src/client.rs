@@ -386,13 +386,6 @@ fn is_loopback(host: &str) -> bool {
         || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The envelope every answer comes in.
-#[derive(serde::Deserialize)]
-struct Envelope<T> {
-    #[serde(default = "Option::default")]
-    data: Option<T>,
-}
-
 /// What an action endpoint (sync, delete, resync, ...) answered: the envelope's `code` and `message`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[non_exhaustive]
@@ -639,16 +632,11 @@ impl Client {
             log::debug!("{method} {url}");
             request.timeout = time_left;
             let response = self.inner.transport.send(&request).map_err(|e| self.scrub(from_transport(e)))?;
-            retrier
-                .throttle
-                .record(header_u64(&response, "x-rate-limit"), header_u64(&response, "x-rate-limit-remaining"));
+            retrier.throttle.record_headers(&response);
             if (200..300).contains(&response.status) {
                 return Ok(response);
             }
-            let retry_after = match response.status {
-                429 => response.header("retry-after").and_then(|v| parse_retry_after(v, &*retrier.clock)),
-                _ => None,
-            };
+            let retry_after = crate::retry::retry_after_of(&response, &*retrier.clock);
             let err = self.scrub(Error::from_status(response.status, &response.body, retry_after));
             log::debug!("{method} {url} -> {}", response.status);
             Err(err)
@@ -679,7 +667,7 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<T> {
         let response = self.send(op, params, query, body)?;
-        let env: Envelope<T> = self.decode(response.status, &response.body)?;
+        let env: crate::wire::Envelope<T> = self.decode(response.status, &response.body)?;
         env.data.ok_or_else(|| {
             self.scrub(Error::Decode {
                 status: response.status,
@@ -790,21 +778,6 @@ pub(crate) fn append_query(url: &mut String, query: &[(&str, &str)]) {
         url.push('=');
         crate::endpoint::encode_component(v, url);
     }
-}
-
-fn header_u64(r: &HttpResponse, name: &str) -> Option<u64> {
-    r.header(name).and_then(|v| v.trim().parse().ok())
-}
-
-/// `Retry-After` as delta-seconds or an HTTP-date; anything else is ignored (the backoff applies).
-/// More digits than fit in 64 bits saturate to the longest wait: "very long", never "absent".
-pub(crate) fn parse_retry_after(v: &str, clock: &dyn Clock) -> Option<Duration> {
-    let v = v.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
-    }
-    let at = crate::time::parse_http_date(v)?;
-    Some(at.duration_since(clock.system_now()).unwrap_or(Duration::ZERO))
 }
 
 fn from_transport(e: TransportError) -> Error {

@@ -75,6 +75,7 @@ pub mod sync_many;
 pub mod time;
 pub mod transport;
 pub mod webhook;
+mod wire;
 
 pub use api::account::AccountInfo;
 pub use api::certificates::{Certificate, CertificateApproval, Fingerprint};

@@ -12,6 +12,7 @@
 use crate::client::{append_query, decode, Client};
 use crate::endpoint::{Operation, Paging};
 use crate::error::{Error, Result};
+use crate::wire::Envelope;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::{HashSet, VecDeque};
@@ -38,11 +39,6 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass to [`List::resume_from`] to continue after this page; `None` when this was the last.
     pub next_cursor: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Wire<T> {
-    data: Option<WirePage<T>>,
 }
 
 #[derive(Deserialize)]
@@ -95,13 +91,13 @@ fn decode_page<T: DeserializeOwned>(
     }
     // Counted first with items that take no memory (a vector of a zero-sized type allocates
     // nothing), so a page over the limit is refused before any item is built.
-    let counted: Wire<IgnoredAny> = decode(status, body)?;
+    let counted: Envelope<WirePage<IgnoredAny>> = decode(status, body)?;
     if let Some(data) = &counted.data {
         if data.items.len() > limit {
             return Err(too_many(data.items.len()));
         }
     }
-    let wire: Wire<T> = decode(status, body)?;
+    let wire: Envelope<WirePage<T>> = decode(status, body)?;
     let data = wire.data.ok_or_else(|| Error::Decode {
         status,
         message: "list answer has no `data`".into(),
@@ -633,7 +629,7 @@ mod tests {
         // Not UTF-8 in a string that is skipped: the slice decoder decides, as before.
         let mut items: VecDeque<Item> = VecDeque::new();
         let body = b"{\"data\":{\"items\":[{\"id\":\"a\",\"x\":\"\xff\"}]}}";
-        let slow: Result<Wire<Item>> = decode(200, body);
+        let slow: Result<Envelope<WirePage<Item>>> = decode(200, body);
         assert_eq!(decode_page(200, body, 1000, &mut items).is_ok(), slow.is_ok());
     }
 

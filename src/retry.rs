@@ -8,6 +8,7 @@
 use crate::cancel::CancelToken;
 use crate::error::{ApiError, Error};
 use crate::lock::lock;
+use crate::transport::HttpResponse;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -725,6 +726,13 @@ impl Throttle {
         }
     }
 
+    /// Remembers the server's `X-Rate-Limit` / `X-Rate-Limit-Remaining` from any answer, so
+    /// [`crate::Client::rate_limit`] reflects the latest one; absent or unparsable values keep the old.
+    pub(crate) fn record_headers(&self, r: &HttpResponse) {
+        let header_u64 = |name: &str| r.header(name).and_then(|v| v.trim().parse().ok());
+        self.record(header_u64("x-rate-limit"), header_u64("x-rate-limit-remaining"));
+    }
+
     pub(crate) fn record(&self, limit: Option<u64>, remaining: Option<u64>) {
         if let Some(l) = limit {
             self.limit.store(l, Ordering::Relaxed);
@@ -738,6 +746,25 @@ impl Throttle {
         let get = |a: &AtomicU64| Some(a.load(Ordering::Relaxed)).filter(|v| *v != UNSET);
         RateLimitStatus { limit: get(&self.limit), remaining: get(&self.remaining) }
     }
+}
+
+/// The wait a 429 answer asks for (its `Retry-After`); `None` for any other status.
+pub(crate) fn retry_after_of(r: &HttpResponse, clock: &dyn Clock) -> Option<Duration> {
+    match r.status {
+        429 => r.header("retry-after").and_then(|v| parse_retry_after(v, clock)),
+        _ => None,
+    }
+}
+
+/// `Retry-After` as delta-seconds or an HTTP-date; anything else is ignored (the backoff applies).
+/// More digits than fit in 64 bits saturate to the longest wait: "very long", never "absent".
+pub(crate) fn parse_retry_after(v: &str, clock: &dyn Clock) -> Option<Duration> {
+    let v = v.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
+    }
+    let at = crate::time::parse_http_date(v)?;
+    Some(at.duration_since(clock.system_now()).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
