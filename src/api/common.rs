@@ -72,6 +72,22 @@ macro_rules! api_enum {
 }
 pub(crate) use api_enum;
 
+/// Builder setters for request bodies whose fields are all `Option`s (create and update bodies).
+macro_rules! setters {
+    ($ty:ty { $($(#[$doc:meta])* $name:ident: $arg:ty => $conv:expr;)* }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, value: $arg) -> Self {
+                    self.$name = Some(($conv)(value));
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use setters;
+
 /// Decoders that take what the API sends rather than what the spec promises: a number where a
 /// string is expected and the other way round, `null` where a value or a list is expected.
 /// They visit the token directly (no intermediate `Value`), so they cost nothing on the fast path.

@@ -19,24 +19,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub(crate) use crate::api::common::{api_enum, lenient};
+pub(crate) use crate::api::common::{api_enum, lenient, setters};
 pub use crate::api::common::{Alert, SetupTest, SetupTestStatus};
-
-/// Builder setters shared by [`NewConnection`] and [`UpdateConnection`].
-macro_rules! setters {
-    ($ty:ty { $($(#[$doc:meta])* $name:ident: $arg:ty => $conv:expr;)* }) => {
-        impl $ty {
-            $(
-                $(#[$doc])*
-                pub fn $name(mut self, value: $arg) -> Self {
-                    self.$name = Some(($conv)(value));
-                    self
-                }
-            )*
-        }
-    };
-}
-pub(crate) use setters;
 
 crate::operations! {
     /// `GET /v1/connections`
