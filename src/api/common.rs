@@ -88,6 +88,34 @@ macro_rules! setters {
 }
 pub(crate) use setters;
 
+api_enum! {
+    /// `status.setup_state` of a connection, and `setup_status` of a destination.
+    SetupState {
+        /// The setup config is incomplete; the setup tests never succeeded.
+        Incomplete = "incomplete",
+        /// Properly set up.
+        Connected = "connected",
+        /// The setup config is broken.
+        Broken = "broken",
+    }
+}
+
+api_enum! {
+    /// `networking_method`: how Fivetran reaches the source or destination.
+    NetworkingMethod {
+        /// Directly over the internet.
+        Directly = "Directly",
+        /// Through an SSH tunnel.
+        SshTunnel = "SshTunnel",
+        /// Through a private link.
+        PrivateLink = "PrivateLink",
+        /// Through a Fivetran proxy agent.
+        ProxyAgent = "ProxyAgent",
+        /// Through a proxy agent Fivetran does not manage.
+        UnmanagedProxyAgent = "UnmanagedProxyAgent",
+    }
+}
+
 /// Decoders that take what the API sends rather than what the spec promises: a number where a
 /// string is expected and the other way round, `null` where a value or a list is expected.
 /// They visit the token directly (no intermediate `Value`), so they cost nothing on the fast path.

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub(crate) use crate::api::common::{api_enum, lenient, setters};
-pub use crate::api::common::{Alert, SetupTest, SetupTestStatus};
+pub use crate::api::common::{Alert, NetworkingMethod, SetupState, SetupTest, SetupTestStatus};
 
 crate::operations! {
     /// `GET /v1/connections`
@@ -46,18 +46,6 @@ crate::operations! {
     CONNECTION_STATE = Operation::get("connection_state", "/v1/connections/{connectionId}/state").v2();
     /// `PATCH /v1/connections/{connectionId}/state`
     MODIFY_CONNECTION_STATE = Operation::patch("modify_connection_state", "/v1/connections/{connectionId}/state").v2();
-}
-
-api_enum! {
-    /// `status.setup_state` of a connection, and `setup_status` of a destination.
-    SetupState {
-        /// The setup config is incomplete; the setup tests never succeeded.
-        Incomplete = "incomplete",
-        /// Properly set up.
-        Connected = "connected",
-        /// The setup config is broken.
-        Broken = "broken",
-    }
 }
 
 api_enum! {
@@ -117,22 +105,6 @@ api_enum! {
         Custom = "CUSTOM",
         /// Follows the sync frequency.
         SyncFrequency = "SYNC_FREQUENCY",
-    }
-}
-
-api_enum! {
-    /// `networking_method`: how Fivetran reaches the source or destination.
-    NetworkingMethod {
-        /// Directly over the internet.
-        Directly = "Directly",
-        /// Through an SSH tunnel.
-        SshTunnel = "SshTunnel",
-        /// Through a private link.
-        PrivateLink = "PrivateLink",
-        /// Through a Fivetran proxy agent.
-        ProxyAgent = "ProxyAgent",
-        /// Through a proxy agent Fivetran does not manage.
-        UnmanagedProxyAgent = "UnmanagedProxyAgent",
     }
 }
 

@@ -2,7 +2,8 @@
 //! destination's id is its group's id).
 
 use crate::api::common::{lenient, setters};
-use crate::api::connections::{NetworkingMethod, SetupState, SetupTest, SetupTests};
+use crate::api::common::{NetworkingMethod, SetupState, SetupTest};
+use crate::api::connections::SetupTests;
 use crate::client::{to_body, ActionResponse, Client};
 use crate::confirm::{Confirm, Destructive};
 use crate::endpoint::Operation;
