@@ -458,3 +458,35 @@ pub(crate) struct SetupTestsAnswer {
 /// An empty JSON object, the body of actions that take no parameters (some endpoints refuse a
 /// POST without a body).
 pub(crate) const EMPTY_BODY: &[u8] = b"{}";
+
+/// Options of a setup test run. The API wants a body even when nothing is set: the default sends
+/// `{}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SetupTests {
+    /// Trust the TLS certificates the test meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_certificates: Option<bool>,
+    /// Trust the SSH fingerprints the test meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_fingerprints: Option<bool>,
+}
+
+impl SetupTests {
+    /// Nothing set: sends `{}`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `trust_certificates`.
+    pub fn trust_certificates(mut self, trust: bool) -> Self {
+        self.trust_certificates = Some(trust);
+        self
+    }
+
+    /// Sets `trust_fingerprints`.
+    pub fn trust_fingerprints(mut self, trust: bool) -> Self {
+        self.trust_fingerprints = Some(trust);
+        self
+    }
+}

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub(crate) use crate::api::common::{api_enum, lenient, setters};
-pub use crate::api::common::{Alert, NetworkingMethod, SetupState, SetupTest, SetupTestStatus};
+pub use crate::api::common::{Alert, NetworkingMethod, SetupState, SetupTest, SetupTestStatus, SetupTests};
 
 crate::operations! {
     /// `GET /v1/connections`
@@ -626,38 +626,6 @@ impl UpdateConnection {
     /// No changes yet.
     pub fn new() -> Self {
         Self::default()
-    }
-}
-
-/// Options of a setup test run. The API wants a body even when nothing is set: the default sends
-/// `{}`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct SetupTests {
-    /// Trust the TLS certificates the test meets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_certificates: Option<bool>,
-    /// Trust the SSH fingerprints the test meets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_fingerprints: Option<bool>,
-}
-
-impl SetupTests {
-    /// Nothing set: sends `{}`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `trust_certificates`.
-    pub fn trust_certificates(mut self, trust: bool) -> Self {
-        self.trust_certificates = Some(trust);
-        self
-    }
-
-    /// Sets `trust_fingerprints`.
-    pub fn trust_fingerprints(mut self, trust: bool) -> Self {
-        self.trust_fingerprints = Some(trust);
-        self
     }
 }
 

@@ -2,8 +2,7 @@
 //! destination's id is its group's id).
 
 use crate::api::common::{lenient, setters};
-use crate::api::common::{NetworkingMethod, SetupState, SetupTest};
-use crate::api::connections::SetupTests;
+use crate::api::common::{NetworkingMethod, SetupState, SetupTest, SetupTests};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::confirm::{Confirm, Destructive};
 use crate::endpoint::Operation;
