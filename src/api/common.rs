@@ -72,6 +72,50 @@ macro_rules! api_enum {
 }
 pub(crate) use api_enum;
 
+/// Builder setters for request bodies whose fields are all `Option`s (create and update bodies).
+macro_rules! setters {
+    ($ty:ty { $($(#[$doc:meta])* $name:ident: $arg:ty => $conv:expr;)* }) => {
+        impl $ty {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, value: $arg) -> Self {
+                    self.$name = Some(($conv)(value));
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use setters;
+
+api_enum! {
+    /// `status.setup_state` of a connection, and `setup_status` of a destination.
+    SetupState {
+        /// The setup config is incomplete; the setup tests never succeeded.
+        Incomplete = "incomplete",
+        /// Properly set up.
+        Connected = "connected",
+        /// The setup config is broken.
+        Broken = "broken",
+    }
+}
+
+api_enum! {
+    /// `networking_method`: how Fivetran reaches the source or destination.
+    NetworkingMethod {
+        /// Directly over the internet.
+        Directly = "Directly",
+        /// Through an SSH tunnel.
+        SshTunnel = "SshTunnel",
+        /// Through a private link.
+        PrivateLink = "PrivateLink",
+        /// Through a Fivetran proxy agent.
+        ProxyAgent = "ProxyAgent",
+        /// Through a proxy agent Fivetran does not manage.
+        UnmanagedProxyAgent = "UnmanagedProxyAgent",
+    }
+}
+
 /// Decoders that take what the API sends rather than what the spec promises: a number where a
 /// string is expected and the other way round, `null` where a value or a list is expected.
 /// They visit the token directly (no intermediate `Value`), so they cost nothing on the fast path.
@@ -414,3 +458,35 @@ pub(crate) struct SetupTestsAnswer {
 /// An empty JSON object, the body of actions that take no parameters (some endpoints refuse a
 /// POST without a body).
 pub(crate) const EMPTY_BODY: &[u8] = b"{}";
+
+/// Options of a setup test run. The API wants a body even when nothing is set: the default sends
+/// `{}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SetupTests {
+    /// Trust the TLS certificates the test meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_certificates: Option<bool>,
+    /// Trust the SSH fingerprints the test meets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_fingerprints: Option<bool>,
+}
+
+impl SetupTests {
+    /// Nothing set: sends `{}`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `trust_certificates`.
+    pub fn trust_certificates(mut self, trust: bool) -> Self {
+        self.trust_certificates = Some(trust);
+        self
+    }
+
+    /// Sets `trust_fingerprints`.
+    pub fn trust_fingerprints(mut self, trust: bool) -> Self {
+        self.trust_fingerprints = Some(trust);
+        self
+    }
+}

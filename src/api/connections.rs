@@ -19,24 +19,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub(crate) use crate::api::common::{api_enum, lenient};
-pub use crate::api::common::{Alert, SetupTest, SetupTestStatus};
-
-/// Builder setters shared by [`NewConnection`] and [`UpdateConnection`].
-macro_rules! setters {
-    ($ty:ty { $($(#[$doc:meta])* $name:ident: $arg:ty => $conv:expr;)* }) => {
-        impl $ty {
-            $(
-                $(#[$doc])*
-                pub fn $name(mut self, value: $arg) -> Self {
-                    self.$name = Some(($conv)(value));
-                    self
-                }
-            )*
-        }
-    };
-}
-pub(crate) use setters;
+pub(crate) use crate::api::common::{api_enum, lenient, setters};
+pub use crate::api::common::{Alert, NetworkingMethod, SetupState, SetupTest, SetupTestStatus, SetupTests};
 
 crate::operations! {
     /// `GET /v1/connections`
@@ -62,18 +46,6 @@ crate::operations! {
     CONNECTION_STATE = Operation::get("connection_state", "/v1/connections/{connectionId}/state").v2();
     /// `PATCH /v1/connections/{connectionId}/state`
     MODIFY_CONNECTION_STATE = Operation::patch("modify_connection_state", "/v1/connections/{connectionId}/state").v2();
-}
-
-api_enum! {
-    /// `status.setup_state` of a connection, and `setup_status` of a destination.
-    SetupState {
-        /// The setup config is incomplete; the setup tests never succeeded.
-        Incomplete = "incomplete",
-        /// Properly set up.
-        Connected = "connected",
-        /// The setup config is broken.
-        Broken = "broken",
-    }
 }
 
 api_enum! {
@@ -133,22 +105,6 @@ api_enum! {
         Custom = "CUSTOM",
         /// Follows the sync frequency.
         SyncFrequency = "SYNC_FREQUENCY",
-    }
-}
-
-api_enum! {
-    /// `networking_method`: how Fivetran reaches the source or destination.
-    NetworkingMethod {
-        /// Directly over the internet.
-        Directly = "Directly",
-        /// Through an SSH tunnel.
-        SshTunnel = "SshTunnel",
-        /// Through a private link.
-        PrivateLink = "PrivateLink",
-        /// Through a Fivetran proxy agent.
-        ProxyAgent = "ProxyAgent",
-        /// Through a proxy agent Fivetran does not manage.
-        UnmanagedProxyAgent = "UnmanagedProxyAgent",
     }
 }
 
@@ -670,38 +626,6 @@ impl UpdateConnection {
     /// No changes yet.
     pub fn new() -> Self {
         Self::default()
-    }
-}
-
-/// Options of a setup test run. The API wants a body even when nothing is set: the default sends
-/// `{}`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct SetupTests {
-    /// Trust the TLS certificates the test meets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_certificates: Option<bool>,
-    /// Trust the SSH fingerprints the test meets.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_fingerprints: Option<bool>,
-}
-
-impl SetupTests {
-    /// Nothing set: sends `{}`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `trust_certificates`.
-    pub fn trust_certificates(mut self, trust: bool) -> Self {
-        self.trust_certificates = Some(trust);
-        self
-    }
-
-    /// Sets `trust_fingerprints`.
-    pub fn trust_fingerprints(mut self, trust: bool) -> Self {
-        self.trust_fingerprints = Some(trust);
-        self
     }
 }
 

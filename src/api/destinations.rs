@@ -1,7 +1,8 @@
 //! Destinations: the warehouse or lake a group's connections write into (one per group; the
 //! destination's id is its group's id).
 
-use crate::api::connections::{lenient, setters, NetworkingMethod, SetupState, SetupTest, SetupTests};
+use crate::api::common::{lenient, setters};
+use crate::api::common::{NetworkingMethod, SetupState, SetupTest, SetupTests};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::confirm::{Confirm, Destructive};
 use crate::endpoint::Operation;
