@@ -700,9 +700,9 @@ void fivetrex_list_free(struct fivetrex_list *list);
  * NULL (no body) or any JSON text, sent with `Content-Type: application/json`. POST requests are
  * not repeated after an ambiguous failure; the others are retried under the client's policy.
  *
- * On success `*out_json` receives the whole answer, envelope included (`{"code":"Success",
- * "data":{...}}`), or `null` for an empty body. A non-2xx answer is an error status with the
- * details in `*err`.
+ * On success `*out_json` receives the whole answer as the server wrote it (key order and numbers
+ * kept), envelope included (`{"code":"Success","data":{...}}`), or `null` for an empty body. A
+ * non-2xx answer is an error status with the details in `*err`.
  *
  * Ownership: the strings are borrowed for the call. `out_json` may be NULL to discard the
  * answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
@@ -750,8 +750,8 @@ enum fivetrex_status fivetrex_raw_list(const struct fivetrex_client *client,
  * The multipart uploads go through `fivetrex_operation_upload` (INVALID_ARGUMENT here). A list
  * operation answers its first page; walk it with `fivetrex_operation_list`.
  *
- * On success `*out_json` receives the whole answer, envelope included (`{"code":"Success",
- * "data":{...}}`), or `null` for an empty body.
+ * On success `*out_json` receives the whole answer as the server wrote it (key order and numbers
+ * kept), envelope included (`{"code":"Success","data":{...}}`), or `null` for an empty body.
  *
  * Ownership: the strings are borrowed for the call. `out_json` may be NULL to discard the
  * answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on

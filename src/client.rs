@@ -709,14 +709,34 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<serde_json::Value> {
+        Ok(self.raw_into(method, path, query, body)?.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// [`Client::raw`] with the answer as the server wrote it: its JSON text, checked to be JSON
+    /// but neither reordered nor rounded (`None` for an empty body). For callers that pass the
+    /// answer on, such as the C ABI.
+    pub fn raw_json(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Option<Box<serde_json::value::RawValue>>> {
+        self.raw_into(method, path, query, body)
+    }
+
+    fn raw_into<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Option<T>> {
         let url = self.raw_url(path, query)?;
         let body = body.map(to_body).transpose()?;
         let response =
             self.send_url(method, &url, "application/json", true, method != Method::Post, body.as_deref())?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(serde_json::Value::Null);
-        }
-        self.decode(response.status, &response.body)
+        self.decode_answer(&response)
     }
 
     /// Sends any operation of the table ([`crate::api::operations`]) with its own method,
@@ -737,12 +757,40 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<serde_json::Value> {
+        Ok(self.call_operation_into(op, params, query, body)?.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// [`Client::call_operation`] with the answer as the server wrote it: its JSON text, checked
+    /// to be JSON but neither reordered nor rounded (`None` for an empty body).
+    pub fn call_operation_json(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Option<Box<serde_json::value::RawValue>>> {
+        self.call_operation_into(op, params, query, body)
+    }
+
+    pub(crate) fn call_operation_into<T: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        params: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Option<T>> {
         let body = body.map(to_body).transpose()?;
         let response = self.send(op, params, query, body.as_deref())?;
+        self.decode_answer(&response)
+    }
+
+    /// The whole answer decoded as `T`; `None` for an empty (or all-whitespace) body, which
+    /// the operations that answer with no content send.
+    fn decode_answer<T: DeserializeOwned>(&self, response: &HttpResponse) -> Result<Option<T>> {
         if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(serde_json::Value::Null);
+            return Ok(None);
         }
-        self.decode(response.status, &response.body)
+        self.decode(response.status, &response.body).map(Some)
     }
 
     /// A lazy walk over any list operation of the table, items as JSON (add filters with

@@ -196,6 +196,29 @@ impl Client {
         body: Option<&Value>,
         confirm: Option<&str>,
     ) -> Result<Value> {
+        Ok(self.call_by_id_into(operation_id, params, body, confirm)?.unwrap_or(Value::Null))
+    }
+
+    /// [`Client::call_by_id`] with the answer as the server wrote it: its JSON text, checked to
+    /// be JSON but neither reordered nor rounded (`None` for an empty body). For callers that
+    /// pass the answer on, such as the C ABI.
+    pub fn call_by_id_json(
+        &self,
+        operation_id: &str,
+        params: &Value,
+        body: Option<&Value>,
+        confirm: Option<&str>,
+    ) -> Result<Option<Box<serde_json::value::RawValue>>> {
+        self.call_by_id_into(operation_id, params, body, confirm)
+    }
+
+    fn call_by_id_into<T: serde::de::DeserializeOwned>(
+        &self,
+        operation_id: &str,
+        params: &Value,
+        body: Option<&Value>,
+        confirm: Option<&str>,
+    ) -> Result<Option<T>> {
         let op = find(operation_id)?;
         let params = Params::split(op, params)?;
         check_confirmation(op, &params.path, confirm)?;
@@ -203,7 +226,7 @@ impl Client {
         if is_upload(op) {
             return Err(Error::InvalidArgument(format!("{}: sends a file (multipart); use upload_by_id", op.id)));
         }
-        self.call_operation(op, &params.path_refs(), &params.query_refs(), body)
+        self.call_operation_into(op, &params.path_refs(), &params.query_refs(), body)
     }
 
     /// A lazy walk over the list operation `operation_id`, items as JSON; `params` as for

@@ -240,6 +240,19 @@ pub(crate) fn put_optional_json<T: Serialize + ?Sized>(
     }
 }
 
+/// Hands an answer's JSON text to C as the server wrote it (`null` for an empty body); without
+/// an out-pointer the answer is dropped. Returns `OK` for the entry point to return.
+pub(crate) fn put_answer(
+    slot: Option<&mut *mut c_char>,
+    answer: Option<&serde_json::value::RawValue>,
+) -> Result<fivetrex_status> {
+    if let Some(slot) = slot {
+        // serde_json parsed this text, so it holds no NUL byte (see `put_json_text`).
+        put_json_text(slot, answer.map_or("null", |raw| raw.get()).as_bytes());
+    }
+    Ok(fivetrex_status::Ok)
+}
+
 /// Serialises a model into `out` (cleared first; its capacity is kept, so a list reuses one
 /// buffer for all its items). The crate's models always serialise, so a failure is reported,
 /// not hidden.

@@ -1,7 +1,9 @@
 //! The generic call and the generic list: any operation of the API, by method and path, through
 //! the same auth, retry, throttle and error handling as the typed functions.
 
-use super::boundary::{entry, optional_json, optional_out, optional_text, out, put_optional_json, required, text};
+use super::boundary::{
+    entry, optional_json, optional_out, optional_text, out, put_answer, put_optional_json, required, text,
+};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
@@ -59,9 +61,9 @@ fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
 /// NULL (no body) or any JSON text, sent with `Content-Type: application/json`. POST requests are
 /// not repeated after an ambiguous failure; the others are retried under the client's policy.
 ///
-/// On success `*out_json` receives the whole answer, envelope included (`{"code":"Success",
-/// "data":{...}}`), or `null` for an empty body. A non-2xx answer is an error status with the
-/// details in `*err`.
+/// On success `*out_json` receives the whole answer as the server wrote it (key order and numbers
+/// kept), envelope included (`{"code":"Success","data":{...}}`), or `null` for an empty body. A
+/// non-2xx answer is an error status with the details in `*err`.
 ///
 /// Ownership: the strings are borrowed for the call. `out_json` may be NULL to discard the
 /// answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
@@ -86,8 +88,8 @@ pub unsafe extern "C" fn fivetrex_raw_call(
         let path = unsafe { text(path, "path") }?;
         let query = unsafe { query_pairs(query_json) }?;
         let body = unsafe { optional_json(body_json, "body_json") }?;
-        let answer = client.raw(method, path, &borrowed(&query), body.as_ref())?;
-        put_optional_json(slot, &answer)
+        let answer = client.raw_json(method, path, &borrowed(&query), body.as_ref())?;
+        put_answer(slot, answer.as_deref())
     })
 }
 
@@ -135,8 +137,8 @@ pub unsafe extern "C" fn fivetrex_raw_list(
 /// The multipart uploads go through `fivetrex_operation_upload` (INVALID_ARGUMENT here). A list
 /// operation answers its first page; walk it with `fivetrex_operation_list`.
 ///
-/// On success `*out_json` receives the whole answer, envelope included (`{"code":"Success",
-/// "data":{...}}`), or `null` for an empty body.
+/// On success `*out_json` receives the whole answer as the server wrote it (key order and numbers
+/// kept), envelope included (`{"code":"Success","data":{...}}`), or `null` for an empty body.
 ///
 /// Ownership: the strings are borrowed for the call. `out_json` may be NULL to discard the
 /// answer; otherwise `*out_json` receives a string freed with `fivetrex_string_free` (NULL on
@@ -159,8 +161,8 @@ pub unsafe extern "C" fn fivetrex_operation_call(
         let params = unsafe { optional_json(params_json, "params_json") }?.unwrap_or(Value::Null);
         let body = unsafe { optional_json(body_json, "body_json") }?;
         let confirm = unsafe { optional_text(confirm, "confirm") }?;
-        let answer = client.call_by_id(id, &params, body.as_ref(), confirm)?;
-        put_optional_json(slot, &answer)
+        let answer = client.call_by_id_json(id, &params, body.as_ref(), confirm)?;
+        put_answer(slot, answer.as_deref())
     })
 }
 
