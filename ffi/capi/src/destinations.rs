@@ -3,7 +3,7 @@
 //! Create and update take the API's request body as JSON and send it through the same operation
 //! as `Client::create_destination` / `Client::update_destination`.
 
-use super::boundary::{entry, object, optional_out, out, put_json, required, text};
+use super::boundary::{entry, object, optional_out, out, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
@@ -51,7 +51,7 @@ pub unsafe extern "C" fn fivetrex_destination_get(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let id = unsafe { text(destination_id, "destination_id") }?;
-        put_json(slot, &client.destination(id)?)
+        put_data::<Destination>(slot, client, "destination_details", json!({ "destinationId": id }), None)
     })
 }
 

@@ -1,13 +1,12 @@
 //! Groups: walk, get, create, update, delete, and the connections of a group.
 
-use super::boundary::{entry, optional_out, out, put_json, required, text};
+use super::boundary::{entry, optional_out, out, required, text};
 use super::client::fivetrex_client;
 use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
 use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
-use fivetrex_core::api::groups::GroupRequest;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::ffi::c_char;
 
 /// Walks every group of the account; each item is a group object (`{"id", "name",
@@ -67,7 +66,7 @@ pub unsafe extern "C" fn fivetrex_group_create(
         let client = &required(client, "client")?.client;
         // SAFETY: NULL or NUL-terminated, per the header.
         let name = unsafe { text(name, "name") }?;
-        put_json(slot, &client.create_group(name)?)
+        put_data::<fivetrex_core::Group>(slot, client, "create_group", Value::Null, Some(json!({ "name": name })))
     })
 }
 
@@ -88,7 +87,8 @@ pub unsafe extern "C" fn fivetrex_group_update(
         // SAFETY (both): NULL or NUL-terminated, per the header.
         let id = unsafe { text(group_id, "group_id") }?;
         let name = unsafe { text(name, "name") }?;
-        put_json(slot, &client.update_group(id, &GroupRequest::name(name))?)
+        let (params, body) = (json!({ "groupId": id }), json!({ "name": name }));
+        put_data::<fivetrex_core::Group>(slot, client, "modify_group", params, Some(body))
     })
 }
 

@@ -68,8 +68,8 @@ pub(crate) fn put_data<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use crate::{
-        fivetrex_client_free, fivetrex_client_new, fivetrex_group_get, fivetrex_operation_call, fivetrex_raw_call,
-        fivetrex_status, fivetrex_string_free,
+        fivetrex_client_free, fivetrex_client_new, fivetrex_group_create, fivetrex_group_get, fivetrex_operation_call,
+        fivetrex_raw_call, fivetrex_status, fivetrex_string_free,
     };
     use httpmock::prelude::*;
     use std::ffi::{c_char, CStr, CString};
@@ -94,6 +94,10 @@ mod tests {
             when.method(GET).path("/v1/groups/g_1");
             then.status(200).header("content-type", "application/json").body(&answer);
         });
+        let create = server.mock(|when, then| {
+            when.method(POST).path("/v1/groups").json_body(serde_json::json!({"name": "Zeta"}));
+            then.status(201).header("content-type", "application/json").body(&answer);
+        });
         let (key, secret, base) = (c"key", c"secret", CString::new(server.base_url()).unwrap());
         let mut client = std::ptr::null_mut();
         let status = unsafe {
@@ -101,6 +105,11 @@ mod tests {
         };
         assert_eq!(status, fivetrex_status::Ok);
         let client_ref = unsafe { client.as_ref() };
+
+        let mut out = std::ptr::null_mut();
+        let status = unsafe { fivetrex_group_create(client_ref, c"Zeta".as_ptr(), Some(&mut out), None) };
+        assert_eq!(text_of(status, out), GROUP, "the typed create hands out `data` unchanged");
+        create.assert_calls(1);
 
         let mut out = std::ptr::null_mut();
         let status = unsafe { fivetrex_group_get(client_ref, c"g_1".as_ptr(), Some(&mut out), None) };
