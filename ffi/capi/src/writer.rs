@@ -1,13 +1,13 @@
-//! The JSON the C ABI hands out: byte for byte what `serde_json::to_writer` writes (compact), in
-//! about a third of the instructions.
+//! The JSON the C ABI writes itself: byte for byte what `serde_json::to_writer` writes (compact),
+//! faster.
 //!
-//! Every item of a list crosses the C ABI as the JSON of its Rust model, so serialising is on
-//! the hot path of a C walk. serde_json looks up every byte of every string (keys included) in
-//! an escape table; this writer checks eight bytes at a time whether a string needs any escape at
-//! all (almost none does: keys are identifiers, values are ids, names and timestamps) and copies
-//! it whole. Everything else — numbers, floats, strings that do need escapes, map keys that are
-//! not strings, `RawValue` — is handed to serde_json itself, so the output cannot drift from
-//! serde_json's; `tests::writes_what_serde_json_writes` compares both.
+//! List pages (`fivetrex_list_next_page`), fan-out results and sync outcomes cross the C ABI as
+//! JSON this crate writes, so serialising is on the hot path of a C walk. serde_json looks up
+//! every byte of every string (keys included) in an escape table; this writer checks eight bytes
+//! at a time whether a string needs any escape at all (almost none does: keys are identifiers,
+//! values are ids, names and timestamps) and copies it whole. Everything else — numbers, floats,
+//! strings that do need escapes, map keys that are not strings, `RawValue` — is handed to
+//! serde_json itself, so the output cannot drift from serde_json's; `tests::writes_what_serde_json_writes` compares both.
 
 use serde::ser::{self, Impossible, Serialize, SerializeStruct as _, Serializer as _};
 use serde_json::Error;
