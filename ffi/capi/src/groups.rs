@@ -6,7 +6,7 @@ use super::error::fivetrex_error;
 use super::list::{fivetrex_list, fivetrex_list_options};
 use super::resource::{delete, put_data};
 use super::status::fivetrex_status;
-use fivetrex_core::api::groups::GroupRequest;
+use fivetrex_core::api::groups::UpdateGroup;
 use serde_json::json;
 use std::ffi::c_char;
 
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn fivetrex_group_update(
         // SAFETY (both): NULL or NUL-terminated, per the header.
         let id = unsafe { text(group_id, "group_id") }?;
         let name = unsafe { text(name, "name") }?;
-        put_json(slot, &client.update_group(id, &GroupRequest::name(name))?)
+        put_json(slot, &client.update_group(id, &UpdateGroup::new().name(name))?)
     })
 }
 

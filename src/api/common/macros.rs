@@ -1,5 +1,5 @@
 //! The declarative macros the families use: `api_enum!` for API enums that keep unknown values,
-//! `setters!` and `request_bodies!` for create and update bodies.
+//! `request_bodies!` for create and update bodies.
 
 /// Declares an API enum: known values as variants, anything else kept in `Unknown(String)`.
 /// Decoding ignores case; encoding writes the wire form given here (or the unknown text as it came).
@@ -66,18 +66,121 @@ macro_rules! api_enum {
 }
 pub(crate) use api_enum;
 
-/// Builder setters for request bodies whose fields are all `Option`s (create and update bodies).
-macro_rules! setters {
-    ($ty:ty { $($(#[$doc:meta])* $name:ident: $arg:ty => $conv:expr;)* }) => {
+/// Declares the create body and the update body of a resource from one field list, in wire order
+/// (the order the JSON keys are written in).
+///
+/// ```text
+/// request_bodies! {
+///     /// docs and derives of the create body
+///     pub struct NewThing;
+///     /// docs and derives of the update body
+///     pub struct UpdateThing;
+///     fields {
+///         /// The field's doc, shared by both bodies and by its setters.
+///         #[serde(...)]                       // optional, applied in both bodies
+///         name: String [req, opt] => impl Into<String>, Into::into;
+///     }
+/// }
+/// ```
+///
+/// `[create, update]` says where the field goes: `req` is a required field of the create body
+/// (plain type, set by its constructor, always sent); `opt` is an `Option` that is not sent while
+/// unset; `no` leaves it out of that body. Each `opt` field gets a setter named after it that takes
+/// the type after `=>` and converts it with the function after the comma; a field without `=>`
+/// gets no setter (the family writes its own). The update body also gets `new()` (nothing set)
+/// and must derive `Default`; the create body gets a private `with_required(..)` constructor
+/// taking its `req` fields in order, with everything else unset.
+macro_rules! request_bodies {
+    (
+        $(#[$new_meta:meta])* pub struct $new:ident;
+        $(#[$upd_meta:meta])* pub struct $upd:ident;
+        fields { $($fields:tt)* }
+    ) => {
+        $crate::api::common::request_bodies! { @new $new [$(#[$new_meta])*] [] [] [] $($fields)* }
+        $crate::api::common::request_bodies! { @update $upd [$(#[$upd_meta])*] [] $($fields)* }
+    };
+
+    // The create body, field by field: its fields, its required fields, its optional ones.
+    (@new $ty:ident $head:tt [$($fields:tt)*] [$($req:tt)*] [$($unset:tt)*]
+        $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
+        $f:ident : $t:ty [req, $u:ident] $(=> $arg:ty, $conv:expr)?;
+        $($rest:tt)*
+    ) => {
+        $crate::api::common::request_bodies! { @new $ty $head
+            [$($fields)* $(#[doc = $doc])* $(#[serde $serde])* pub $f: $t,]
+            [$($req)* $f: $t,] [$($unset)*] $($rest)* }
+    };
+    (@new $ty:ident $head:tt [$($fields:tt)*] [$($req:tt)*] [$($unset:tt)*]
+        $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
+        $f:ident : $t:ty [opt, $u:ident] $(=> $arg:ty, $conv:expr)?;
+        $($rest:tt)*
+    ) => {
+        $crate::api::common::request_bodies! { @setter $ty $f [$(#[doc = $doc])*] [$($arg, $conv)?] }
+        $crate::api::common::request_bodies! { @new $ty $head
+            [$($fields)* $(#[doc = $doc])* #[serde(skip_serializing_if = "Option::is_none")] $(#[serde $serde])* pub $f: Option<$t>,]
+            [$($req)*] [$($unset)* $f] $($rest)* }
+    };
+    (@new $ty:ident $head:tt $fields:tt $req:tt $unset:tt
+        $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
+        $f:ident : $t:ty [no, $u:ident] $(=> $arg:ty, $conv:expr)?;
+        $($rest:tt)*
+    ) => {
+        $crate::api::common::request_bodies! { @new $ty $head $fields $req $unset $($rest)* }
+    };
+    (@new $ty:ident [$($head:tt)*] [$($fields:tt)*] [$($req:ident: $rt:ty,)*] [$($unset:ident)*]) => {
+        $($head)*
+        pub struct $ty { $($fields)* }
+
         impl $ty {
-            $(
-                $(#[$doc])*
-                pub fn $name(mut self, value: $arg) -> Self {
-                    self.$name = Some(($conv)(value));
-                    self
-                }
-            )*
+            /// The required fields set, everything else unset.
+            #[allow(dead_code)]
+            fn with_required($($req: $rt),*) -> Self {
+                $ty { $($req,)* $($unset: None,)* }
+            }
+        }
+    };
+
+    // The update body: every field is optional.
+    (@update $ty:ident $head:tt [$($fields:tt)*]
+        $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
+        $f:ident : $t:ty [$n:ident, opt] $(=> $arg:ty, $conv:expr)?;
+        $($rest:tt)*
+    ) => {
+        $crate::api::common::request_bodies! { @setter $ty $f [$(#[doc = $doc])*] [$($arg, $conv)?] }
+        $crate::api::common::request_bodies! { @update $ty $head
+            [$($fields)* $(#[doc = $doc])* #[serde(skip_serializing_if = "Option::is_none")] $(#[serde $serde])* pub $f: Option<$t>,]
+            $($rest)* }
+    };
+    (@update $ty:ident $head:tt $fields:tt
+        $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
+        $f:ident : $t:ty [$n:ident, no] $(=> $arg:ty, $conv:expr)?;
+        $($rest:tt)*
+    ) => {
+        $crate::api::common::request_bodies! { @update $ty $head $fields $($rest)* }
+    };
+    (@update $ty:ident [$($head:tt)*] [$($fields:tt)*]) => {
+        $($head)*
+        pub struct $ty { $($fields)* }
+
+        impl $ty {
+            /// No changes yet.
+            pub fn new() -> Self {
+                Self::default()
+            }
+        }
+    };
+
+    (@setter $ty:ident $f:ident $doc:tt []) => {};
+    (@setter $ty:ident $f:ident [$($doc:tt)*] [$arg:ty, $conv:expr]) => {
+        impl $ty {
+            #[doc = concat!("Sets `", stringify!($f), "`.")]
+            #[doc = ""]
+            $($doc)*
+            pub fn $f(mut self, value: $arg) -> Self {
+                self.$f = Some(($conv)(value));
+                self
+            }
         }
     };
 }
-pub(crate) use setters;
+pub(crate) use request_bodies;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod macros;
-pub(crate) use macros::{api_enum, setters};
+pub(crate) use macros::{api_enum, request_bodies};
 
 pub(crate) mod lenient;
 
@@ -96,14 +96,14 @@ pub struct Membership {
 
 /// `{"id": ..., "role": ...}`: a membership to add.
 #[derive(Serialize)]
-pub(crate) struct MembershipRequest<'a> {
+pub(crate) struct MembershipBody<'a> {
     pub id: &'a str,
     pub role: &'a str,
 }
 
 /// `{"role": ...}`: a membership's new role.
 #[derive(Serialize)]
-pub(crate) struct RoleRequest<'a> {
+pub(crate) struct RoleBody<'a> {
     pub role: &'a str,
 }
 
@@ -170,7 +170,7 @@ pub struct SetupTest {
 
 /// `{"setup_tests": [...]}`: what a setup-test endpoint answers.
 #[derive(Deserialize)]
-pub(crate) struct SetupTestsAnswer {
+pub(crate) struct SetupTestsResponse {
     #[serde(default, deserialize_with = "lenient::null_default")]
     pub setup_tests: Vec<SetupTest>,
 }

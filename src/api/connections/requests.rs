@@ -2,292 +2,101 @@
 //! scope of a resync.
 
 use super::model::{DataDelaySensitivity, DestinationSchemaNames, ScheduleType, SchemaStatus};
-use crate::api::common::{lenient, setters, NetworkingMethod, TableSelection};
+use crate::api::common::{lenient, request_bodies, NetworkingMethod, TableSelection};
 use crate::confirm::Confirm;
 use crate::json::SecretJson;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::convert::identity;
 
-/// A new connection. `group_id` and `service` are required; everything left unset is not sent.
-///
-/// ```
-/// use fivetrex::NewConnection;
-/// use serde_json::json;
-/// let new = NewConnection::new("group_1", "postgres")
-///     .config(json!({"schema": "pg", "host": "db", "password": "hunter2"}))
-///     .sync_frequency(60)
-///     .paused(true);
-/// assert!(!format!("{new:?}").contains("hunter2"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct NewConnection {
-    /// The group (destination) to create it in.
-    pub group_id: String,
-    /// The source service.
-    pub service: String,
-    /// Service-specific configuration (masked in `Debug`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<SecretJson>,
-    /// Service-specific OAuth credentials (masked in `Debug`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<SecretJson>,
-    /// Create it paused.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paused: Option<bool>,
-    /// Pause it when the free trial ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pause_after_trial: Option<bool>,
-    /// Minutes between syncs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync_frequency: Option<u32>,
-    /// Automatic or manual syncs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule_type: Option<ScheduleType>,
-    /// `"HH:MM"` start of the daily sync (with a frequency of 1440).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub daily_sync_time: Option<String>,
-    /// When a data delay is reported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_delay_sensitivity: Option<DataDelaySensitivity>,
-    /// Custom delay threshold in minutes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_delay_threshold: Option<i64>,
-    /// Trust the source's TLS certificates.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_certificates: Option<bool>,
-    /// Trust the source's SSH fingerprints.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_fingerprints: Option<bool>,
-    /// Run the setup tests right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_setup_tests: Option<bool>,
-    /// How Fivetran reaches the source.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub networking_method: Option<NetworkingMethod>,
-    /// Proxy agent to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_agent_id: Option<String>,
-    /// Private link to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_link_id: Option<String>,
-    /// Hybrid deployment agent to run the syncs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hybrid_deployment_agent_id: Option<String>,
-    /// How destination schemas are named.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_schema_names: Option<DestinationSchemaNames>,
-    /// External secrets manager holding the credentials.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_secrets_manager_id: Option<String>,
-    /// Destination-specific settings (`{"virtual_warehouse": ...}`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_configuration: Option<Value>,
-    /// Ask for a connect card with these settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connect_card_config: Option<ConnectCardConfig>,
+request_bodies! {
+    /// A new connection. `group_id` and `service` are required; everything left unset is not sent.
+    ///
+    /// ```
+    /// use fivetrex::NewConnection;
+    /// use serde_json::json;
+    /// let new = NewConnection::new("group_1", "postgres")
+    ///     .config(json!({"schema": "pg", "host": "db", "password": "hunter2"}))
+    ///     .sync_frequency(60)
+    ///     .paused(true);
+    /// assert!(!format!("{new:?}").contains("hunter2"));
+    /// ```
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewConnection;
+
+    /// Changes to a connection; fields left unset are not sent.
+    ///
+    /// ```
+    /// use fivetrex::{ScheduleType, UpdateConnection};
+    /// let changes = UpdateConnection::new().sync_frequency(1440).daily_sync_time("03:00").schedule_type(ScheduleType::Auto);
+    /// assert_eq!(
+    ///     serde_json::to_value(&changes).unwrap(),
+    ///     serde_json::json!({"sync_frequency": 1440, "daily_sync_time": "03:00", "schedule_type": "auto"})
+    /// );
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateConnection;
+
+    fields {
+        /// The group (destination) to create it in.
+        group_id: String [req, no];
+        /// The source service.
+        service: String [req, no];
+        /// Service-specific configuration (masked in `Debug`).
+        config: SecretJson [opt, opt] => impl Into<SecretJson>, Into::into;
+        /// Service-specific OAuth credentials (masked in `Debug`).
+        auth: SecretJson [opt, opt] => impl Into<SecretJson>, Into::into;
+        /// Paused (on create) or pause and resume (on update).
+        paused: bool [opt, opt] => bool, identity;
+        /// Pause it when the free trial ends.
+        pause_after_trial: bool [opt, opt] => bool, identity;
+        /// Minutes between syncs.
+        sync_frequency: u32 [opt, opt] => u32, identity;
+        /// Automatic or manual syncs.
+        schedule_type: ScheduleType [opt, opt] => ScheduleType, identity;
+        /// `"HH:MM"` start of the daily sync (with a frequency of 1440).
+        daily_sync_time: String [opt, opt] => impl Into<String>, Into::into;
+        /// When a data delay is reported.
+        data_delay_sensitivity: DataDelaySensitivity [opt, opt] => DataDelaySensitivity, identity;
+        /// Custom delay threshold in minutes.
+        data_delay_threshold: i64 [opt, opt] => i64, identity;
+        /// Trust the source's TLS certificates.
+        trust_certificates: bool [opt, opt] => bool, identity;
+        /// Trust the source's SSH fingerprints.
+        trust_fingerprints: bool [opt, opt] => bool, identity;
+        /// Run the setup tests right away (after the create or the change).
+        run_setup_tests: bool [opt, opt] => bool, identity;
+        /// Move the schema-status flow on (`ready`).
+        schema_status: SchemaStatus [no, opt] => SchemaStatus, identity;
+        /// Mark the next sync as historical.
+        is_historical_sync: bool [no, opt] => bool, identity;
+        /// How Fivetran reaches the source.
+        networking_method: NetworkingMethod [opt, opt] => NetworkingMethod, identity;
+        /// Proxy agent to go through.
+        proxy_agent_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// Private link to go through.
+        private_link_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// Hybrid deployment agent to run the syncs.
+        hybrid_deployment_agent_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// How destination schemas are named.
+        destination_schema_names: DestinationSchemaNames [opt, no] => DestinationSchemaNames, identity;
+        /// External secrets manager holding the credentials.
+        external_secrets_manager_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// Which keys of the external secrets manager hold which config fields.
+        external_secrets_keys_config: Value [no, opt] => Value, identity;
+        /// Destination-specific settings (`{"virtual_warehouse": ...}`).
+        destination_configuration: Value [opt, opt] => Value, identity;
+        /// Ask for a connect card with these settings.
+        connect_card_config: ConnectCardConfig [opt, no] => ConnectCardConfig, identity;
+    }
 }
-
-/// Changes to a connection; fields left unset are not sent.
-///
-/// ```
-/// use fivetrex::{ScheduleType, UpdateConnection};
-/// let changes = UpdateConnection::new().sync_frequency(1440).daily_sync_time("03:00").schedule_type(ScheduleType::Auto);
-/// assert_eq!(
-///     serde_json::to_value(&changes).unwrap(),
-///     serde_json::json!({"sync_frequency": 1440, "daily_sync_time": "03:00", "schedule_type": "auto"})
-/// );
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateConnection {
-    /// Service-specific configuration to change (masked in `Debug`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<SecretJson>,
-    /// Service-specific OAuth credentials (masked in `Debug`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<SecretJson>,
-    /// Pause or resume.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paused: Option<bool>,
-    /// Pause it when the free trial ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pause_after_trial: Option<bool>,
-    /// Minutes between syncs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sync_frequency: Option<u32>,
-    /// Automatic or manual syncs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule_type: Option<ScheduleType>,
-    /// `"HH:MM"` start of the daily sync.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub daily_sync_time: Option<String>,
-    /// When a data delay is reported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_delay_sensitivity: Option<DataDelaySensitivity>,
-    /// Custom delay threshold in minutes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_delay_threshold: Option<i64>,
-    /// Trust the source's TLS certificates.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_certificates: Option<bool>,
-    /// Trust the source's SSH fingerprints.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_fingerprints: Option<bool>,
-    /// Run the setup tests after the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_setup_tests: Option<bool>,
-    /// Move the schema-status flow on (`ready`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schema_status: Option<SchemaStatus>,
-    /// Mark the next sync as historical.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_historical_sync: Option<bool>,
-    /// How Fivetran reaches the source.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub networking_method: Option<NetworkingMethod>,
-    /// Proxy agent to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_agent_id: Option<String>,
-    /// Private link to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_link_id: Option<String>,
-    /// Hybrid deployment agent to run the syncs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hybrid_deployment_agent_id: Option<String>,
-    /// External secrets manager holding the credentials.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_secrets_manager_id: Option<String>,
-    /// Which keys of the external secrets manager hold which config fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_secrets_keys_config: Option<Value>,
-    /// Destination-specific settings (`{"virtual_warehouse": ...}`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_configuration: Option<Value>,
-}
-
-setters!(NewConnection {
-    /// Sets `config` (masked in `Debug`).
-    config: impl Into<SecretJson> => Into::into;
-    /// Sets `auth` (masked in `Debug`).
-    auth: impl Into<SecretJson> => Into::into;
-    /// Sets `paused`.
-    paused: bool => std::convert::identity;
-    /// Sets `pause_after_trial`.
-    pause_after_trial: bool => std::convert::identity;
-    /// Sets `sync_frequency` (minutes).
-    sync_frequency: u32 => std::convert::identity;
-    /// Sets `schedule_type`.
-    schedule_type: ScheduleType => std::convert::identity;
-    /// Sets `daily_sync_time` (`"HH:MM"`).
-    daily_sync_time: impl Into<String> => Into::into;
-    /// Sets `data_delay_sensitivity`.
-    data_delay_sensitivity: DataDelaySensitivity => std::convert::identity;
-    /// Sets `data_delay_threshold` (minutes).
-    data_delay_threshold: i64 => std::convert::identity;
-    /// Sets `trust_certificates`.
-    trust_certificates: bool => std::convert::identity;
-    /// Sets `trust_fingerprints`.
-    trust_fingerprints: bool => std::convert::identity;
-    /// Sets `run_setup_tests`.
-    run_setup_tests: bool => std::convert::identity;
-    /// Sets `networking_method`.
-    networking_method: NetworkingMethod => std::convert::identity;
-    /// Sets `proxy_agent_id`.
-    proxy_agent_id: impl Into<String> => Into::into;
-    /// Sets `private_link_id`.
-    private_link_id: impl Into<String> => Into::into;
-    /// Sets `hybrid_deployment_agent_id`.
-    hybrid_deployment_agent_id: impl Into<String> => Into::into;
-    /// Sets `destination_schema_names`.
-    destination_schema_names: DestinationSchemaNames => std::convert::identity;
-    /// Sets `external_secrets_manager_id`.
-    external_secrets_manager_id: impl Into<String> => Into::into;
-    /// Sets `destination_configuration`.
-    destination_configuration: Value => std::convert::identity;
-    /// Asks for a connect card.
-    connect_card_config: ConnectCardConfig => std::convert::identity;
-});
-
-setters!(UpdateConnection {
-    /// Sets `config` (masked in `Debug`).
-    config: impl Into<SecretJson> => Into::into;
-    /// Sets `auth` (masked in `Debug`).
-    auth: impl Into<SecretJson> => Into::into;
-    /// Sets `paused`.
-    paused: bool => std::convert::identity;
-    /// Sets `pause_after_trial`.
-    pause_after_trial: bool => std::convert::identity;
-    /// Sets `sync_frequency` (minutes).
-    sync_frequency: u32 => std::convert::identity;
-    /// Sets `schedule_type`.
-    schedule_type: ScheduleType => std::convert::identity;
-    /// Sets `daily_sync_time` (`"HH:MM"`).
-    daily_sync_time: impl Into<String> => Into::into;
-    /// Sets `data_delay_sensitivity`.
-    data_delay_sensitivity: DataDelaySensitivity => std::convert::identity;
-    /// Sets `data_delay_threshold` (minutes).
-    data_delay_threshold: i64 => std::convert::identity;
-    /// Sets `trust_certificates`.
-    trust_certificates: bool => std::convert::identity;
-    /// Sets `trust_fingerprints`.
-    trust_fingerprints: bool => std::convert::identity;
-    /// Sets `run_setup_tests`.
-    run_setup_tests: bool => std::convert::identity;
-    /// Sets `schema_status`.
-    schema_status: SchemaStatus => std::convert::identity;
-    /// Sets `is_historical_sync`.
-    is_historical_sync: bool => std::convert::identity;
-    /// Sets `networking_method`.
-    networking_method: NetworkingMethod => std::convert::identity;
-    /// Sets `proxy_agent_id`.
-    proxy_agent_id: impl Into<String> => Into::into;
-    /// Sets `private_link_id`.
-    private_link_id: impl Into<String> => Into::into;
-    /// Sets `hybrid_deployment_agent_id`.
-    hybrid_deployment_agent_id: impl Into<String> => Into::into;
-    /// Sets `external_secrets_manager_id`.
-    external_secrets_manager_id: impl Into<String> => Into::into;
-    /// Sets `external_secrets_keys_config`.
-    external_secrets_keys_config: Value => std::convert::identity;
-    /// Sets `destination_configuration`.
-    destination_configuration: Value => std::convert::identity;
-});
 
 impl NewConnection {
     /// A connection of `service` in group `group_id`, everything else unset.
     pub fn new(group_id: impl Into<String>, service: impl Into<String>) -> Self {
-        NewConnection {
-            group_id: group_id.into(),
-            service: service.into(),
-            config: None,
-            auth: None,
-            paused: None,
-            pause_after_trial: None,
-            sync_frequency: None,
-            schedule_type: None,
-            daily_sync_time: None,
-            data_delay_sensitivity: None,
-            data_delay_threshold: None,
-            trust_certificates: None,
-            trust_fingerprints: None,
-            run_setup_tests: None,
-            networking_method: None,
-            proxy_agent_id: None,
-            private_link_id: None,
-            hybrid_deployment_agent_id: None,
-            destination_schema_names: None,
-            external_secrets_manager_id: None,
-            destination_configuration: None,
-            connect_card_config: None,
-        }
-    }
-}
-
-impl UpdateConnection {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
+        Self::with_required(group_id.into(), service.into())
     }
 }
 
