@@ -1,6 +1,7 @@
 //! Pieces several resource families share: memberships (of users and teams, in groups and
-//! connections), setup-test results and alerts, the lenient decoders the models use, and the
-//! `api_enum!` declaration of API enums that keep unknown values.
+//! connections), setup-test results and alerts, the setup state and networking method of
+//! connections and destinations, table selections (resyncs, schema changes), the lenient decoders
+//! the models use (`lenient`), and the macros that declare API enums and request bodies.
 
 use crate::error::{Error, Result};
 use crate::json::RawJson;
