@@ -2,10 +2,13 @@
 //!
 //! Walk, read, create, change and delete connections; trigger syncs and resyncs; run setup
 //! tests; make connect cards; read and write a connection's state. The service-specific
-//! `config` (773 services) is kept as unparsed JSON ([`RawJson`](crate::RawJson)) beside the typed fields, so a
-//! list of thousands of connections decodes without building a tree for each config. The schema
-//! config lives in [`crate::api::schemas`], certificates in [`crate::api::certificates`], and
-//! sync-and-wait in [`crate::sync`].
+//! `config` (one shape per service, hundreds of them) is kept as unparsed JSON
+//! ([`RawJson`](crate::RawJson)) beside the typed fields, so a list of thousands of connections
+//! decodes without building a tree for each config. The schema config lives in
+//! [`crate::api::schemas`], certificates in [`crate::api::certificates`], and sync-and-wait in
+//! [`crate::sync`].
+//!
+//! The calls are here; the models are in `model.rs` and the request bodies in `requests.rs`.
 
 use crate::client::{to_body, ActionResponse, Client};
 use crate::confirm::{Confirm, Destructive};
