@@ -96,38 +96,38 @@ macro_rules! request_bodies {
         $(#[$upd_meta:meta])* pub struct $upd:ident;
         fields { $($fields:tt)* }
     ) => {
-        $crate::api::common::request_bodies! { @new $new [$(#[$new_meta])*] [] [] [] $($fields)* }
-        $crate::api::common::request_bodies! { @update $upd [$(#[$upd_meta])*] [] $($fields)* }
+        $crate::api::common::request_bodies! { @new $new [$(#[$new_meta])*] [] [] [] [] $($fields)* }
+        $crate::api::common::request_bodies! { @update $upd [$(#[$upd_meta])*] [] [] $($fields)* }
     };
 
-    // The create body, field by field: its fields, its required fields, its optional ones.
-    (@new $ty:ident $head:tt [$($fields:tt)*] [$($req:tt)*] [$($unset:tt)*]
+    // The create body, field by field, collecting its fields, its required fields (name: type),
+    // its optional fields (names) and its setters ((name [docs] [argument, conversion])).
+    (@new $ty:ident $head:tt [$($fields:tt)*] [$($req:tt)*] $unset:tt $set:tt
         $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
         $f:ident : $t:ty [req, $u:ident] $(=> $arg:ty, $conv:expr)?;
         $($rest:tt)*
     ) => {
         $crate::api::common::request_bodies! { @new $ty $head
             [$($fields)* $(#[doc = $doc])* $(#[serde $serde])* pub $f: $t,]
-            [$($req)* $f: $t,] [$($unset)*] $($rest)* }
+            [$($req)* $f: $t,] $unset $set $($rest)* }
     };
-    (@new $ty:ident $head:tt [$($fields:tt)*] [$($req:tt)*] [$($unset:tt)*]
+    (@new $ty:ident $head:tt [$($fields:tt)*] $req:tt [$($unset:tt)*] [$($set:tt)*]
         $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
         $f:ident : $t:ty [opt, $u:ident] $(=> $arg:ty, $conv:expr)?;
         $($rest:tt)*
     ) => {
-        $crate::api::common::request_bodies! { @setter $ty $f [$(#[doc = $doc])*] [$($arg, $conv)?] }
         $crate::api::common::request_bodies! { @new $ty $head
             [$($fields)* $(#[doc = $doc])* #[serde(skip_serializing_if = "Option::is_none")] $(#[serde $serde])* pub $f: Option<$t>,]
-            [$($req)*] [$($unset)* $f] $($rest)* }
+            $req [$($unset)* $f] [$($set)* ($f [$(#[doc = $doc])*] [$($arg, $conv)?])] $($rest)* }
     };
-    (@new $ty:ident $head:tt $fields:tt $req:tt $unset:tt
+    (@new $ty:ident $head:tt $fields:tt $req:tt $unset:tt $set:tt
         $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
         $f:ident : $t:ty [no, $u:ident] $(=> $arg:ty, $conv:expr)?;
         $($rest:tt)*
     ) => {
-        $crate::api::common::request_bodies! { @new $ty $head $fields $req $unset $($rest)* }
+        $crate::api::common::request_bodies! { @new $ty $head $fields $req $unset $set $($rest)* }
     };
-    (@new $ty:ident [$($head:tt)*] [$($fields:tt)*] [$($req:ident: $rt:ty,)*] [$($unset:ident)*]) => {
+    (@new $ty:ident [$($head:tt)*] [$($fields:tt)*] [$($req:ident: $rt:ty,)*] [$($unset:ident)*] [$($set:tt)*]) => {
         $($head)*
         pub struct $ty { $($fields)* }
 
@@ -137,28 +137,29 @@ macro_rules! request_bodies {
             fn with_required($($req: $rt),*) -> Self {
                 $ty { $($req,)* $($unset: None,)* }
             }
+
+            $($crate::api::common::request_bodies! { @setter $set })*
         }
     };
 
-    // The update body: every field is optional.
-    (@update $ty:ident $head:tt [$($fields:tt)*]
+    // The update body: every field it has is optional.
+    (@update $ty:ident $head:tt [$($fields:tt)*] [$($set:tt)*]
         $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
         $f:ident : $t:ty [$n:ident, opt] $(=> $arg:ty, $conv:expr)?;
         $($rest:tt)*
     ) => {
-        $crate::api::common::request_bodies! { @setter $ty $f [$(#[doc = $doc])*] [$($arg, $conv)?] }
         $crate::api::common::request_bodies! { @update $ty $head
             [$($fields)* $(#[doc = $doc])* #[serde(skip_serializing_if = "Option::is_none")] $(#[serde $serde])* pub $f: Option<$t>,]
-            $($rest)* }
+            [$($set)* ($f [$(#[doc = $doc])*] [$($arg, $conv)?])] $($rest)* }
     };
-    (@update $ty:ident $head:tt $fields:tt
+    (@update $ty:ident $head:tt $fields:tt $set:tt
         $(#[doc = $doc:literal])* $(#[serde $serde:tt])*
         $f:ident : $t:ty [$n:ident, no] $(=> $arg:ty, $conv:expr)?;
         $($rest:tt)*
     ) => {
-        $crate::api::common::request_bodies! { @update $ty $head $fields $($rest)* }
+        $crate::api::common::request_bodies! { @update $ty $head $fields $set $($rest)* }
     };
-    (@update $ty:ident [$($head:tt)*] [$($fields:tt)*]) => {
+    (@update $ty:ident [$($head:tt)*] [$($fields:tt)*] [$($set:tt)*]) => {
         $($head)*
         pub struct $ty { $($fields)* }
 
@@ -167,19 +168,20 @@ macro_rules! request_bodies {
             pub fn new() -> Self {
                 Self::default()
             }
+
+            $($crate::api::common::request_bodies! { @setter $set })*
         }
     };
 
-    (@setter $ty:ident $f:ident $doc:tt []) => {};
-    (@setter $ty:ident $f:ident [$($doc:tt)*] [$arg:ty, $conv:expr]) => {
-        impl $ty {
-            #[doc = concat!("Sets `", stringify!($f), "`.")]
-            #[doc = ""]
-            $($doc)*
-            pub fn $f(mut self, value: $arg) -> Self {
-                self.$f = Some(($conv)(value));
-                self
-            }
+    // One setter, or none for a field declared without `=>`.
+    (@setter ($f:ident $doc:tt [])) => {};
+    (@setter ($f:ident [$($doc:tt)*] [$arg:ty, $conv:expr])) => {
+        #[doc = concat!("Sets `", stringify!($f), "`.")]
+        #[doc = ""]
+        $($doc)*
+        pub fn $f(mut self, value: $arg) -> Self {
+            self.$f = Some(($conv)(value));
+            self
         }
     };
 }
