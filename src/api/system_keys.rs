@@ -197,7 +197,7 @@ impl NewSystemKey {
 }
 
 #[derive(Serialize)]
-struct Rotate<'a> {
+struct RotateBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     expiration_period: Option<&'a ExpirationPeriod>,
 }
@@ -235,7 +235,7 @@ impl Client {
     /// Issues a new secret for a system key (in the answer, shown only this once); the old one
     /// stops working. Not retried after an ambiguous failure.
     pub fn rotate_system_key(&self, key_id: &str, expiration: Option<ExpirationPeriod>) -> Result<SystemKey> {
-        let body = to_body(&Rotate { expiration_period: expiration.as_ref() })?;
+        let body = to_body(&RotateBody { expiration_period: expiration.as_ref() })?;
         self.call(&ROTATE_SYSTEM_KEY, &[key_id], &[], Some(&body))
     }
 

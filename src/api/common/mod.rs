@@ -4,7 +4,7 @@
 //! the models use (`lenient`), and the macros that declare API enums and request bodies.
 
 use crate::error::{Error, Result};
-use crate::json::RawJson;
+use crate::json::{RawJson, SecretJson};
 use crate::secret::Secret;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -100,6 +100,12 @@ pub struct Membership {
 pub(crate) struct MembershipBody<'a> {
     pub id: &'a str,
     pub role: &'a str,
+}
+
+/// `{"config": ...}`: a resource's new configuration (secrets managers, private links).
+#[derive(Serialize)]
+pub(crate) struct ConfigBody<'a> {
+    pub config: &'a SecretJson,
 }
 
 /// `{"role": ...}`: a membership's new role.
