@@ -87,7 +87,7 @@ pub use api::connections::{
 };
 pub use api::destinations::{Destination, NewDestination, UpdateDestination};
 pub use api::esm::{Esm, EsmEntity, EsmType, NewEsm};
-pub use api::groups::{Group, GroupRequest};
+pub use api::groups::{Group, UpdateGroup};
 pub use api::hvr::{HvrHub, HvrRegistration};
 pub use api::hybrid_agents::{
     HybridDeploymentAgent, HybridDeploymentAgentFiles, HybridDeploymentAgentSetup, HybridDeploymentAgentUsage,
@@ -103,7 +103,7 @@ pub use api::sdk_packages::ConnectorSdkPackage;
 pub use api::system_keys::{
     AccessLevel, ExpirationPeriod, NewSystemKey, Permission, ResourceFilter, ResourceType, SystemKey, UpdateSystemKey,
 };
-pub use api::teams::{Team, TeamMember, TeamRequest};
+pub use api::teams::{NewTeam, Team, TeamMember, UpdateTeam};
 pub use api::transformations::{
     NewTransformation, NewTransformationProject, ProjectStatus, Transformation, TransformationPackage,
     TransformationProject, TransformationSchedule, TransformationStatus, UpdateTransformation,

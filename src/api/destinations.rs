@@ -1,7 +1,7 @@
 //! Destinations: the warehouse or lake a group's connections write into (one per group; the
 //! destination's id is its group's id).
 
-use crate::api::common::{lenient, setters};
+use crate::api::common::{lenient, request_bodies};
 use crate::api::common::{NetworkingMethod, SetupState, SetupTest, SetupTests};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::confirm::{Confirm, Destructive};
@@ -11,6 +11,7 @@ use crate::json::{RawJson, SecretJson};
 use crate::page::List;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::convert::identity;
 
 crate::operations! {
     /// `GET /v1/destinations`
@@ -90,185 +91,64 @@ impl Destination {
     }
 }
 
-/// A new destination. `group_id`, `service` and `time_zone_offset` are required; everything
-/// left unset is not sent.
-///
-/// ```
-/// use fivetrex::NewDestination;
-/// let new = NewDestination::new("group_1", "snowflake", "+1")
-///     .region("AWS_EU_WEST_1")
-///     .config(serde_json::json!({"host": "acme.snowflakecomputing.com", "password": "hunter2"}));
-/// assert!(!format!("{new:?}").contains("hunter2"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct NewDestination {
-    /// The group to create it in.
-    pub group_id: String,
-    /// The warehouse service.
-    pub service: String,
-    /// Time zone as an hour offset (`"-5"`, `"0"`, `"+1"`).
-    pub time_zone_offset: String,
-    /// Processing region.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Service-specific configuration (masked in `Debug`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<SecretJson>,
-    /// Trust the destination's TLS certificates.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_certificates: Option<bool>,
-    /// Trust the destination's SSH fingerprints.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_fingerprints: Option<bool>,
-    /// Run the setup tests right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_setup_tests: Option<bool>,
-    /// Shift the offset with daylight saving time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub daylight_saving_time_enabled: Option<bool>,
-    /// How Fivetran reaches the destination.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub networking_method: Option<NetworkingMethod>,
-    /// Private link to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_link_id: Option<String>,
-    /// Proxy agent to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_agent_id: Option<String>,
-    /// Hybrid deployment agent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hybrid_deployment_agent_id: Option<String>,
-    /// External secrets manager holding the credentials.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_secrets_manager_id: Option<String>,
+request_bodies! {
+    /// A new destination. `group_id`, `service` and `time_zone_offset` are required; everything
+    /// left unset is not sent.
+    ///
+    /// ```
+    /// use fivetrex::NewDestination;
+    /// let new = NewDestination::new("group_1", "snowflake", "+1")
+    ///     .region("AWS_EU_WEST_1")
+    ///     .config(serde_json::json!({"host": "acme.snowflakecomputing.com", "password": "hunter2"}));
+    /// assert!(!format!("{new:?}").contains("hunter2"));
+    /// ```
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewDestination;
+
+    /// Changes to a destination; fields left unset are not sent.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateDestination;
+
+    fields {
+        /// The group to create it in.
+        group_id: String [req, no];
+        /// The warehouse service.
+        service: String [req, no];
+        /// Time zone as an hour offset (`"-5"`, `"0"`, `"+1"`).
+        time_zone_offset: String [req, opt] => impl Into<String>, Into::into;
+        /// Processing region.
+        region: String [opt, opt] => impl Into<String>, Into::into;
+        /// Service-specific configuration (masked in `Debug`).
+        config: SecretJson [opt, opt] => impl Into<SecretJson>, Into::into;
+        /// Trust the destination's TLS certificates.
+        trust_certificates: bool [opt, opt] => bool, identity;
+        /// Trust the destination's SSH fingerprints.
+        trust_fingerprints: bool [opt, opt] => bool, identity;
+        /// Run the setup tests right away (after the create or the change).
+        run_setup_tests: bool [opt, opt] => bool, identity;
+        /// Shift the offset with daylight saving time.
+        daylight_saving_time_enabled: bool [opt, opt] => bool, identity;
+        /// How Fivetran reaches the destination.
+        networking_method: NetworkingMethod [opt, opt] => NetworkingMethod, identity;
+        /// Private link to go through.
+        private_link_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// Proxy agent to go through.
+        proxy_agent_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// Hybrid deployment agent.
+        hybrid_deployment_agent_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// External secrets manager holding the credentials.
+        external_secrets_manager_id: String [opt, opt] => impl Into<String>, Into::into;
+        /// Which keys of the external secrets manager hold which config fields.
+        external_secrets_keys_config: Value [no, opt] => Value, identity;
+    }
 }
-
-/// Changes to a destination; fields left unset are not sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateDestination {
-    /// Time zone as an hour offset.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_zone_offset: Option<String>,
-    /// Processing region.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Service-specific configuration to change (masked in `Debug`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<SecretJson>,
-    /// Trust the destination's TLS certificates.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_certificates: Option<bool>,
-    /// Trust the destination's SSH fingerprints.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust_fingerprints: Option<bool>,
-    /// Run the setup tests after the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_setup_tests: Option<bool>,
-    /// Shift the offset with daylight saving time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub daylight_saving_time_enabled: Option<bool>,
-    /// How Fivetran reaches the destination.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub networking_method: Option<NetworkingMethod>,
-    /// Private link to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_link_id: Option<String>,
-    /// Proxy agent to go through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy_agent_id: Option<String>,
-    /// Hybrid deployment agent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hybrid_deployment_agent_id: Option<String>,
-    /// External secrets manager holding the credentials.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_secrets_manager_id: Option<String>,
-    /// Which keys of the external secrets manager hold which config fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_secrets_keys_config: Option<Value>,
-}
-
-setters!(NewDestination {
-    /// Sets `region`.
-    region: impl Into<String> => Into::into;
-    /// Sets `config` (masked in `Debug`).
-    config: impl Into<SecretJson> => Into::into;
-    /// Sets `trust_certificates`.
-    trust_certificates: bool => std::convert::identity;
-    /// Sets `trust_fingerprints`.
-    trust_fingerprints: bool => std::convert::identity;
-    /// Sets `run_setup_tests`.
-    run_setup_tests: bool => std::convert::identity;
-    /// Sets `daylight_saving_time_enabled`.
-    daylight_saving_time_enabled: bool => std::convert::identity;
-    /// Sets `networking_method`.
-    networking_method: NetworkingMethod => std::convert::identity;
-    /// Sets `private_link_id`.
-    private_link_id: impl Into<String> => Into::into;
-    /// Sets `proxy_agent_id`.
-    proxy_agent_id: impl Into<String> => Into::into;
-    /// Sets `hybrid_deployment_agent_id`.
-    hybrid_deployment_agent_id: impl Into<String> => Into::into;
-    /// Sets `external_secrets_manager_id`.
-    external_secrets_manager_id: impl Into<String> => Into::into;
-});
-
-setters!(UpdateDestination {
-    /// Sets `time_zone_offset`.
-    time_zone_offset: impl Into<String> => Into::into;
-    /// Sets `region`.
-    region: impl Into<String> => Into::into;
-    /// Sets `config` (masked in `Debug`).
-    config: impl Into<SecretJson> => Into::into;
-    /// Sets `trust_certificates`.
-    trust_certificates: bool => std::convert::identity;
-    /// Sets `trust_fingerprints`.
-    trust_fingerprints: bool => std::convert::identity;
-    /// Sets `run_setup_tests`.
-    run_setup_tests: bool => std::convert::identity;
-    /// Sets `daylight_saving_time_enabled`.
-    daylight_saving_time_enabled: bool => std::convert::identity;
-    /// Sets `networking_method`.
-    networking_method: NetworkingMethod => std::convert::identity;
-    /// Sets `private_link_id`.
-    private_link_id: impl Into<String> => Into::into;
-    /// Sets `proxy_agent_id`.
-    proxy_agent_id: impl Into<String> => Into::into;
-    /// Sets `hybrid_deployment_agent_id`.
-    hybrid_deployment_agent_id: impl Into<String> => Into::into;
-    /// Sets `external_secrets_manager_id`.
-    external_secrets_manager_id: impl Into<String> => Into::into;
-    /// Sets `external_secrets_keys_config`.
-    external_secrets_keys_config: Value => std::convert::identity;
-});
 
 impl NewDestination {
     /// A destination of `service` for group `group_id` in the time zone `time_zone_offset`.
     pub fn new(group_id: impl Into<String>, service: impl Into<String>, time_zone_offset: impl Into<String>) -> Self {
-        NewDestination {
-            group_id: group_id.into(),
-            service: service.into(),
-            time_zone_offset: time_zone_offset.into(),
-            region: None,
-            config: None,
-            trust_certificates: None,
-            trust_fingerprints: None,
-            run_setup_tests: None,
-            daylight_saving_time_enabled: None,
-            networking_method: None,
-            private_link_id: None,
-            proxy_agent_id: None,
-            hybrid_deployment_agent_id: None,
-            external_secrets_manager_id: None,
-        }
-    }
-}
-
-impl UpdateDestination {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
+        Self::with_required(group_id.into(), service.into(), time_zone_offset.into())
     }
 }
 

@@ -3,7 +3,7 @@
 //! although the spec declares no `cursor`/`limit` for them; the client follows the cursor and
 //! sends no page size.
 
-use crate::api::common::{api_enum, lenient};
+use crate::api::common::{api_enum, lenient, ConfigBody};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -129,11 +129,6 @@ pub struct EsmEntity {
     pub created_at: Option<Timestamp>,
 }
 
-#[derive(Serialize)]
-struct ConfigChange<'a> {
-    config: &'a SecretJson,
-}
-
 impl Client {
     /// Walks every external secrets manager.
     pub fn esms(&self) -> List<Esm> {
@@ -152,7 +147,7 @@ impl Client {
 
     /// Changes an external secrets manager's configuration.
     pub fn update_esm(&self, esm_id: &str, config: &SecretJson) -> Result<Esm> {
-        let body = to_body(&ConfigChange { config })?;
+        let body = to_body(&ConfigBody { config })?;
         self.call(&MODIFY_ESM, &[esm_id], &[], Some(&body))
     }
 

@@ -51,19 +51,29 @@ pub struct Group {
     pub created_at: Option<Timestamp>,
 }
 
-/// The fields of a group that can be set.
+/// Changes to a group; unset fields are not sent.
+///
+/// ```
+/// let changes = fivetrex::UpdateGroup::new().name("Warehouse");
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
-pub struct GroupRequest {
+pub struct UpdateGroup {
     /// The group's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-impl GroupRequest {
-    /// A request that sets the name.
-    pub fn name(name: impl Into<String>) -> Self {
-        GroupRequest { name: Some(name.into()) }
+impl UpdateGroup {
+    /// No changes yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 }
 
@@ -90,12 +100,12 @@ impl Client {
 
     /// Creates a group. Not retried after an ambiguous failure unless the policy allows it.
     pub fn create_group(&self, name: &str) -> Result<Group> {
-        let body = to_body(&GroupRequest::name(name))?;
+        let body = to_body(&UpdateGroup::new().name(name))?;
         self.call(&CREATE_GROUP, &[], &[], Some(&body))
     }
 
     /// Changes a group; unset fields are not sent.
-    pub fn update_group(&self, group_id: &str, changes: &GroupRequest) -> Result<Group> {
+    pub fn update_group(&self, group_id: &str, changes: &UpdateGroup) -> Result<Group> {
         let body = to_body(changes)?;
         self.call(&MODIFY_GROUP, &[group_id], &[], Some(&body))
     }

@@ -161,7 +161,7 @@ impl NewHybridDeploymentAgent {
 }
 
 #[derive(Serialize)]
-struct ReAuth<'a> {
+struct ReAuthBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_type: Option<&'a str>,
 }
@@ -196,7 +196,7 @@ impl Client {
         agent_id: &str,
         auth_type: Option<&str>,
     ) -> Result<HybridDeploymentAgentSetup> {
-        let body = to_body(&ReAuth { auth_type })?;
+        let body = to_body(&ReAuthBody { auth_type })?;
         self.call(&RE_AUTH_HYBRID_DEPLOYMENT_AGENT, &[agent_id], &[], Some(&body))
     }
 

@@ -1,13 +1,14 @@
 //! Log services (external logging): where Fivetran sends a group's or the account's log events
 //! (CloudWatch, Datadog, Splunk, ...). The `config` differs per service and is kept as JSON.
 
-use crate::api::common::{lenient, Alert, SetupTest, SetupTestsAnswer, EMPTY_BODY};
+use crate::api::common::{lenient, request_bodies, Alert, SetupTest, SetupTestsResponse, EMPTY_BODY};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
 use crate::json::{RawJson, SecretJson};
 use crate::page::List;
 use serde::{Deserialize, Serialize};
+use std::convert::identity;
 
 crate::operations! {
     /// `GET /v1/external-logging`
@@ -72,99 +73,47 @@ pub struct LogServiceStatus {
     pub tasks: Vec<Alert>,
 }
 
-/// A log service to add, for a group (set `group_id`) or for the account (leave it unset).
-///
-/// ```
-/// use serde_json::json;
-/// let log = fivetrex::NewLogService::new("cloudwatch", json!({"region": "us-east-1", "log_group_name": "fivetran"}))
-///     .group("group_1")
-///     .run_setup_tests(true);
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct NewLogService {
-    /// The group, for a group log service.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
-    /// The service.
-    pub service: String,
-    /// Whether events are sent (the API's default applies when unset).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// The service-specific configuration.
-    pub config: SecretJson,
-    /// Whether to run set-up tests right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_setup_tests: Option<bool>,
+request_bodies! {
+    /// A log service to add, for a group (set `group_id`) or for the account (leave it unset).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// let log = fivetrex::NewLogService::new("cloudwatch", json!({"region": "us-east-1", "log_group_name": "fivetran"}))
+    ///     .group("group_1")
+    ///     .run_setup_tests(true);
+    /// ```
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewLogService;
+
+    /// Changes to a log service; unset fields are not sent.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateLogService;
+
+    fields {
+        /// The group, for a group log service.
+        group_id: String [opt, no];
+        /// The service.
+        service: String [req, no];
+        /// Whether events are sent (the API's default applies when unset on create).
+        enabled: bool [opt, opt] => bool, identity;
+        /// The service-specific configuration (masked in `Debug`).
+        config: SecretJson [req, opt] => impl Into<SecretJson>, Into::into;
+        /// Whether to run set-up tests right away (after the create or the change).
+        run_setup_tests: bool [opt, opt] => bool, identity;
+    }
 }
 
 impl NewLogService {
     /// A log service of `service` with its `config`.
     pub fn new(service: impl Into<String>, config: impl Into<SecretJson>) -> Self {
-        NewLogService {
-            group_id: None,
-            service: service.into(),
-            enabled: None,
-            config: config.into(),
-            run_setup_tests: None,
-        }
+        Self::with_required(service.into(), config.into())
     }
 
     /// For this group (a group log service).
     pub fn group(mut self, group_id: impl Into<String>) -> Self {
         self.group_id = Some(group_id.into());
-        self
-    }
-
-    /// Whether events are sent.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// Whether to run set-up tests right away.
-    pub fn run_setup_tests(mut self, run: bool) -> Self {
-        self.run_setup_tests = Some(run);
-        self
-    }
-}
-
-/// Changes to a log service; unset fields are not sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateLogService {
-    /// Whether events are sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// The service-specific configuration.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<SecretJson>,
-    /// Whether to run set-up tests after the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_setup_tests: Option<bool>,
-}
-
-impl UpdateLogService {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Turns events on or off.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// Replaces configuration fields.
-    pub fn config(mut self, config: impl Into<SecretJson>) -> Self {
-        self.config = Some(config.into());
-        self
-    }
-
-    /// Whether to run set-up tests after the change.
-    pub fn run_setup_tests(mut self, run: bool) -> Self {
-        self.run_setup_tests = Some(run);
         self
     }
 }
@@ -197,7 +146,7 @@ impl Client {
 
     /// Runs a group log service's set-up tests.
     pub fn test_log_service(&self, log_id: &str) -> Result<Vec<SetupTest>> {
-        self.call::<SetupTestsAnswer>(&RUN_SETUP_TESTS_LOG_SERVICE, &[log_id], &[], Some(EMPTY_BODY))
+        self.call::<SetupTestsResponse>(&RUN_SETUP_TESTS_LOG_SERVICE, &[log_id], &[], Some(EMPTY_BODY))
             .map(|a| a.setup_tests)
     }
 
@@ -223,7 +172,7 @@ impl Client {
 
     /// Runs the account log service's set-up tests.
     pub fn test_account_log_service(&self) -> Result<Vec<SetupTest>> {
-        self.call::<SetupTestsAnswer>(&RUN_SETUP_TESTS_ACCOUNT_LOG_SERVICE, &[], &[], Some(EMPTY_BODY))
+        self.call::<SetupTestsResponse>(&RUN_SETUP_TESTS_ACCOUNT_LOG_SERVICE, &[], &[], Some(EMPTY_BODY))
             .map(|a| a.setup_tests)
     }
 }

@@ -87,7 +87,7 @@ pub struct Feature {
 /// describes every type: a list, a page (`items`) and a single object are all accepted. The
 /// shape is read from the raw text (untagged enums cannot hold the types' raw `config`).
 #[derive(Deserialize)]
-struct PublicAnswer {
+struct PublicResponse {
     data: Option<RawJson>,
 }
 
@@ -126,7 +126,7 @@ impl Client {
     /// and catalogues).
     pub fn public_connector_types(&self) -> Result<Vec<ConnectorType>> {
         let response = self.send(&METADATA_PUBLIC_CONNECTORS, &[], &[], None)?;
-        let answer: PublicAnswer = self.decode(response.status, &response.body)?;
+        let answer: PublicResponse = self.decode(response.status, &response.body)?;
         match answer.data {
             Some(data) => public_types(response.status, &data),
             None => Err(Error::Decode {

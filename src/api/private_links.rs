@@ -1,7 +1,7 @@
 //! Private links: private network paths between Fivetran and a source or destination in AWS,
 //! Azure or GCP. The `config` differs for each service and is kept as JSON.
 
-use crate::api::common::{api_enum, lenient};
+use crate::api::common::{api_enum, lenient, ConfigBody};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -115,11 +115,6 @@ impl NewPrivateLink {
     }
 }
 
-#[derive(Serialize)]
-struct ConfigChange<'a> {
-    config: &'a SecretJson,
-}
-
 impl Client {
     /// Walks every private link of the account.
     pub fn private_links(&self) -> List<PrivateLink> {
@@ -138,7 +133,7 @@ impl Client {
 
     /// Changes a private link's configuration.
     pub fn update_private_link(&self, private_link_id: &str, config: &SecretJson) -> Result<PrivateLink> {
-        let body = to_body(&ConfigChange { config })?;
+        let body = to_body(&ConfigBody { config })?;
         self.call(&MODIFY_PRIVATE_LINK, &[private_link_id], &[], Some(&body))
     }
 

@@ -4,7 +4,7 @@
 //! called `a/b c%` stays one path segment. Unknown fields in answers are ignored; fields the
 //! API may leave out are `Option`s.
 
-use crate::api::connections::{api_enum, lenient, TableSelection};
+use crate::api::common::{api_enum, lenient, TableSelection};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::{Error, Result};

@@ -2,7 +2,7 @@
 //! permissions. The secret comes back only when a key is created or rotated; it is held in a
 //! [`Secret`], so `Debug` never shows it.
 
-use crate::api::common::{api_enum, lenient};
+use crate::api::common::{api_enum, lenient, request_bodies};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -162,23 +162,31 @@ pub struct SystemKey {
     pub last_used_at: Option<Timestamp>,
 }
 
-/// A system key to create.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct NewSystemKey {
-    /// Its name.
-    pub name: String,
-    /// What it may do.
-    pub permissions: Vec<Permission>,
-    /// How long the secret stays valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiration_period: Option<ExpirationPeriod>,
+request_bodies! {
+    /// A system key to create.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewSystemKey;
+
+    /// Changes to a system key; unset fields are not sent.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateSystemKey;
+
+    fields {
+        /// Its name.
+        name: String [req, opt] => impl Into<String>, Into::into;
+        /// What it may do (on update, replacing the current permissions).
+        permissions: Vec<Permission> [req, opt] => impl IntoIterator<Item = Permission>, Vec::from_iter;
+        /// How long the secret stays valid.
+        expiration_period: ExpirationPeriod [opt, no];
+    }
 }
 
 impl NewSystemKey {
     /// A key named `name` with `permissions`.
     pub fn new(name: impl Into<String>, permissions: impl IntoIterator<Item = Permission>) -> Self {
-        NewSystemKey { name: name.into(), permissions: permissions.into_iter().collect(), expiration_period: None }
+        Self::with_required(name.into(), permissions.into_iter().collect())
     }
 
     /// How long the secret stays valid.
@@ -188,39 +196,8 @@ impl NewSystemKey {
     }
 }
 
-/// Changes to a system key; unset fields are not sent.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateSystemKey {
-    /// Its name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Its permissions (replacing the current ones).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<Permission>>,
-}
-
-impl UpdateSystemKey {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Renames the key.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Replaces the permissions.
-    pub fn permissions(mut self, permissions: impl IntoIterator<Item = Permission>) -> Self {
-        self.permissions = Some(permissions.into_iter().collect());
-        self
-    }
-}
-
 #[derive(Serialize)]
-struct Rotate<'a> {
+struct RotateBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     expiration_period: Option<&'a ExpirationPeriod>,
 }
@@ -258,7 +235,7 @@ impl Client {
     /// Issues a new secret for a system key (in the answer, shown only this once); the old one
     /// stops working. Not retried after an ambiguous failure.
     pub fn rotate_system_key(&self, key_id: &str, expiration: Option<ExpirationPeriod>) -> Result<SystemKey> {
-        let body = to_body(&Rotate { expiration_period: expiration.as_ref() })?;
+        let body = to_body(&RotateBody { expiration_period: expiration.as_ref() })?;
         self.call(&ROTATE_SYSTEM_KEY, &[key_id], &[], Some(&body))
     }
 

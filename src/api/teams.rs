@@ -1,6 +1,6 @@
 //! Teams: named sets of users that hold roles in the account, in groups and in connections.
 
-use crate::api::common::{lenient, Membership, MembershipRequest, RoleRequest};
+use crate::api::common::{lenient, request_bodies, Membership, MembershipBody, RoleBody};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -81,48 +81,39 @@ pub struct Team {
     pub role: Option<String>,
 }
 
-/// The fields of a team that can be set, for creating and for changing one; unset fields are not
-/// sent.
-///
-/// ```
-/// let team = fivetrex::TeamRequest::new().name("Analysts").role("Account Analyst");
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct TeamRequest {
-    /// The team's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// What the team is for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The team's account role.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+request_bodies! {
+    /// A team to create; unset fields are not sent.
+    ///
+    /// ```
+    /// let team = fivetrex::NewTeam::new().name("Analysts").role("Account Analyst");
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewTeam;
+
+    /// Changes to a team; unset fields are not sent.
+    ///
+    /// ```
+    /// let changes = fivetrex::UpdateTeam::new().description("BI");
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateTeam;
+
+    fields {
+        /// The team's name.
+        name: String [opt, opt] => impl Into<String>, Into::into;
+        /// What the team is for.
+        description: String [opt, opt] => impl Into<String>, Into::into;
+        /// The team's account role.
+        role: String [opt, opt] => impl Into<String>, Into::into;
+    }
 }
 
-impl TeamRequest {
+impl NewTeam {
     /// Nothing set yet.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Sets the name.
-    pub fn name(mut self, v: impl Into<String>) -> Self {
-        self.name = Some(v.into());
-        self
-    }
-
-    /// Sets the description.
-    pub fn description(mut self, v: impl Into<String>) -> Self {
-        self.description = Some(v.into());
-        self
-    }
-
-    /// Sets the account role.
-    pub fn role(mut self, v: impl Into<String>) -> Self {
-        self.role = Some(v.into());
-        self
     }
 }
 
@@ -142,7 +133,7 @@ pub struct TeamMember {
 }
 
 #[derive(Serialize)]
-struct TeamMemberRequest<'a> {
+struct TeamMemberBody<'a> {
     user_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     role: Option<&'a str>,
@@ -160,12 +151,12 @@ impl Client {
     }
 
     /// Creates a team. Not retried after an ambiguous failure.
-    pub fn create_team(&self, team: &TeamRequest) -> Result<Team> {
+    pub fn create_team(&self, team: &NewTeam) -> Result<Team> {
         self.call(&CREATE_TEAM, &[], &[], Some(&to_body(team)?))
     }
 
     /// Changes a team; unset fields are not sent.
-    pub fn update_team(&self, team_id: &str, changes: &TeamRequest) -> Result<Team> {
+    pub fn update_team(&self, team_id: &str, changes: &UpdateTeam) -> Result<Team> {
         self.call(&MODIFY_TEAM, &[team_id], &[], Some(&to_body(changes)?))
     }
 
@@ -191,13 +182,13 @@ impl Client {
 
     /// Adds a user to the team, with a team role or the default one.
     pub fn add_user_to_team(&self, team_id: &str, user_id: &str, role: Option<&str>) -> Result<TeamMember> {
-        let body = to_body(&TeamMemberRequest { user_id, role })?;
+        let body = to_body(&TeamMemberBody { user_id, role })?;
         self.call(&ADD_USER_TO_TEAM, &[team_id], &[], Some(&body))
     }
 
     /// Changes a user's role in the team.
     pub fn update_team_user(&self, team_id: &str, user_id: &str, role: &str) -> Result<TeamMember> {
-        let body = to_body(&RoleRequest { role })?;
+        let body = to_body(&RoleBody { role })?;
         self.call(&UPDATE_USER_MEMBERSHIP, &[team_id, user_id], &[], Some(&body))
     }
 
@@ -218,13 +209,13 @@ impl Client {
 
     /// Gives the team a role in a group.
     pub fn add_team_group_membership(&self, team_id: &str, group_id: &str, role: &str) -> Result<Membership> {
-        let body = to_body(&MembershipRequest { id: group_id, role })?;
+        let body = to_body(&MembershipBody { id: group_id, role })?;
         self.call(&ADD_TEAM_MEMBERSHIP_IN_GROUP, &[team_id], &[], Some(&body))
     }
 
     /// Changes the team's role in a group.
     pub fn update_team_group_membership(&self, team_id: &str, group_id: &str, role: &str) -> Result<Membership> {
-        let body = to_body(&RoleRequest { role })?;
+        let body = to_body(&RoleBody { role })?;
         self.call(&UPDATE_TEAM_MEMBERSHIP_IN_GROUP, &[team_id, group_id], &[], Some(&body))
     }
 
@@ -245,7 +236,7 @@ impl Client {
 
     /// Gives the team a role in a connection.
     pub fn add_team_connection_membership(&self, team_id: &str, connection_id: &str, role: &str) -> Result<Membership> {
-        let body = to_body(&MembershipRequest { id: connection_id, role })?;
+        let body = to_body(&MembershipBody { id: connection_id, role })?;
         self.call(&ADD_TEAM_MEMBERSHIP_IN_CONNECTION, &[team_id], &[], Some(&body))
     }
 
@@ -256,7 +247,7 @@ impl Client {
         connection_id: &str,
         role: &str,
     ) -> Result<Membership> {
-        let body = to_body(&RoleRequest { role })?;
+        let body = to_body(&RoleBody { role })?;
         self.call(&UPDATE_TEAM_MEMBERSHIP_IN_CONNECTION, &[team_id, connection_id], &[], Some(&body))
     }
 

@@ -2,7 +2,7 @@
 //! models) that run in a destination. Type-specific settings (`project_config`,
 //! `transformation_config`) are kept as JSON.
 
-use crate::api::common::{api_enum, lenient, SetupTest, EMPTY_BODY};
+use crate::api::common::{api_enum, lenient, request_bodies, SetupTest, EMPTY_BODY};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -10,6 +10,7 @@ use crate::json::{RawJson, SecretJson};
 use crate::page::List;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::convert::identity;
 
 crate::operations! {
     /// `GET /v1/transformation-projects`
@@ -128,77 +129,42 @@ pub struct TransformationProject {
     pub project_config: Option<RawJson>,
 }
 
-/// A transformation project to create.
-///
-/// ```
-/// use serde_json::json;
-/// let project = fivetrex::NewTransformationProject::dbt_core("group_1", json!({
-///     "dbt_version": "1.7.0", "default_schema": "analytics",
-///     "git_remote_url": "git@github.com:acme/dbt.git"
-/// })).run_tests(true);
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct NewTransformationProject {
-    /// The group (destination) it runs in.
-    pub group_id: String,
-    /// `DBT_CORE`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Whether to run set-up tests right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_tests: Option<bool>,
-    /// Type-specific settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub project_config: Option<SecretJson>,
+request_bodies! {
+    /// A transformation project to create.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// let project = fivetrex::NewTransformationProject::dbt_core("group_1", json!({
+    ///     "dbt_version": "1.7.0", "default_schema": "analytics",
+    ///     "git_remote_url": "git@github.com:acme/dbt.git"
+    /// })).run_tests(true);
+    /// ```
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewTransformationProject;
+
+    /// Changes to a transformation project; unset fields are not sent.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateTransformationProject;
+
+    fields {
+        /// The group (destination) it runs in.
+        group_id: String [req, no];
+        /// `DBT_CORE`.
+        #[serde(rename = "type")]
+        kind: String [req, no];
+        /// Whether to run set-up tests right away (after the create or the change).
+        run_tests: bool [opt, opt] => bool, identity;
+        /// Type-specific settings (masked in `Debug`).
+        project_config: SecretJson [opt, opt] => impl Into<SecretJson>, Into::into;
+    }
 }
 
 impl NewTransformationProject {
     /// A dbt Core project in `group_id` with its `project_config`.
     pub fn dbt_core(group_id: impl Into<String>, project_config: impl Into<SecretJson>) -> Self {
-        NewTransformationProject {
-            group_id: group_id.into(),
-            kind: "DBT_CORE".into(),
-            run_tests: None,
-            project_config: Some(project_config.into()),
-        }
-    }
-
-    /// Whether to run set-up tests right away.
-    pub fn run_tests(mut self, run: bool) -> Self {
-        self.run_tests = Some(run);
-        self
-    }
-}
-
-/// Changes to a transformation project; unset fields are not sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateTransformationProject {
-    /// Whether to run set-up tests after the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_tests: Option<bool>,
-    /// Type-specific settings to change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub project_config: Option<SecretJson>,
-}
-
-impl UpdateTransformationProject {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Whether to run set-up tests after the change.
-    pub fn run_tests(mut self, run: bool) -> Self {
-        self.run_tests = Some(run);
-        self
-    }
-
-    /// Type-specific settings to change.
-    pub fn project_config(mut self, config: impl Into<SecretJson>) -> Self {
-        self.project_config = Some(config.into());
-        self
+        Self::with_required(group_id.into(), "DBT_CORE".into()).project_config(project_config)
     }
 }
 
@@ -277,93 +243,42 @@ pub struct Transformation {
     pub transformation_config: Option<RawJson>,
 }
 
-/// A transformation to create.
-///
-/// ```
-/// use fivetrex::TransformationSchedule;
-/// use serde_json::json;
-/// let t = fivetrex::NewTransformation::new("QUICKSTART", json!({"package_name": "fivetran_log", "connection_ids": ["c1"]}))
-///     .schedule(TransformationSchedule::new("INTEGRATED"))
-///     .paused(false);
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct NewTransformation {
-    /// `DBT_CORE` or `QUICKSTART`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Whether runs start paused.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paused: Option<bool>,
-    /// When it runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<TransformationSchedule>,
-    /// Type-specific settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transformation_config: Option<SecretJson>,
+request_bodies! {
+    /// A transformation to create.
+    ///
+    /// ```
+    /// use fivetrex::TransformationSchedule;
+    /// use serde_json::json;
+    /// let t = fivetrex::NewTransformation::new("QUICKSTART", json!({"package_name": "fivetran_log", "connection_ids": ["c1"]}))
+    ///     .schedule(TransformationSchedule::new("INTEGRATED"))
+    ///     .paused(false);
+    /// ```
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewTransformation;
+
+    /// Changes to a transformation; unset fields are not sent.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateTransformation;
+
+    fields {
+        /// `DBT_CORE` or `QUICKSTART`.
+        #[serde(rename = "type")]
+        kind: String [req, no];
+        /// Whether runs are paused (on create: start paused).
+        paused: bool [opt, opt] => bool, identity;
+        /// When it runs.
+        schedule: TransformationSchedule [opt, opt] => TransformationSchedule, identity;
+        /// Type-specific settings (masked in `Debug`).
+        transformation_config: SecretJson [opt, opt] => impl Into<SecretJson>, Into::into;
+    }
 }
 
 impl NewTransformation {
     /// A transformation of `kind` with its `transformation_config`.
     pub fn new(kind: impl Into<String>, transformation_config: impl Into<SecretJson>) -> Self {
-        NewTransformation {
-            kind: kind.into(),
-            paused: None,
-            schedule: None,
-            transformation_config: Some(transformation_config.into()),
-        }
-    }
-
-    /// Whether runs start paused.
-    pub fn paused(mut self, paused: bool) -> Self {
-        self.paused = Some(paused);
-        self
-    }
-
-    /// When it runs.
-    pub fn schedule(mut self, schedule: TransformationSchedule) -> Self {
-        self.schedule = Some(schedule);
-        self
-    }
-}
-
-/// Changes to a transformation; unset fields are not sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateTransformation {
-    /// Pause or resume runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paused: Option<bool>,
-    /// When it runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<TransformationSchedule>,
-    /// Type-specific settings to change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transformation_config: Option<SecretJson>,
-}
-
-impl UpdateTransformation {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Pause or resume runs.
-    pub fn paused(mut self, paused: bool) -> Self {
-        self.paused = Some(paused);
-        self
-    }
-
-    /// When it runs.
-    pub fn schedule(mut self, schedule: TransformationSchedule) -> Self {
-        self.schedule = Some(schedule);
-        self
-    }
-
-    /// Type-specific settings to change.
-    pub fn transformation_config(mut self, config: impl Into<SecretJson>) -> Self {
-        self.transformation_config = Some(config.into());
-        self
+        Self::with_required(kind.into()).transformation_config(transformation_config)
     }
 }
 
@@ -391,7 +306,7 @@ pub struct TransformationPackage {
 }
 
 #[derive(Serialize)]
-struct RunRequest {
+struct RunBody {
     full_refresh: bool,
 }
 
@@ -462,7 +377,7 @@ impl Client {
 
     /// Starts a run; `full_refresh` rebuilds incremental models from scratch.
     pub fn run_transformation(&self, transformation_id: &str, full_refresh: bool) -> Result<ActionResponse> {
-        let body = to_body(&RunRequest { full_refresh })?;
+        let body = to_body(&RunBody { full_refresh })?;
         self.action(&RUN_TRANSFORMATION, &[transformation_id], Some(&body))
     }
 

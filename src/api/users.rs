@@ -2,7 +2,7 @@
 //! account, in groups and in connections. A group's own view of its users lives in
 //! [`crate::api::groups`]; teams in [`crate::api::teams`].
 
-use crate::api::common::{lenient, Membership, MembershipRequest, RoleRequest};
+use crate::api::common::{lenient, request_bodies, Membership, MembershipBody, RoleBody};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -98,121 +98,46 @@ pub struct User {
     pub created_at: Option<Timestamp>,
 }
 
-/// A user to invite: email and names are required, the rest optional.
-///
-/// ```
-/// let invite = fivetrex::NewUser::new("jane@example.com", "Jane", "Doe").role("Account Reviewer");
-/// assert_eq!(invite.role.as_deref(), Some("Account Reviewer"));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct NewUser {
-    /// Email address (the invitation goes there).
-    pub email: String,
-    /// Given name.
-    pub given_name: String,
-    /// Family name.
-    pub family_name: String,
-    /// Phone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Picture URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub picture: Option<String>,
-    /// Account role (`Account Administrator`, `Account Reviewer`, a custom role, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+request_bodies! {
+    /// A user to invite: email and names are required, the rest optional.
+    ///
+    /// ```
+    /// let invite = fivetrex::NewUser::new("jane@example.com", "Jane", "Doe").role("Account Reviewer");
+    /// assert_eq!(invite.role.as_deref(), Some("Account Reviewer"));
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewUser;
+
+    /// Changes to a user; unset fields are not sent.
+    ///
+    /// ```
+    /// let change = fivetrex::UpdateUser::new().given_name("Janet").role("Account Analyst");
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateUser;
+
+    fields {
+        /// Email address (the invitation goes there).
+        email: String [req, no];
+        /// Given name.
+        given_name: String [req, opt] => impl Into<String>, Into::into;
+        /// Family name.
+        family_name: String [req, opt] => impl Into<String>, Into::into;
+        /// Phone number.
+        phone: String [opt, opt] => impl Into<String>, Into::into;
+        /// Picture URL.
+        picture: String [opt, opt] => impl Into<String>, Into::into;
+        /// Account role (`Account Administrator`, `Account Reviewer`, a custom role, ...).
+        role: String [opt, opt] => impl Into<String>, Into::into;
+    }
 }
 
 impl NewUser {
     /// An invitation with the required fields.
     pub fn new(email: impl Into<String>, given_name: impl Into<String>, family_name: impl Into<String>) -> Self {
-        NewUser {
-            email: email.into(),
-            given_name: given_name.into(),
-            family_name: family_name.into(),
-            ..Default::default()
-        }
-    }
-
-    /// Sets the account role.
-    pub fn role(mut self, role: impl Into<String>) -> Self {
-        self.role = Some(role.into());
-        self
-    }
-
-    /// Sets the phone number.
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.phone = Some(phone.into());
-        self
-    }
-
-    /// Sets the picture URL.
-    pub fn picture(mut self, picture: impl Into<String>) -> Self {
-        self.picture = Some(picture.into());
-        self
-    }
-}
-
-/// Changes to a user; unset fields are not sent.
-///
-/// ```
-/// let change = fivetrex::UpdateUser::new().given_name("Janet").role("Account Analyst");
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateUser {
-    /// Given name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub given_name: Option<String>,
-    /// Family name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub family_name: Option<String>,
-    /// Phone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Picture URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub picture: Option<String>,
-    /// Account role.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-}
-
-impl UpdateUser {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the given name.
-    pub fn given_name(mut self, v: impl Into<String>) -> Self {
-        self.given_name = Some(v.into());
-        self
-    }
-
-    /// Sets the family name.
-    pub fn family_name(mut self, v: impl Into<String>) -> Self {
-        self.family_name = Some(v.into());
-        self
-    }
-
-    /// Sets the phone number.
-    pub fn phone(mut self, v: impl Into<String>) -> Self {
-        self.phone = Some(v.into());
-        self
-    }
-
-    /// Sets the picture URL.
-    pub fn picture(mut self, v: impl Into<String>) -> Self {
-        self.picture = Some(v.into());
-        self
-    }
-
-    /// Sets the account role.
-    pub fn role(mut self, v: impl Into<String>) -> Self {
-        self.role = Some(v.into());
-        self
+        Self::with_required(email.into(), given_name.into(), family_name.into())
     }
 }
 
@@ -259,13 +184,13 @@ impl Client {
 
     /// Gives the user a role in a group.
     pub fn add_user_group_membership(&self, user_id: &str, group_id: &str, role: &str) -> Result<Membership> {
-        let body = to_body(&MembershipRequest { id: group_id, role })?;
+        let body = to_body(&MembershipBody { id: group_id, role })?;
         self.call(&ADD_USER_MEMBERSHIP_IN_GROUP, &[user_id], &[], Some(&body))
     }
 
     /// Changes the user's role in a group.
     pub fn update_user_group_membership(&self, user_id: &str, group_id: &str, role: &str) -> Result<ActionResponse> {
-        let body = to_body(&RoleRequest { role })?;
+        let body = to_body(&RoleBody { role })?;
         self.action(&UPDATE_USER_MEMBERSHIP_IN_GROUP, &[user_id, group_id], Some(&body))
     }
 
@@ -286,7 +211,7 @@ impl Client {
 
     /// Gives the user a role in a connection.
     pub fn add_user_connection_membership(&self, user_id: &str, connection_id: &str, role: &str) -> Result<Membership> {
-        let body = to_body(&MembershipRequest { id: connection_id, role })?;
+        let body = to_body(&MembershipBody { id: connection_id, role })?;
         self.call(&ADD_USER_MEMBERSHIP_IN_CONNECTION, &[user_id], &[], Some(&body))
     }
 
@@ -297,7 +222,7 @@ impl Client {
         connection_id: &str,
         role: &str,
     ) -> Result<Membership> {
-        let body = to_body(&RoleRequest { role })?;
+        let body = to_body(&RoleBody { role })?;
         self.call(&UPDATE_USER_MEMBERSHIP_IN_CONNECTION, &[user_id, connection_id], &[], Some(&body))
     }
 

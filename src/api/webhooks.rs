@@ -1,7 +1,7 @@
 //! Webhooks: where Fivetran posts events, for the whole account or one group. Receiving and
 //! verifying the deliveries is in [`crate::webhook`].
 
-use crate::api::common::{api_enum, expose_opt, lenient};
+use crate::api::common::{api_enum, expose_opt, lenient, request_bodies};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -10,6 +10,7 @@ use crate::secret::Secret;
 use crate::time::Timestamp;
 use crate::webhook::EventType;
 use serde::{Deserialize, Serialize};
+use std::convert::identity;
 
 crate::operations! {
     /// `GET /v1/webhooks`
@@ -70,94 +71,41 @@ pub struct Webhook {
     pub created_by: Option<String>,
 }
 
-/// A webhook to create.
-///
-/// ```
-/// use fivetrex::webhook::EventType;
-/// let hook = fivetrex::NewWebhook::new("https://example.com/hook", [EventType::SyncEnd]).secret("s3cret");
-/// assert!(!format!("{hook:?}").contains("s3cret"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct NewWebhook {
-    /// Where deliveries go (https).
-    pub url: String,
-    /// The events to subscribe to.
-    pub events: Vec<EventType>,
-    /// Whether deliveries start at once (the API's default is true, and it then sends a test
-    /// delivery that must succeed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// The secret deliveries are signed with.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_opt")]
-    pub secret: Option<Secret>,
+request_bodies! {
+    /// A webhook to create.
+    ///
+    /// ```
+    /// use fivetrex::webhook::EventType;
+    /// let hook = fivetrex::NewWebhook::new("https://example.com/hook", [EventType::SyncEnd]).secret("s3cret");
+    /// assert!(!format!("{hook:?}").contains("s3cret"));
+    /// ```
+    #[derive(Clone, Debug, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct NewWebhook;
+
+    /// Changes to a webhook; unset fields are not sent.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+    #[non_exhaustive]
+    pub struct UpdateWebhook;
+
+    fields {
+        /// Where deliveries go (https).
+        url: String [req, opt] => impl Into<String>, Into::into;
+        /// The events to subscribe to.
+        events: Vec<EventType> [req, opt] => impl IntoIterator<Item = EventType>, Vec::from_iter;
+        /// Whether deliveries are sent. On create the API's default is true, and it then sends a
+        /// test delivery that must succeed.
+        active: bool [opt, opt] => bool, identity;
+        /// The secret deliveries are signed with.
+        #[serde(serialize_with = "expose_opt")]
+        secret: Secret [opt, opt] => impl Into<Secret>, Into::into;
+    }
 }
 
 impl NewWebhook {
     /// A webhook for `url` and `events`.
     pub fn new(url: impl Into<String>, events: impl IntoIterator<Item = EventType>) -> Self {
-        NewWebhook { url: url.into(), events: events.into_iter().collect(), active: None, secret: None }
-    }
-
-    /// Sets whether deliveries start at once.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Sets the signing secret.
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secret = Some(secret.into());
-        self
-    }
-}
-
-/// Changes to a webhook; unset fields are not sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct UpdateWebhook {
-    /// Where deliveries go.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The events to subscribe to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<EventType>>,
-    /// Whether deliveries are sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// The signing secret.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_opt")]
-    pub secret: Option<Secret>,
-}
-
-impl UpdateWebhook {
-    /// No changes yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the URL.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
-    }
-
-    /// Sets the events.
-    pub fn events(mut self, events: impl IntoIterator<Item = EventType>) -> Self {
-        self.events = Some(events.into_iter().collect());
-        self
-    }
-
-    /// Turns deliveries on or off.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Sets the signing secret.
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secret = Some(secret.into());
-        self
+        Self::with_required(url.into(), events.into_iter().collect())
     }
 }
 

@@ -6,8 +6,8 @@ use fivetrex::emulator::{ConnectionControl, Emulator, Fault, FaultBody, FaultKin
 use fivetrex::retry::ManualClock;
 use fivetrex::sync::WhenRescheduled;
 use fivetrex::{
-    Client, Confirm, ErrorKind, GroupRequest, Method, NewConnection, NewDestination, NewUser, RetryPolicy, SetupTests,
-    SyncOutcome, Timestamp, UpdateConnection, UpdateDestination, UpdateUser, WaitOptions,
+    Client, Confirm, ErrorKind, Method, NewConnection, NewDestination, NewUser, RetryPolicy, SetupTests, SyncOutcome,
+    Timestamp, UpdateConnection, UpdateDestination, UpdateGroup, UpdateUser, WaitOptions,
 };
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -95,7 +95,7 @@ fn create_list_sync_and_delete_a_connection() {
     let (client, _) = client(&emu);
     let group = client.create_group("emulated_warehouse").unwrap();
     assert!(group.created_at.is_some());
-    let renamed = client.update_group(&group.id, &GroupRequest::name("renamed_warehouse")).unwrap();
+    let renamed = client.update_group(&group.id, &UpdateGroup::new().name("renamed_warehouse")).unwrap();
     assert_eq!(renamed.name, "renamed_warehouse");
 
     let new = NewConnection::new(&group.id, "postgres")

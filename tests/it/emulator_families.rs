@@ -4,7 +4,7 @@
 
 use fivetrex::api::schemas::{ColumnUpdate, ExcludeMode, TableUpdate};
 use fivetrex::api::system_keys::NewSystemKey;
-use fivetrex::api::teams::TeamRequest;
+use fivetrex::api::teams::{NewTeam, UpdateTeam};
 use fivetrex::api::webhooks::{NewWebhook, UpdateWebhook};
 use fivetrex::emulator::cli::{self, Command};
 use fivetrex::emulator::Emulator;
@@ -34,17 +34,17 @@ fn connections_of(client: &Client, group: &str) -> Vec<String> {
 fn teams_crud_pages_and_memberships() {
     let (_emu, client) = start();
     let ids: Vec<String> = (0..5)
-        .map(|i| client.create_team(&TeamRequest::new().name(format!("team {i}")).role("Account Reviewer")).unwrap().id)
+        .map(|i| client.create_team(&NewTeam::new().name(format!("team {i}")).role("Account Reviewer")).unwrap().id)
         .collect();
     let mut list = client.teams().page_size(2);
     let listed: Vec<String> = list.by_ref().map(|t| t.unwrap().id).collect();
     assert_eq!(listed, ids);
     assert_eq!(list.requests(), 3, "5 teams in pages of 2");
 
-    let t = client.update_team(&ids[0], &TeamRequest::new().description("the first")).unwrap();
+    let t = client.update_team(&ids[0], &UpdateTeam::new().description("the first")).unwrap();
     assert_eq!((t.name.as_deref(), t.description.as_deref()), (Some("team 0"), Some("the first")), "updates merge");
     assert_eq!(client.team(&ids[0]).unwrap().description.as_deref(), Some("the first"));
-    let dup = client.create_team(&TeamRequest::new().name("team 1")).unwrap_err();
+    let dup = client.create_team(&NewTeam::new().name("team 1")).unwrap_err();
     assert_eq!(dup.status(), Some(409));
     let bad =
         client.raw(fivetrex::Method::Post, "/v1/teams", &[], Some(&json!({"description": "no name"}))).unwrap_err();

@@ -1,7 +1,7 @@
 //! Groups end to end: walks over several pages, every operation with its exact request.
 
 use crate::support::*;
-use fivetrex::{Confirm, ErrorKind, GroupRequest};
+use fivetrex::{Confirm, ErrorKind, UpdateGroup};
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -151,7 +151,7 @@ fn get_create_update_and_delete() {
     assert_eq!(client.group("group_1").unwrap().name, "Group 1");
     let g = client.create_group("New").unwrap();
     assert_eq!(g.created_at.unwrap().unix_seconds(), 1_714_885_505);
-    assert_eq!(client.update_group(&g.id, &GroupRequest::name("Renamed")).unwrap().name, "Renamed");
+    assert_eq!(client.update_group(&g.id, &UpdateGroup::new().name("Renamed")).unwrap().name, "Renamed");
     // Without the matching confirmation nothing is sent.
     let err = client.delete_group("g_new", &Confirm::delete_group("group_1")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConfirmationRequired);

@@ -22,6 +22,7 @@ mod log_services;
 mod metadata;
 mod readme;
 mod reliability;
+mod request_bodies;
 mod schemas;
 mod security;
 mod sync_wait;

@@ -1,7 +1,7 @@
 //! Teams, their users and their memberships: every operation with its exact request.
 
 use crate::support::*;
-use fivetrex::TeamRequest;
+use fivetrex::{NewTeam, UpdateTeam};
 use httpmock::prelude::*;
 use serde_json::{json, Value};
 
@@ -50,9 +50,9 @@ fn team_crud_and_account_role() {
     ];
     let (client, _) = client(&server.base_url());
     assert_eq!(client.team("team_1").unwrap().role.as_deref(), Some("Account Reviewer"));
-    let t = client.create_team(&TeamRequest::new().name("Analysts").role("Account Analyst")).unwrap();
+    let t = client.create_team(&NewTeam::new().name("Analysts").role("Account Analyst")).unwrap();
     assert_eq!(t.id, "team_2");
-    client.update_team("team_2", &TeamRequest::new().description("BI")).unwrap();
+    client.update_team("team_2", &UpdateTeam::new().description("BI")).unwrap();
     client.delete_team("team_2").unwrap();
     client.delete_team_account_role("team_2").unwrap();
     for m in mocks {
