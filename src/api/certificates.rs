@@ -3,8 +3,22 @@
 //! When a setup test meets a certificate or host key it does not know, it stops with a task;
 //! approving it here (or passing `trust_certificates`/`trust_fingerprints` to the setup tests)
 //! lets it through. Revoking removes the approval.
+//!
+//! Connections and destinations have the same calls; [`Client::approvals`] picks the owner:
+//!
+//! ```no_run
+//! # let client = fivetrex::Client::new("k", "s")?;
+//! use fivetrex::api::certificates::Owner;
+//! let approvals = client.approvals(Owner::Connection("conn_1"));
+//! for certificate in approvals.certificates() {
+//!     let certificate = certificate?;
+//!     println!("{} {:?}", certificate.hash, certificate.name);
+//! }
+//! approvals.approve_fingerprint("SHA256:abc", "ssh-rsa AAAA...")?;
+//! # Ok::<(), fivetrex::Error>(())
+//! ```
 
-use crate::api::connections::lenient;
+use crate::api::common::lenient;
 use crate::client::{to_body, ActionResponse, Client};
 use crate::endpoint::Operation;
 use crate::error::Result;
@@ -12,7 +26,8 @@ use crate::page::List;
 use crate::time::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
 
 crate::operations! {
     /// `POST /v1/certificates` (deprecated by the API)
@@ -152,141 +167,149 @@ impl CertificateApproval {
     }
 }
 
+/// Whose approvals: a connection's or a destination's (by id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner<'a> {
+    /// The connection with this id.
+    Connection(&'a str),
+    /// The destination with this id.
+    Destination(&'a str),
+}
+
+/// The operations of one owner kind; the calls below are written once over them.
+struct Operations {
+    certificates: &'static Operation,
+    approve_certificate: &'static Operation,
+    certificate: &'static Operation,
+    revoke_certificate: &'static Operation,
+    fingerprints: &'static Operation,
+    approve_fingerprint: &'static Operation,
+    fingerprint: &'static Operation,
+    revoke_fingerprint: &'static Operation,
+}
+
+static CONNECTION: Operations = Operations {
+    certificates: &GET_CONNECTION_CERTIFICATES_LIST,
+    approve_certificate: &APPROVE_CONNECTION_CERTIFICATE,
+    certificate: &GET_CONNECTION_CERTIFICATE_DETAILS,
+    revoke_certificate: &REVOKE_CONNECTION_CERTIFICATE,
+    fingerprints: &GET_CONNECTION_FINGERPRINTS_LIST,
+    approve_fingerprint: &APPROVE_CONNECTION_FINGERPRINT,
+    fingerprint: &GET_CONNECTION_FINGERPRINT_DETAILS,
+    revoke_fingerprint: &REVOKE_CONNECTION_FINGERPRINT,
+};
+
+static DESTINATION: Operations = Operations {
+    certificates: &GET_DESTINATION_CERTIFICATES_LIST,
+    approve_certificate: &APPROVE_DESTINATION_CERTIFICATE,
+    certificate: &GET_DESTINATION_CERTIFICATE_DETAILS,
+    revoke_certificate: &REVOKE_DESTINATION_CERTIFICATE,
+    fingerprints: &GET_DESTINATION_FINGERPRINTS_LIST,
+    approve_fingerprint: &APPROVE_DESTINATION_FINGERPRINT,
+    fingerprint: &GET_DESTINATION_FINGERPRINT_DETAILS,
+    revoke_fingerprint: &REVOKE_DESTINATION_FINGERPRINT,
+};
+
+impl<'a> Owner<'a> {
+    fn split(self) -> (&'static Operations, &'a str) {
+        match self {
+            Owner::Connection(id) => (&CONNECTION, id),
+            Owner::Destination(id) => (&DESTINATION, id),
+        }
+    }
+}
+
+/// The certificate and fingerprint calls of one connection or destination
+/// ([`Client::approvals`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Approvals<'a> {
+    client: &'a Client,
+    ops: &'static Operations,
+    id: &'a str,
+}
+
+impl std::fmt::Debug for Operations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if std::ptr::eq(self, &CONNECTION) { "connection" } else { "destination" })
+    }
+}
+
 impl Client {
-    /// Walks the certificates approved for a connection.
-    pub fn connection_certificates(&self, connection_id: &str) -> List<Certificate> {
-        self.list(&GET_CONNECTION_CERTIFICATES_LIST, &[connection_id])
-    }
-
-    /// Approves a certificate for a connection. `None` when the API confirms without echoing it.
-    pub fn approve_connection_certificate(
-        &self,
-        connection_id: &str,
-        hash: &str,
-        encoded_cert: &str,
-    ) -> Result<Option<Certificate>> {
-        let body = to_body(&serde_json::json!({ "hash": hash, "encoded_cert": encoded_cert }))?;
-        self.call_maybe(&APPROVE_CONNECTION_CERTIFICATE, &[connection_id], &body)
-    }
-
-    /// One certificate approved for a connection.
-    pub fn connection_certificate(&self, connection_id: &str, hash: &str) -> Result<Certificate> {
-        self.call(&GET_CONNECTION_CERTIFICATE_DETAILS, &[connection_id, hash], &[], None)
-    }
-
-    /// Revokes a connection's certificate approval.
-    pub fn revoke_connection_certificate(&self, connection_id: &str, hash: &str) -> Result<ActionResponse> {
-        self.action(&REVOKE_CONNECTION_CERTIFICATE, &[connection_id, hash], None)
-    }
-
-    /// Walks the SSH fingerprints approved for a connection.
-    pub fn connection_fingerprints(&self, connection_id: &str) -> List<Fingerprint> {
-        self.list(&GET_CONNECTION_FINGERPRINTS_LIST, &[connection_id])
-    }
-
-    /// Approves an SSH fingerprint for a connection. The API answers 200 or 201, with or
-    /// without the fingerprint: `None` when it is not echoed.
-    pub fn approve_connection_fingerprint(
-        &self,
-        connection_id: &str,
-        hash: &str,
-        public_key: &str,
-    ) -> Result<Option<Fingerprint>> {
-        let body = to_body(&serde_json::json!({ "hash": hash, "public_key": public_key }))?;
-        self.call_maybe(&APPROVE_CONNECTION_FINGERPRINT, &[connection_id], &body)
-    }
-
-    /// One fingerprint approved for a connection.
-    pub fn connection_fingerprint(&self, connection_id: &str, hash: &str) -> Result<Fingerprint> {
-        self.call(&GET_CONNECTION_FINGERPRINT_DETAILS, &[connection_id, hash], &[], None)
-    }
-
-    /// Revokes a connection's fingerprint approval.
-    pub fn revoke_connection_fingerprint(&self, connection_id: &str, hash: &str) -> Result<ActionResponse> {
-        self.action(&REVOKE_CONNECTION_FINGERPRINT, &[connection_id, hash], None)
-    }
-
-    /// Walks the certificates approved for a destination.
-    pub fn destination_certificates(&self, destination_id: &str) -> List<Certificate> {
-        self.list(&GET_DESTINATION_CERTIFICATES_LIST, &[destination_id])
-    }
-
-    /// Approves a certificate for a destination. `None` when the API confirms without echoing it.
-    pub fn approve_destination_certificate(
-        &self,
-        destination_id: &str,
-        hash: &str,
-        encoded_cert: &str,
-    ) -> Result<Option<Certificate>> {
-        let body = to_body(&serde_json::json!({ "hash": hash, "encoded_cert": encoded_cert }))?;
-        self.call_maybe(&APPROVE_DESTINATION_CERTIFICATE, &[destination_id], &body)
-    }
-
-    /// One certificate approved for a destination.
-    pub fn destination_certificate(&self, destination_id: &str, hash: &str) -> Result<Certificate> {
-        self.call(&GET_DESTINATION_CERTIFICATE_DETAILS, &[destination_id, hash], &[], None)
-    }
-
-    /// Revokes a destination's certificate approval.
-    pub fn revoke_destination_certificate(&self, destination_id: &str, hash: &str) -> Result<ActionResponse> {
-        self.action(&REVOKE_DESTINATION_CERTIFICATE, &[destination_id, hash], None)
-    }
-
-    /// Walks the SSH fingerprints approved for a destination.
-    pub fn destination_fingerprints(&self, destination_id: &str) -> List<Fingerprint> {
-        self.list(&GET_DESTINATION_FINGERPRINTS_LIST, &[destination_id])
-    }
-
-    /// Approves an SSH fingerprint for a destination. The API answers 200 or 201, with or
-    /// without the fingerprint: `None` when it is not echoed.
-    pub fn approve_destination_fingerprint(
-        &self,
-        destination_id: &str,
-        hash: &str,
-        public_key: &str,
-    ) -> Result<Option<Fingerprint>> {
-        let body = to_body(&serde_json::json!({ "hash": hash, "public_key": public_key }))?;
-        self.call_maybe(&APPROVE_DESTINATION_FINGERPRINT, &[destination_id], &body)
-    }
-
-    /// One fingerprint approved for a destination.
-    pub fn destination_fingerprint(&self, destination_id: &str, hash: &str) -> Result<Fingerprint> {
-        self.call(&GET_DESTINATION_FINGERPRINT_DETAILS, &[destination_id, hash], &[], None)
-    }
-
-    /// Revokes a destination's fingerprint approval.
-    pub fn revoke_destination_fingerprint(&self, destination_id: &str, hash: &str) -> Result<ActionResponse> {
-        self.action(&REVOKE_DESTINATION_FINGERPRINT, &[destination_id, hash], None)
+    /// The certificate and fingerprint approvals of `owner`.
+    pub fn approvals<'a>(&'a self, owner: Owner<'a>) -> Approvals<'a> {
+        let (ops, id) = owner.split();
+        Approvals { client: self, ops, id }
     }
 
     /// Approves a certificate through the old account-wide endpoint.
-    #[deprecated(note = "the API deprecated POST /v1/certificates; use approve_connection_certificate or \
-                         approve_destination_certificate")]
+    #[deprecated(note = "the API deprecated POST /v1/certificates; use Client::approvals(owner).approve_certificate")]
     pub fn approve_certificate(&self, approval: &CertificateApproval) -> Result<ActionResponse> {
         let body = to_body(approval)?;
         self.action(&APPROVE_CERTIFICATE, &[], Some(&body))
     }
+}
 
-    /// Sends `op` and decodes what it echoed, if anything: the enveloped `data`, a bare object
-    /// (the spec's 201 form of a fingerprint approval), or nothing (an empty body, or only
-    /// `code` and `message`).
-    fn call_maybe<T: DeserializeOwned>(&self, op: &Operation, params: &[&str], body: &[u8]) -> Result<Option<T>> {
-        let response = self.send(op, params, &[], Some(body))?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
+impl Approvals<'_> {
+    /// Walks the approved certificates.
+    pub fn certificates(&self) -> List<Certificate> {
+        self.client.list(self.ops.certificates, &[self.id])
+    }
+
+    /// Approves a certificate (base64 `encoded_cert`, hash `hash`). `None` when the API confirms
+    /// without echoing it.
+    pub fn approve_certificate(&self, hash: &str, encoded_cert: &str) -> Result<Option<Certificate>> {
+        self.approve(self.ops.approve_certificate, &json!({ "hash": hash, "encoded_cert": encoded_cert }))
+    }
+
+    /// One approved certificate.
+    pub fn certificate(&self, hash: &str) -> Result<Certificate> {
+        self.client.call(self.ops.certificate, &[self.id, hash], &[], None)
+    }
+
+    /// Revokes a certificate approval.
+    pub fn revoke_certificate(&self, hash: &str) -> Result<ActionResponse> {
+        self.client.action(self.ops.revoke_certificate, &[self.id, hash], None)
+    }
+
+    /// Walks the approved SSH fingerprints.
+    pub fn fingerprints(&self) -> List<Fingerprint> {
+        self.client.list(self.ops.fingerprints, &[self.id])
+    }
+
+    /// Approves an SSH fingerprint. The API answers 200 or 201, with or without the fingerprint:
+    /// `None` when it is not echoed.
+    pub fn approve_fingerprint(&self, hash: &str, public_key: &str) -> Result<Option<Fingerprint>> {
+        self.approve(self.ops.approve_fingerprint, &json!({ "hash": hash, "public_key": public_key }))
+    }
+
+    /// One approved fingerprint.
+    pub fn fingerprint(&self, hash: &str) -> Result<Fingerprint> {
+        self.client.call(self.ops.fingerprint, &[self.id, hash], &[], None)
+    }
+
+    /// Revokes a fingerprint approval.
+    pub fn revoke_fingerprint(&self, hash: &str) -> Result<ActionResponse> {
+        self.client.action(self.ops.revoke_fingerprint, &[self.id, hash], None)
+    }
+
+    /// Sends an approval and decodes what it echoed, if anything: the enveloped `data`, a bare
+    /// object (the spec's 201 form of a fingerprint approval), or nothing (an empty body, or
+    /// only `code` and `message`). The item is decoded once, from its own text.
+    fn approve<T: DeserializeOwned>(&self, op: &Operation, body: &Value) -> Result<Option<T>> {
+        #[derive(Deserialize)]
+        struct Echo {
+            data: Option<Box<RawValue>>,
+            hash: Option<serde::de::IgnoredAny>,
         }
-        let mut answer: Value = self.decode(response.status, &response.body)?;
-        let item = if let Some(data) = answer.get_mut("data") {
-            data.take()
-        } else if answer.get("hash").is_some() {
-            answer
-        } else {
+        let Some(answer) = self.client.call_operation_json(op, &[self.id], &[], Some(body))? else {
             return Ok(None);
         };
-        if item.is_null() {
-            return Ok(None);
-        }
-        let bytes = to_body(&item)?;
-        self.decode(response.status, &bytes).map(Some)
+        let echo: Echo = self.client.decode(200, answer.get().as_bytes())?;
+        let item = match (&echo.data, echo.hash) {
+            (Some(data), _) => data.get(),
+            (None, Some(_)) => answer.get(),
+            (None, None) => return Ok(None),
+        };
+        self.client.decode(200, item.as_bytes()).map(Some)
     }
 }

@@ -1,7 +1,7 @@
 //! Certificates and fingerprints of connections and destinations end to end.
 
 use crate::support::*;
-use fivetrex::api::certificates;
+use fivetrex::api::certificates::{self, Owner};
 use fivetrex::{Certificate, CertificateApproval, Fingerprint};
 use httpmock::prelude::*;
 use serde_json::{json, Value};
@@ -31,16 +31,21 @@ fn lists_of_certificates_and_fingerprints_walk_three_pages() {
     mocks.extend(serve_list(&server, "/v1/destinations/d1/certificates", V1, &[], 3, 1, cert));
     mocks.extend(serve_list(&server, "/v1/destinations/d1/fingerprints", V1, &[], 4, 1, print));
     let (client, _) = client(&server.base_url());
-    let certs: Vec<Certificate> = client.connection_certificates("c/1").map(|c| c.unwrap()).collect();
+    let certs: Vec<Certificate> =
+        client.approvals(Owner::Connection("c/1")).certificates().map(|c| c.unwrap()).collect();
     assert_eq!(certs.len(), 6);
     assert_eq!(certs[5].hash, "h5/+=");
     assert_eq!(certs[0].kind.as_deref(), Some("X.509"));
     assert_eq!(certs[0].validated_date.unwrap().subsec_nanos(), 123_000_000);
-    let prints: Vec<Fingerprint> = client.connection_fingerprints("c/1").map(|c| c.unwrap()).collect();
+    let prints: Vec<Fingerprint> =
+        client.approvals(Owner::Connection("c/1")).fingerprints().map(|c| c.unwrap()).collect();
     assert_eq!(prints.len(), 6);
     assert_eq!(prints[0].validated_date, None);
-    assert_eq!(client.destination_certificates("d1").count(), 3);
-    assert_eq!(client.destination_fingerprints("d1").map(|f| f.unwrap().id).last().unwrap(), "fp_3");
+    assert_eq!(client.approvals(Owner::Destination("d1")).certificates().count(), 3);
+    assert_eq!(
+        client.approvals(Owner::Destination("d1")).fingerprints().map(|f| f.unwrap().id).last().unwrap(),
+        "fp_3"
+    );
     mocks.iter().for_each(|m| m.assert_calls(1));
 }
 
@@ -67,12 +72,21 @@ fn approve_get_and_revoke_certificates_with_hashes_that_need_encoding() {
         }));
     }
     let (client, _) = client(&server.base_url());
-    assert_eq!(client.approve_connection_certificate("c1", "h0/+=", "MIIBase64==").unwrap().unwrap().id, "cert_0");
-    assert_eq!(client.connection_certificate("c1", "h0/+=").unwrap().hash, "h0/+=");
-    assert_eq!(client.revoke_connection_certificate("c1", "h0/+=").unwrap().code, "Success");
-    assert_eq!(client.approve_destination_certificate("d1", "h0/+=", "MIIBase64==").unwrap().unwrap().id, "cert_0");
-    assert_eq!(client.destination_certificate("d1", "h0/+=").unwrap().name.as_deref(), Some("CN=db.internal"));
-    client.revoke_destination_certificate("d1", "h0/+=").unwrap();
+    assert_eq!(
+        client.approvals(Owner::Connection("c1")).approve_certificate("h0/+=", "MIIBase64==").unwrap().unwrap().id,
+        "cert_0"
+    );
+    assert_eq!(client.approvals(Owner::Connection("c1")).certificate("h0/+=").unwrap().hash, "h0/+=");
+    assert_eq!(client.approvals(Owner::Connection("c1")).revoke_certificate("h0/+=").unwrap().code, "Success");
+    assert_eq!(
+        client.approvals(Owner::Destination("d1")).approve_certificate("h0/+=", "MIIBase64==").unwrap().unwrap().id,
+        "cert_0"
+    );
+    assert_eq!(
+        client.approvals(Owner::Destination("d1")).certificate("h0/+=").unwrap().name.as_deref(),
+        Some("CN=db.internal")
+    );
+    client.approvals(Owner::Destination("d1")).revoke_certificate("h0/+=").unwrap();
     mocks.iter().for_each(|m| m.assert_calls(1));
 }
 
@@ -98,8 +112,9 @@ fn fingerprint_approval_accepts_200_or_201_with_or_without_the_fingerprint() {
         })
         .collect();
     let (client, _) = client(&server.base_url());
-    let got: Vec<Option<Fingerprint>> =
-        (0..4).map(|_| client.approve_connection_fingerprint("c1", "SHA256:f0", "ssh-rsa AAAA").unwrap()).collect();
+    let got: Vec<Option<Fingerprint>> = (0..4)
+        .map(|_| client.approvals(Owner::Connection("c1")).approve_fingerprint("SHA256:f0", "ssh-rsa AAAA").unwrap())
+        .collect();
     assert_eq!(got[0].as_ref().unwrap().id, "fp_0");
     assert_eq!(got[1].as_ref().unwrap().hash, "SHA256:f0");
     assert!(got[2].is_none() && got[3].is_none());
@@ -125,11 +140,18 @@ fn fingerprint_approval_accepts_200_or_201_with_or_without_the_fingerprint() {
         when.method(DELETE).path("/v1/connections/c1/fingerprints/SHA256%3Af0");
         then.status(200).json_body(json!({"code": "Success"}));
     });
-    assert!(client.approve_destination_fingerprint("d1", "SHA256:f0", "ssh-rsa AAAA").unwrap().is_some());
-    assert_eq!(client.destination_fingerprint("d1", "SHA256:f0").unwrap().public_key.as_deref(), Some("ssh-rsa AAAA"));
-    client.revoke_destination_fingerprint("d1", "SHA256:f0").unwrap();
-    assert_eq!(client.connection_fingerprint("c1", "SHA256:f0").unwrap().id, "fp_0");
-    client.revoke_connection_fingerprint("c1", "SHA256:f0").unwrap();
+    assert!(client
+        .approvals(Owner::Destination("d1"))
+        .approve_fingerprint("SHA256:f0", "ssh-rsa AAAA")
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        client.approvals(Owner::Destination("d1")).fingerprint("SHA256:f0").unwrap().public_key.as_deref(),
+        Some("ssh-rsa AAAA")
+    );
+    client.approvals(Owner::Destination("d1")).revoke_fingerprint("SHA256:f0").unwrap();
+    assert_eq!(client.approvals(Owner::Connection("c1")).fingerprint("SHA256:f0").unwrap().id, "fp_0");
+    client.approvals(Owner::Connection("c1")).revoke_fingerprint("SHA256:f0").unwrap();
     for m in [get, approve, revoke, c_get, c_revoke] {
         m.assert_calls(1);
     }
@@ -188,23 +210,23 @@ fn spec_examples_decode_into_the_certificate_models() {
     }
     serve(POST, "/v1/certificates", ex("approve_certificate"));
     let (client, _) = client(&server.base_url());
-    let cert = client.connection_certificates("c1").next().unwrap().unwrap();
+    let cert = client.approvals(Owner::Connection("c1")).certificates().next().unwrap().unwrap();
     assert!(!cert.hash.is_empty() && cert.validated_date.is_some());
-    assert!(client.approve_connection_certificate("c1", "h", "e").unwrap().is_some());
-    assert!(!client.connection_certificate("c1", "h").unwrap().hash.is_empty());
-    client.revoke_connection_certificate("c1", "h").unwrap();
-    assert!(!client.connection_fingerprints("c1").next().unwrap().unwrap().hash.is_empty());
-    assert!(client.approve_connection_fingerprint("c1", "h", "k").unwrap().is_some());
-    client.connection_fingerprint("c1", "h").unwrap();
-    client.revoke_connection_fingerprint("c1", "h").unwrap();
-    client.destination_certificates("d1").next().unwrap().unwrap();
-    assert!(client.approve_destination_certificate("d1", "h", "e").unwrap().is_some());
-    client.destination_certificate("d1", "h").unwrap();
-    client.revoke_destination_certificate("d1", "h").unwrap();
-    client.destination_fingerprints("d1").next().unwrap().unwrap();
-    assert!(client.approve_destination_fingerprint("d1", "h", "k").unwrap().is_some());
-    client.destination_fingerprint("d1", "h").unwrap();
-    client.revoke_destination_fingerprint("d1", "h").unwrap();
+    assert!(client.approvals(Owner::Connection("c1")).approve_certificate("h", "e").unwrap().is_some());
+    assert!(!client.approvals(Owner::Connection("c1")).certificate("h").unwrap().hash.is_empty());
+    client.approvals(Owner::Connection("c1")).revoke_certificate("h").unwrap();
+    assert!(!client.approvals(Owner::Connection("c1")).fingerprints().next().unwrap().unwrap().hash.is_empty());
+    assert!(client.approvals(Owner::Connection("c1")).approve_fingerprint("h", "k").unwrap().is_some());
+    client.approvals(Owner::Connection("c1")).fingerprint("h").unwrap();
+    client.approvals(Owner::Connection("c1")).revoke_fingerprint("h").unwrap();
+    client.approvals(Owner::Destination("d1")).certificates().next().unwrap().unwrap();
+    assert!(client.approvals(Owner::Destination("d1")).approve_certificate("h", "e").unwrap().is_some());
+    client.approvals(Owner::Destination("d1")).certificate("h").unwrap();
+    client.approvals(Owner::Destination("d1")).revoke_certificate("h").unwrap();
+    client.approvals(Owner::Destination("d1")).fingerprints().next().unwrap().unwrap();
+    assert!(client.approvals(Owner::Destination("d1")).approve_fingerprint("h", "k").unwrap().is_some());
+    client.approvals(Owner::Destination("d1")).fingerprint("h").unwrap();
+    client.approvals(Owner::Destination("d1")).revoke_fingerprint("h").unwrap();
     assert_eq!(
         client.approve_certificate(&CertificateApproval::for_connection("c1", "h", "e")).unwrap().code,
         "Success"

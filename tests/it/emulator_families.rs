@@ -2,6 +2,7 @@
 //! public client: create, get, list across several pages, update, delete and each family's
 //! actions; webhooks delivered and signed; account shapes with chosen ids.
 
+use fivetrex::api::certificates::Owner;
 use fivetrex::api::schemas::{ColumnUpdate, ExcludeMode, TableUpdate};
 use fivetrex::api::system_keys::NewSystemKey;
 use fivetrex::api::teams::{NewTeam, UpdateTeam};
@@ -107,23 +108,29 @@ fn certificates_and_fingerprints_are_approved_listed_and_revoked() {
     let group = first_group(&client);
     let connection = connections_of(&client, &group)[0].clone();
     for i in 0..5 {
-        let c = client.approve_connection_certificate(&connection, &format!("hash{i}"), "Y2VydA==").unwrap();
+        let c = client
+            .approvals(Owner::Connection(&connection))
+            .approve_certificate(&format!("hash{i}"), "Y2VydA==")
+            .unwrap();
         let c = c.expect("the answer carries the certificate");
         assert_eq!(c.hash, format!("hash{i}"));
     }
-    let mut list = client.connection_certificates(&connection).page_size(2);
+    let mut list = client.approvals(Owner::Connection(&connection)).certificates().page_size(2);
     assert_eq!(list.by_ref().count(), 5);
     assert_eq!(list.requests(), 3);
-    assert!(client.connection_certificate(&connection, "hash3").unwrap().sha256.is_some());
-    client.revoke_connection_certificate(&connection, "hash3").unwrap();
-    let gone = client.connection_certificate(&connection, "hash3").unwrap_err();
+    assert!(client.approvals(Owner::Connection(&connection)).certificate("hash3").unwrap().sha256.is_some());
+    client.approvals(Owner::Connection(&connection)).revoke_certificate("hash3").unwrap();
+    let gone = client.approvals(Owner::Connection(&connection)).certificate("hash3").unwrap_err();
     assert_eq!((gone.status(), gone.api_code()), (Some(404), Some("NotFound_Certificate")));
 
-    client.approve_destination_fingerprint(&group, "fp1", "ssh-rsa AAAA").unwrap();
-    assert_eq!(client.destination_fingerprint(&group, "fp1").unwrap().public_key.as_deref(), Some("ssh-rsa AAAA"));
-    client.revoke_destination_fingerprint(&group, "fp1").unwrap();
-    assert_eq!(client.destination_fingerprints(&group).count(), 0);
-    let unknown = client.connection_certificates("no_such_connection").next().unwrap().unwrap_err();
+    client.approvals(Owner::Destination(&group)).approve_fingerprint("fp1", "ssh-rsa AAAA").unwrap();
+    assert_eq!(
+        client.approvals(Owner::Destination(&group)).fingerprint("fp1").unwrap().public_key.as_deref(),
+        Some("ssh-rsa AAAA")
+    );
+    client.approvals(Owner::Destination(&group)).revoke_fingerprint("fp1").unwrap();
+    assert_eq!(client.approvals(Owner::Destination(&group)).fingerprints().count(), 0);
+    let unknown = client.approvals(Owner::Connection("no_such_connection")).certificates().next().unwrap().unwrap_err();
     assert_eq!((unknown.status(), unknown.api_code()), (Some(404), Some("NotFound_Connector")));
 }
 
@@ -429,9 +436,9 @@ fn deleting_a_group_takes_what_belongs_to_it_along() {
     let log = json!({"group_id": group, "service": "datadog_log", "enabled": true, "config": {"api_key": "k"}});
     let created = client.raw(fivetrex::Method::Post, "/v1/external-logging", &[], Some(&log)).unwrap();
     assert_eq!(created["data"]["config"]["api_key"], "******", "secrets are masked");
-    client.approve_destination_certificate(&group, "dh", "Y2VydA==").unwrap();
+    client.approvals(Owner::Destination(&group)).approve_certificate("dh", "Y2VydA==").unwrap();
     let connection = connections_of(&client, &group)[0].clone();
-    client.approve_connection_certificate(&connection, "ch", "Y2VydA==").unwrap();
+    client.approvals(Owner::Connection(&connection)).approve_certificate("ch", "Y2VydA==").unwrap();
     client.delete_group(&group, &fivetrex::Confirm::delete_group(&group)).unwrap();
     assert_eq!(client.webhook(&hook.id).unwrap_err().status(), Some(404));
     let log = client.raw(fivetrex::Method::Get, &format!("/v1/external-logging/{group}"), &[], None).unwrap_err();
@@ -443,6 +450,6 @@ fn deleting_a_group_takes_what_belongs_to_it_along() {
         "connections": [{"id": connection, "group_id": group, "service": "mysql", "config": {"schema_prefix": "again"}}]
     }))
     .unwrap();
-    assert_eq!(client.connection_certificates(&connection).count(), 0);
+    assert_eq!(client.approvals(Owner::Connection(&connection)).certificates().count(), 0);
     assert_eq!(client.webhooks().count(), 0);
 }

@@ -4,6 +4,7 @@
 //! for each parameter) with `support::example_answer(op_id)` (status and body); every failure is reported at once.
 
 use crate::support::*;
+use fivetrex::api::certificates::Owner;
 use fivetrex::api::schemas::{ColumnSelection, ColumnUpdate, DatabaseSchemaUpdate, SchemaConfigUpdate, TableUpdate};
 use fivetrex::webhook::EventType;
 use fivetrex::{Client, List, Result, ResyncScope, SecretJson, TableSelection};
@@ -81,22 +82,22 @@ fn table() -> Vec<(&'static str, Call)> {
         "run_destination_setup_tests" => |c| ok(c.run_destination_setup_tests("x", &fivetrex::SetupTests::new())),
         // Certificates and fingerprints.
         "approve_certificate" => approve_certificate,
-        "get_connection_certificates_list" => |c| first_page(c.connection_certificates("x")),
-        "approve_connection_certificate" => |c| ok(c.approve_connection_certificate("x", "h", "cert")),
-        "get_connection_certificate_details" => |c| ok(c.connection_certificate("x", "x")),
-        "revoke_connection_certificate" => |c| ok(c.revoke_connection_certificate("x", "x")),
-        "get_connection_fingerprints_list" => |c| first_page(c.connection_fingerprints("x")),
-        "approve_connection_fingerprint" => |c| ok(c.approve_connection_fingerprint("x", "h", "key")),
-        "get_connection_fingerprint_details" => |c| ok(c.connection_fingerprint("x", "x")),
-        "revoke_connection_fingerprint" => |c| ok(c.revoke_connection_fingerprint("x", "x")),
-        "get_destination_certificates_list" => |c| first_page(c.destination_certificates("x")),
-        "approve_destination_certificate" => |c| ok(c.approve_destination_certificate("x", "h", "cert")),
-        "get_destination_certificate_details" => |c| ok(c.destination_certificate("x", "x")),
-        "revoke_destination_certificate" => |c| ok(c.revoke_destination_certificate("x", "x")),
-        "get_destination_fingerprints_list" => |c| first_page(c.destination_fingerprints("x")),
-        "approve_destination_fingerprint" => |c| ok(c.approve_destination_fingerprint("x", "h", "key")),
-        "get_destination_fingerprint_details" => |c| ok(c.destination_fingerprint("x", "x")),
-        "revoke_destination_fingerprint" => |c| ok(c.revoke_destination_fingerprint("x", "x")),
+        "get_connection_certificates_list" => |c| first_page(c.approvals(Owner::Connection("x")).certificates()),
+        "approve_connection_certificate" => |c| ok(c.approvals(Owner::Connection("x")).approve_certificate("h", "cert")),
+        "get_connection_certificate_details" => |c| ok(c.approvals(Owner::Connection("x")).certificate("x")),
+        "revoke_connection_certificate" => |c| ok(c.approvals(Owner::Connection("x")).revoke_certificate("x")),
+        "get_connection_fingerprints_list" => |c| first_page(c.approvals(Owner::Connection("x")).fingerprints()),
+        "approve_connection_fingerprint" => |c| ok(c.approvals(Owner::Connection("x")).approve_fingerprint("h", "key")),
+        "get_connection_fingerprint_details" => |c| ok(c.approvals(Owner::Connection("x")).fingerprint("x")),
+        "revoke_connection_fingerprint" => |c| ok(c.approvals(Owner::Connection("x")).revoke_fingerprint("x")),
+        "get_destination_certificates_list" => |c| first_page(c.approvals(Owner::Destination("x")).certificates()),
+        "approve_destination_certificate" => |c| ok(c.approvals(Owner::Destination("x")).approve_certificate("h", "cert")),
+        "get_destination_certificate_details" => |c| ok(c.approvals(Owner::Destination("x")).certificate("x")),
+        "revoke_destination_certificate" => |c| ok(c.approvals(Owner::Destination("x")).revoke_certificate("x")),
+        "get_destination_fingerprints_list" => |c| first_page(c.approvals(Owner::Destination("x")).fingerprints()),
+        "approve_destination_fingerprint" => |c| ok(c.approvals(Owner::Destination("x")).approve_fingerprint("h", "key")),
+        "get_destination_fingerprint_details" => |c| ok(c.approvals(Owner::Destination("x")).fingerprint("x")),
+        "revoke_destination_fingerprint" => |c| ok(c.approvals(Owner::Destination("x")).revoke_fingerprint("x")),
         // Account, users, roles.
         "get_account_info" => |c| ok(c.account_info()),
         "list_all_users" => |c| first_page(c.users()),

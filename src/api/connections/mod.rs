@@ -28,7 +28,6 @@ pub use model::{
 pub use requests::{ConnectCardConfig, NewConnection, ResyncScope, UpdateConnection};
 
 // Shared with other families; re-exported so that `api::connections::X` keeps naming them.
-pub(crate) use crate::api::common::lenient;
 pub use crate::api::common::{
     Alert, NetworkingMethod, SetupState, SetupTest, SetupTestStatus, SetupTests, TableSelection,
 };
