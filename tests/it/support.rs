@@ -98,17 +98,116 @@ pub fn spec() -> Option<&'static Value> {
     .as_ref()
 }
 
-/// The operation object for an operationId: `(method, path, operation)`.
-pub fn spec_operation(operation_id: &str) -> Option<(String, String, &'static Value)> {
-    let spec = spec()?;
-    for (path, item) in spec["paths"].as_object()? {
-        for (method, op) in item.as_object()? {
-            if op.get("operationId").and_then(Value::as_str) == Some(operation_id) {
-                return Some((method.to_uppercase(), path.clone(), op));
-            }
+/// What the spec says about one operation: the one reading of the spec every test uses.
+pub struct SpecOp {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path template, `/v1/groups/{groupId}`.
+    pub path: String,
+    /// The operation object itself.
+    pub op: &'static Value,
+    /// The default of its `Accept` header parameter.
+    pub accept: fivetrex::endpoint::Accept,
+    /// Whether it pages: declares `cursor`/`limit`, or answers a `next_cursor` without declaring them.
+    pub paging: fivetrex::endpoint::Paging,
+    /// The documented 2xx statuses (both 200 and 201 for a few creates).
+    pub success: std::collections::BTreeSet<u16>,
+}
+
+/// Every operation of the spec by operationId; `None` when the spec is absent (see [`spec`]).
+pub fn spec_ops() -> Option<&'static std::collections::BTreeMap<String, SpecOp>> {
+    static OPS: std::sync::OnceLock<Option<std::collections::BTreeMap<String, SpecOp>>> = std::sync::OnceLock::new();
+    OPS.get_or_init(|| spec().map(read_spec_ops)).as_ref()
+}
+
+fn read_spec_ops(spec: &'static Value) -> std::collections::BTreeMap<String, SpecOp> {
+    use fivetrex::endpoint::{Accept, Paging};
+    let mut out = std::collections::BTreeMap::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let shared: &'static [Value] = item.get("parameters").and_then(Value::as_array).map_or(&[], Vec::as_slice);
+        for (method, op) in item.as_object().expect("path item") {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+            let params: Vec<&Value> = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .chain(shared)
+                .map(resolve)
+                .collect();
+            let param = |location: &str, name: &str| {
+                params
+                    .iter()
+                    .find(|p| p["in"] == location && p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            };
+            let accept = match param("header", "Accept").and_then(|p| p["schema"]["default"].as_str()) {
+                Some("application/json;version=2") => Accept::JsonV2,
+                _ => Accept::Json,
+            };
+            let declares_cursor = param("query", "cursor").is_some() || param("query", "limit").is_some();
+            let paging = if declares_cursor {
+                Paging::Cursor
+            } else if answers_with_next_cursor(op) {
+                Paging::CursorUndeclared
+            } else {
+                Paging::None
+            };
+            let success = op["responses"]
+                .as_object()
+                .expect("responses")
+                .keys()
+                .filter_map(|code| code.parse::<u16>().ok())
+                .filter(|code| (200..300).contains(code))
+                .collect();
+            let spec_op = SpecOp { method: method.to_uppercase(), path: path.clone(), op, accept, paging, success };
+            assert!(out.insert(id.to_owned(), spec_op).is_none(), "the spec repeats operationId {id}");
         }
     }
-    None
+    out
+}
+
+/// True when the success answer's `data` has a `next_cursor` (a list, declared or not).
+fn answers_with_next_cursor(op: &'static Value) -> bool {
+    let Some(responses) = op["responses"].as_object() else { return false };
+    responses.iter().filter(|(code, _)| code.starts_with('2')).any(|(_, r)| {
+        let schema = resolve(&r["content"]["application/json"]["schema"]);
+        let data = resolve(&schema["properties"]["data"]);
+        data["properties"].get("next_cursor").is_some()
+    })
+}
+
+/// The operation object for an operationId: `(method, path, operation)`.
+pub fn spec_operation(operation_id: &str) -> Option<(String, String, &'static Value)> {
+    let s = spec_ops()?.get(operation_id)?;
+    Some((s.method.clone(), s.path.clone(), s.op))
+}
+
+/// How the library's description of an operation differs from the spec's: method, path
+/// template and its parameters, the `Accept` default, paging and the success status (an
+/// operation documented with both 200 and 201 may declare either). Empty when they agree.
+pub fn spec_differences(op: &fivetrex::endpoint::Operation, s: &SpecOp) -> Vec<String> {
+    let mut diffs = Vec::new();
+    if op.method.as_str() != s.method {
+        diffs.push(format!("method {} != spec {}", op.method, s.method));
+    }
+    if op.path != s.path {
+        diffs.push(format!("path {} != spec {}", op.path, s.path));
+    }
+    if op.accept != s.accept {
+        diffs.push(format!("accept {:?} != spec {:?}", op.accept, s.accept));
+    }
+    if op.paging != s.paging {
+        diffs.push(format!("paging {:?} != spec {:?}", op.paging, s.paging));
+    }
+    if !s.success.contains(&op.success) {
+        diffs.push(format!("success {} not in spec {:?}", op.success, s.success));
+    }
+    let spec_params: Vec<&str> =
+        s.path.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(name, _)| name)).collect();
+    if op.path_params().collect::<Vec<_>>() != spec_params {
+        diffs.push("path parameters differ".into());
+    }
+    diffs
 }
 
 /// Resolves `{"$ref": "#/components/schemas/X"}` chains.
@@ -266,34 +365,13 @@ pub const V2: &str = "application/json;version=2";
 /// `Accept` everywhere else.
 pub const V1: &str = "application/json";
 
-/// Checks that every operation in `ops` matches the spec: method, path, the `Accept` default,
-/// whether it pages, and the documented success status (`200/201` operations may declare either).
+/// Checks that every operation in `ops` matches the spec ([`spec_differences`]).
 pub fn assert_operations_match_spec(ops: &[fivetrex::endpoint::Operation]) {
-    use fivetrex::endpoint::Paging;
-    if spec().is_none() {
-        return;
-    }
+    let Some(spec_ops) = spec_ops() else { return };
     for op in ops {
-        let (method, path, spec_op) = spec_operation(op.id).unwrap_or_else(|| panic!("{} is not in the spec", op.id));
-        assert_eq!(method, op.method.to_string(), "{}", op.id);
-        assert_eq!(path, op.path, "{}", op.id);
-        let params = spec_op["parameters"].as_array().cloned().unwrap_or_default();
-        let accept = params
-            .iter()
-            .find(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("accept")))
-            .and_then(|p| p["schema"]["default"].as_str())
-            .unwrap_or("application/json");
-        assert_eq!(op.accept.as_str(), accept, "Accept of {}", op.id);
-        let paged = params.iter().any(|p| p["name"] == "cursor" && p["in"] == "query");
-        assert_eq!(op.paging == Paging::Cursor, paged, "paging of {}", op.id);
-        let codes: Vec<u16> = spec_op["responses"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .filter_map(|c| c.parse().ok())
-            .filter(|c| (200..300).contains(c))
-            .collect();
-        assert!(codes.contains(&op.success), "{} succeeds with {}, spec says {codes:?}", op.id, op.success);
+        let s = spec_ops.get(op.id).unwrap_or_else(|| panic!("{} is not in the spec", op.id));
+        let diffs = spec_differences(op, s);
+        assert!(diffs.is_empty(), "{}: {}", op.id, diffs.join("; "));
     }
 }
 
