@@ -204,15 +204,14 @@ struct Rfc3339 {
 impl Rfc3339 {
     fn as_str(&self) -> &str {
         // SAFETY: only ASCII digits and separators are ever written (`Timestamp::rfc3339`), and
-        // `len` is at most the buffer's length; checking it again cost about 85 instructions.
+        // `len` is at most the buffer's length, so the bytes are UTF-8 without checking again.
         unsafe { std::str::from_utf8_unchecked(self.buf.get(..self.len).unwrap_or_default()) }
     }
 }
 
 impl Timestamp {
-    /// Writes the text digit by digit: `write!` with padded fields cost about 3,000 instructions
-    /// per timestamp, and serialising a list of connections (the C ABI hands out JSON) writes
-    /// three per connection.
+    /// Writes the text digit by digit, because `write!` with padded fields is far slower and
+    /// serialising a list of connections writes three timestamps per connection.
     fn rfc3339(&self) -> Rfc3339 {
         fn two(buf: &mut [u8], at: usize, v: u32) {
             buf[at] = b'0' + (v / 10 % 10) as u8;
