@@ -73,8 +73,10 @@ pub fn check_confirmation(op: &Operation, path_values: &[String], confirm: Optio
     }
 }
 
-/// The body fields a create needs (non-empty strings), checked before anything is sent, as the
-/// typed [`Client::create_connection`] and [`Client::create_destination`] do.
+/// The body fields a create needs (non-empty strings), checked before anything is sent: by
+/// [`Client::call_by_id`] on the caller's JSON, and by the typed creates
+/// ([`Client::create_connection`], [`Client::create_destination`], [`Client::create_group`]) on
+/// the body they serialised.
 pub fn required_body_fields(op: &Operation) -> &'static [&'static str] {
     match op.id {
         "create_connection" => &["group_id", "service"],
@@ -82,6 +84,15 @@ pub fn required_body_fields(op: &Operation) -> &'static [&'static str] {
         "create_group" => &["name"],
         _ => &[],
     }
+}
+
+/// [`required_body_fields`] checked on a serialised body (a typed create's).
+pub(crate) fn check_body_bytes(op: &Operation, body: &[u8]) -> Result<()> {
+    if required_body_fields(op).is_empty() {
+        return Ok(());
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|e| Error::InvalidArgument(format!("{}: {e}", op.id)))?;
+    check_body(op, Some(&value))
 }
 
 fn check_body(op: &Operation, body: Option<&Value>) -> Result<()> {

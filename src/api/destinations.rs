@@ -6,7 +6,7 @@ use crate::api::common::{NetworkingMethod, SetupState, SetupTest, SetupTests};
 use crate::client::{to_body, ActionResponse, Client};
 use crate::confirm::{Confirm, Destructive};
 use crate::endpoint::Operation;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::json::{RawJson, SecretJson};
 use crate::page::List;
 use serde::{Deserialize, Serialize};
@@ -165,12 +165,8 @@ impl Client {
 
     /// Creates a destination. Not retried after an ambiguous failure unless the policy allows it.
     pub fn create_destination(&self, new: &NewDestination) -> Result<Destination> {
-        if new.group_id.is_empty() || new.service.is_empty() || new.time_zone_offset.is_empty() {
-            return Err(Error::InvalidArgument(
-                "a new destination needs a group_id, a service and a time_zone_offset".into(),
-            ));
-        }
         let body = to_body(new)?;
+        crate::operation_call::check_body_bytes(&CREATE_DESTINATION, &body)?;
         self.call(&CREATE_DESTINATION, &[], &[], Some(&body))
     }
 

@@ -109,6 +109,7 @@ fn get_create_update_delete_and_test() {
     }
     let err = client.create_destination(&NewDestination::new("g1", "snowflake", "")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(err.to_string().contains("time_zone_offset"), "{err}");
 }
 
 #[test]

@@ -160,6 +160,13 @@ fn get_create_update_and_delete() {
     delete.assert_calls(0);
     let done = client.delete_group("g_new", &Confirm::delete_group("g_new")).unwrap();
     assert!(done.message.unwrap().contains("deleted"));
+    // A group without a name is refused before anything is sent, as through call_by_id.
+    let err = client.create_group("").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        client.call_by_id("create_group", &json!({}), Some(&json!({"name": ""})), None).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     for m in [get, create, update, delete] {
         m.assert_calls(1);
     }

@@ -13,7 +13,7 @@
 use crate::client::{to_body, ActionResponse, Client};
 use crate::confirm::{Confirm, Destructive};
 use crate::endpoint::Operation;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::page::List;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -104,10 +104,8 @@ impl Client {
 
     /// Creates a connection. Not retried after an ambiguous failure unless the policy allows it.
     pub fn create_connection(&self, new: &NewConnection) -> Result<Connection> {
-        if new.group_id.is_empty() || new.service.is_empty() {
-            return Err(Error::InvalidArgument("a new connection needs a group_id and a service".into()));
-        }
         let body = to_body(new)?;
+        crate::operation_call::check_body_bytes(&CREATE_CONNECTION, &body)?;
         self.call(&CREATE_CONNECTION, &[], &[], Some(&body))
     }
 
