@@ -398,6 +398,54 @@ pub struct ActionResponse {
     pub message: Option<String>,
 }
 
+/// One request, ready for [`Client::execute`]: built from an [`Operation`]
+/// ([`Client::request`]) or from a raw URL ([`Request::raw`]).
+#[derive(Clone)]
+pub(crate) struct Request<'a> {
+    pub(crate) method: Method,
+    /// The whole URL: base, rendered path and query.
+    pub(crate) url: String,
+    pub(crate) accept: &'a str,
+    /// Whether to send the `Authorization` header (the public metadata endpoint goes without).
+    pub(crate) auth: bool,
+    /// Whether a failure after the request was sent may be retried.
+    pub(crate) idempotent: bool,
+    /// The body and its content type.
+    pub(crate) body: Option<(&'a [u8], &'a str)>,
+}
+
+impl<'a> Request<'a> {
+    /// A request to `url` as [`Client::raw`] sends it: JSON, with credentials, retried unless
+    /// it is a `POST`.
+    pub(crate) fn raw(method: Method, url: String) -> Self {
+        Request { method, url, accept: JSON, auth: true, idempotent: method != Method::Post, body: None }
+    }
+
+    /// With `body` (if any) as JSON.
+    pub(crate) fn json(self, body: Option<&'a [u8]>) -> Self {
+        Request { body: body.map(|b| (b, JSON)), ..self }
+    }
+
+    /// With a body of any content type (`multipart/form-data; boundary=...`).
+    pub(crate) fn body(self, body: &'a [u8], content_type: &'a str) -> Self {
+        Request { body: Some((body, content_type)), ..self }
+    }
+}
+
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body may carry connector passwords: only its size.
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("accept", &self.accept)
+            .field("auth", &self.auth)
+            .field("idempotent", &self.idempotent)
+            .field("body_len", &self.body.map(|(b, _)| b.len()))
+            .finish()
+    }
+}
+
 /// A request body, already serialised once so retries resend the same bytes.
 pub(crate) fn to_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
     serde_json::to_vec(body).map_err(|e| Error::InvalidArgument(format!("cannot serialise request body: {e}")))
@@ -567,68 +615,47 @@ impl Client {
         retrier.run_closure(&scope, opts.idempotent, f)
     }
 
-    /// Sends one operation with retries and returns the successful answer.
-    pub(crate) fn send(
+    /// A request for `op`: its method, `Accept`, auth and idempotency, with `params` filling the
+    /// path template and `query` appended, percent-encoded.
+    pub(crate) fn request<'a>(
         &self,
-        op: &Operation,
+        op: &'a Operation,
         params: &[&str],
         query: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Result<HttpResponse> {
-        self.send_typed(op, params, query, body.map(|b| (b, JSON)))
-    }
-
-    /// [`Client::send`] with a body of any content type (`multipart/form-data; boundary=...`).
-    pub(crate) fn send_typed(
-        &self,
-        op: &Operation,
-        params: &[&str],
-        query: &[(&str, &str)],
-        body: Option<(&[u8], &str)>,
-    ) -> Result<HttpResponse> {
+    ) -> Result<Request<'a>> {
         let mut url = String::with_capacity(self.inner.base_url.len() + op.path.len() + 64);
         url.push_str(&self.inner.base_url);
         op.render_path(params, &mut url)?;
         append_query(&mut url, query);
-        self.send_url_typed(op.method, &url, op.accept.as_str(), op.auth, op.idempotent, body)
+        Ok(Request {
+            method: op.method,
+            url,
+            accept: op.accept.as_str(),
+            auth: op.auth,
+            idempotent: op.idempotent,
+            body: None,
+        })
     }
 
-    pub(crate) fn send_url(
-        &self,
-        method: Method,
-        url: &str,
-        accept: &str,
-        auth: bool,
-        idempotent: bool,
-        body: Option<&[u8]>,
-    ) -> Result<HttpResponse> {
-        self.send_url_typed(method, url, accept, auth, idempotent, body.map(|b| (b, JSON)))
-    }
-
-    fn send_url_typed(
-        &self,
-        method: Method,
-        url: &str,
-        accept: &str,
-        auth: bool,
-        idempotent: bool,
-        body: Option<(&[u8], &str)>,
-    ) -> Result<HttpResponse> {
+    /// Sends `req` through the throttle and retries and returns the successful (2xx) answer;
+    /// any other status becomes its [`Error`], with this client's credentials masked.
+    pub(crate) fn execute(&self, req: &Request<'_>) -> Result<HttpResponse> {
+        let (method, url) = (req.method, req.url.as_str());
         let mut headers: [(&str, &str); 4] =
-            [("Accept", accept), ("User-Agent", &self.inner.user_agent), ("", ""), ("", "")];
+            [("Accept", req.accept), ("User-Agent", &self.inner.user_agent), ("", ""), ("", "")];
         let mut n = 2;
-        if auth {
+        if req.auth {
             headers[n] = ("Authorization", self.inner.auth.expose());
             n += 1;
         }
-        if let Some((_, content_type)) = body {
+        if let Some((_, content_type)) = req.body {
             headers[n] = ("Content-Type", content_type);
             n += 1;
         }
         let mut request =
-            HttpRequest { method, url, headers: &headers[..n], body: body.map(|(b, _)| b), timeout: None };
+            HttpRequest { method, url, headers: &headers[..n], body: req.body.map(|(b, _)| b), timeout: None };
         let retrier = &self.inner.retrier;
-        retrier.run(&self.scope, idempotent, |time_left| {
+        retrier.run(&self.scope, req.idempotent, |time_left| {
             log::debug!("{method} {url}");
             request.timeout = time_left;
             let response = self.inner.transport.send(&request).map_err(|e| self.scrub(from_transport(e)))?;
@@ -666,7 +693,7 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<T> {
-        let response = self.send(op, params, query, body)?;
+        let response = self.execute(&self.request(op, params, query)?.json(body))?;
         let env: crate::wire::Envelope<T> = self.decode(response.status, &response.body)?;
         env.data.ok_or_else(|| {
             self.scrub(Error::Decode {
@@ -679,7 +706,7 @@ impl Client {
 
     /// Calls an operation that answers with only `code` and `message`.
     pub(crate) fn action(&self, op: &Operation, params: &[&str], body: Option<&[u8]>) -> Result<ActionResponse> {
-        let response = self.send(op, params, &[], body)?;
+        let response = self.execute(&self.request(op, params, &[])?.json(body))?;
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(ActionResponse { code: "Success".into(), message: None });
         }
@@ -734,8 +761,7 @@ impl Client {
     ) -> Result<Option<T>> {
         let url = self.raw_url(path, query)?;
         let body = body.map(to_body).transpose()?;
-        let response =
-            self.send_url(method, &url, "application/json", true, method != Method::Post, body.as_deref())?;
+        let response = self.execute(&Request::raw(method, url).json(body.as_deref()))?;
         self.decode_answer(&response)
     }
 
@@ -780,7 +806,7 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Option<T>> {
         let body = body.map(to_body).transpose()?;
-        let response = self.send(op, params, query, body.as_deref())?;
+        let response = self.execute(&self.request(op, params, query)?.json(body.as_deref()))?;
         self.decode_answer(&response)
     }
 

@@ -9,7 +9,7 @@
 //! item by item a walk gives up after [`MAX_EMPTY_PAGES`] empty pages in a row that each point to
 //! a further page.
 
-use crate::client::{append_query, decode, Client};
+use crate::client::{append_query, decode, Client, Request};
 use crate::endpoint::{Operation, Paging};
 use crate::error::{Error, Result};
 use crate::wire::Envelope;
@@ -450,7 +450,9 @@ impl<T: DeserializeOwned> List<T> {
         }
         append_query(&mut url, &q);
         self.requests += 1;
-        let response = self.client.send_url(crate::Method::Get, &url, self.accept, true, true, None)?;
+        let request =
+            Request { method: crate::Method::Get, url, accept: self.accept, auth: true, idempotent: true, body: None };
+        let response = self.client.execute(&request)?;
         // Without a `limit` the API's largest page is what it may send.
         let limit = if self.send_page_size { self.page_size } else { MAX_PAGE_SIZE };
         decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.client.scrub(e))

@@ -271,7 +271,7 @@ impl Client {
     /// (the spec's 201 form of a fingerprint approval), or nothing (an empty body, or only
     /// `code` and `message`).
     fn call_maybe<T: DeserializeOwned>(&self, op: &Operation, params: &[&str], body: &[u8]) -> Result<Option<T>> {
-        let response = self.send(op, params, &[], Some(body))?;
+        let response = self.execute(&self.request(op, params, &[])?.json(Some(body)))?;
         if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }

@@ -125,7 +125,7 @@ impl Client {
     /// The source types from the public endpoint, sent without credentials (for sign-up pages
     /// and catalogues).
     pub fn public_connector_types(&self) -> Result<Vec<ConnectorType>> {
-        let response = self.send(&METADATA_PUBLIC_CONNECTORS, &[], &[], None)?;
+        let response = self.execute(&self.request(&METADATA_PUBLIC_CONNECTORS, &[], &[])?)?;
         let answer: PublicResponse = self.decode(response.status, &response.body)?;
         match answer.data {
             Some(data) => public_types(response.status, &data),

@@ -146,7 +146,7 @@ impl Client {
         struct Enveloped {
             data: Option<ProxyAgent>,
         }
-        let response = self.send(&GET_PROXY_AGENT_DETAILS, &[agent_id], &[], None)?;
+        let response = self.execute(&self.request(&GET_PROXY_AGENT_DETAILS, &[agent_id], &[])?)?;
         match self.decode::<Enveloped>(response.status, &response.body)?.data {
             Some(agent) => Ok(agent),
             None => self.decode(response.status, &response.body),

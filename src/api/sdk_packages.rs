@@ -154,7 +154,7 @@ impl Client {
 
     /// The package's file (a ZIP), as bytes.
     pub fn download_connector_sdk_package(&self, package_id: &str) -> Result<Vec<u8>> {
-        Ok(self.send(&DOWNLOAD_CONNECTOR_SDK_PACKAGE, &[package_id], &[], None)?.body)
+        Ok(self.execute(&self.request(&DOWNLOAD_CONNECTOR_SDK_PACKAGE, &[package_id], &[])?)?.body)
     }
 
     /// Sends a non-JSON body and decodes the envelope's `data`.
@@ -163,7 +163,7 @@ impl Client {
         struct Envelope {
             data: Option<ConnectorSdkPackage>,
         }
-        let response = self.send_typed(op, params, &[], Some(body))?;
+        let response = self.execute(&self.request(op, params, &[])?.body(body.0, body.1))?;
         let envelope: Envelope = self.decode(response.status, &response.body)?;
         envelope.data.ok_or_else(|| Error::Decode {
             status: response.status,
