@@ -6,13 +6,15 @@
 use crate::cancel::CancelToken;
 use crate::endpoint::Operation;
 use crate::error::{snippet, Error, Result, TransportError, TransportErrorKind};
-use crate::page::List;
+use crate::page::{List, PageSource};
+use crate::request::Request;
 use crate::retry::{
     Clock, RateLimitStatus, Retrier, RetryEvent, RetryHook, RetryOptions, RetryPolicy, RetryPredicate, Scope,
     SystemClock, Throttle,
 };
 use crate::secret::{basic_auth, Secret};
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport, UreqSettings, UreqTransport};
+use crate::wire::{append_query, decode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -25,8 +27,6 @@ pub const DEFAULT_BASE_URL: &str = "https://api.fivetran.com";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one whole request (connect, send, answer, body).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// The content type of every JSON request body.
-const JSON: &str = "application/json";
 /// Default cap on a response body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -398,79 +398,9 @@ pub struct ActionResponse {
     pub message: Option<String>,
 }
 
-/// One request, ready for [`Client::execute`]: built from an [`Operation`]
-/// ([`Client::request`]) or from a raw URL ([`Request::raw`]).
-#[derive(Clone)]
-pub(crate) struct Request<'a> {
-    pub(crate) method: Method,
-    /// The whole URL: base, rendered path and query.
-    pub(crate) url: String,
-    pub(crate) accept: &'a str,
-    /// Whether to send the `Authorization` header (the public metadata endpoint goes without).
-    pub(crate) auth: bool,
-    /// Whether a failure after the request was sent may be retried.
-    pub(crate) idempotent: bool,
-    /// The body and its content type.
-    pub(crate) body: Option<(&'a [u8], &'a str)>,
-}
-
-impl<'a> Request<'a> {
-    /// A request to `url` as [`Client::raw`] sends it: JSON, with credentials, retried unless
-    /// it is a `POST`.
-    pub(crate) fn raw(method: Method, url: String) -> Self {
-        Request { method, url, accept: JSON, auth: true, idempotent: method != Method::Post, body: None }
-    }
-
-    /// With `body` (if any) as JSON.
-    pub(crate) fn json(self, body: Option<&'a [u8]>) -> Self {
-        Request { body: body.map(|b| (b, JSON)), ..self }
-    }
-
-    /// With a body of any content type (`multipart/form-data; boundary=...`).
-    pub(crate) fn body(self, body: &'a [u8], content_type: &'a str) -> Self {
-        Request { body: Some((body, content_type)), ..self }
-    }
-}
-
-impl fmt::Debug for Request<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The body may carry connector passwords: only its size.
-        f.debug_struct("Request")
-            .field("method", &self.method)
-            .field("url", &self.url)
-            .field("accept", &self.accept)
-            .field("auth", &self.auth)
-            .field("idempotent", &self.idempotent)
-            .field("body_len", &self.body.map(|(b, _)| b.len()))
-            .finish()
-    }
-}
-
 /// A request body, already serialised once so retries resend the same bytes.
 pub(crate) fn to_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
     serde_json::to_vec(body).map_err(|e| Error::InvalidArgument(format!("cannot serialise request body: {e}")))
-}
-
-/// Decodes `bytes` into `T`, naming the field that did not fit on failure. The fast path runs
-/// serde_json alone; only a failure pays for the path tracking.
-pub(crate) fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
-    // One UTF-8 check over the whole body, then parsing from `&str`, costs far less than
-    // `from_slice`, which checks every key and string value on its own (about 100 instructions
-    // each, 15% of a list walk). A body that is not UTF-8 takes the old path and its errors.
-    let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(bytes),
-    };
-    parsed.map_err(|fast| {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let message = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) if !e.path().to_string().is_empty() && e.path().to_string() != "." => {
-                format!("at {}: {}", e.path(), e.inner())
-            }
-            _ => fast.to_string(),
-        };
-        Error::Decode { status, message, snippet: snippet(bytes) }
-    })
 }
 
 impl Client {
@@ -715,7 +645,7 @@ impl Client {
 
     /// A lazy walk over a list operation.
     pub(crate) fn list<T: DeserializeOwned>(&self, op: &'static Operation, params: &[&str]) -> List<T> {
-        List::new(self.clone(), op, params)
+        List::new(Box::new(self.clone()), &self.inner.base_url, op, params)
     }
 
     /// Sends any request through the same auth, retry, throttle and error handling and returns the
@@ -828,7 +758,7 @@ impl Client {
     /// A lazy pager over any list path (`data.items` / `data.next_cursor`), items as JSON.
     pub fn raw_list(&self, path: &str, query: &[(&str, &str)]) -> Result<List<serde_json::Value>> {
         let url = self.raw_url(path, query)?;
-        Ok(List::from_url(self.clone(), url))
+        Ok(List::from_request(Box::new(self.clone()), Request::page(url)))
     }
 
     fn raw_url(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
@@ -843,14 +773,22 @@ impl Client {
     }
 }
 
-pub(crate) fn append_query(url: &mut String, query: &[(&str, &str)]) {
-    let mut sep = if url.contains('?') { '&' } else { '?' };
-    for (k, v) in query {
-        url.push(sep);
-        sep = '&';
-        crate::endpoint::encode_component(k, url);
-        url.push('=');
-        crate::endpoint::encode_component(v, url);
+impl PageSource for Client {
+    fn execute(&self, request: &Request<'_>) -> Result<HttpResponse> {
+        Client::execute(self, request)
+    }
+    fn scrub(&self, err: Error) -> Error {
+        Client::scrub(self, err)
+    }
+    fn cancelled(&self) -> bool {
+        self.scope.cancelled()
+    }
+    fn with_cancel(&self, token: &CancelToken) -> Box<dyn PageSource> {
+        Box::new(Client::with_cancel(self, token))
+    }
+    fn bounded(&self) -> Box<dyn PageSource> {
+        let deadline = self.retry_policy().deadline.and_then(|d| self.clock().now().checked_add(d));
+        Box::new(self.until(deadline))
     }
 }
 

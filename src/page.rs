@@ -9,10 +9,12 @@
 //! item by item a walk gives up after [`MAX_EMPTY_PAGES`] empty pages in a row that each point to
 //! a further page.
 
-use crate::client::{append_query, decode, Client, Request};
+use crate::cancel::CancelToken;
 use crate::endpoint::{Operation, Paging};
 use crate::error::{Error, Result};
-use crate::wire::Envelope;
+use crate::request::Request;
+use crate::transport::HttpResponse;
+use crate::wire::{append_query, decode, Envelope};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::{HashSet, VecDeque};
@@ -30,6 +32,22 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 /// pages with fresh cursors forever must not hold one `next()` (and send requests) forever.
 /// Page by page ([`List::next_page`]) every page is handed out, so the caller decides.
 pub const MAX_EMPTY_PAGES: u32 = 16;
+
+/// What a [`List`] needs from whoever sends its page requests (the client implements it): a walk
+/// holds one of these and a request template, not the client itself.
+pub(crate) trait PageSource: Send + Sync {
+    /// Sends one page request through the retry, throttle and error path.
+    fn execute(&self, request: &Request<'_>) -> Result<HttpResponse>;
+    /// Masks the credentials wherever `err` kept text from an answer.
+    fn scrub(&self, err: Error) -> Error;
+    /// Whether the walk's cancel token has fired.
+    fn cancelled(&self) -> bool;
+    /// The same source, also watching `token`.
+    fn with_cancel(&self, token: &CancelToken) -> Box<dyn PageSource>;
+    /// The same source with one deadline, from now, over every request it sends (the retry
+    /// policy's), so the pages one `next` fetches share it.
+    fn bounded(&self) -> Box<dyn PageSource>;
+}
 
 /// One page of a list: its items and the cursor of the next page (`None` on the last page).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -305,10 +323,9 @@ enum State {
 /// # Ok::<(), fivetrex::Error>(())
 /// ```
 pub struct List<T> {
-    client: Client,
-    /// The URL without `cursor`/`limit`, or the error that building it produced.
-    url: Result<String>,
-    accept: &'static str,
+    source: Box<dyn PageSource>,
+    /// The page request without `cursor`/`limit`, or the error that building it produced.
+    request: Result<Request<'static>>,
     page_size: u32,
     send_page_size: bool,
     state: State,
@@ -321,7 +338,7 @@ pub struct List<T> {
 impl<T> std::fmt::Debug for List<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("List")
-            .field("url", &self.url.as_ref().ok())
+            .field("url", &self.request.as_ref().ok().map(|r| &r.url))
             .field("page_size", &self.page_size)
             .field("cursor", &self.cursor())
             .field("requests", &self.requests)
@@ -347,21 +364,22 @@ impl<T> List<T> {
 }
 
 impl<T: DeserializeOwned> List<T> {
-    pub(crate) fn new(client: Client, op: &'static Operation, params: &[&str]) -> Self {
-        let mut url = client.base_url().to_owned();
-        let url = op.render_path(params, &mut url).map(|()| url);
-        let mut list = Self::from_url(client, String::new());
-        list.url = url;
-        list.accept = op.accept.as_str();
+    /// A walk over `op`, whose path `base_url` and `params` fill.
+    pub(crate) fn new(source: Box<dyn PageSource>, base_url: &str, op: &'static Operation, params: &[&str]) -> Self {
+        let mut url = base_url.to_owned();
+        let request =
+            op.render_path(params, &mut url).map(|()| Request { accept: op.accept.as_str(), ..Request::page(url) });
+        let mut list = Self::from_request(source, Request::page(String::new()));
+        list.request = request;
         list.send_page_size = op.paging != Paging::CursorUndeclared;
         list
     }
 
-    pub(crate) fn from_url(client: Client, url: String) -> Self {
+    /// A walk whose every page is `request` with `cursor` and `limit` added.
+    pub(crate) fn from_request(source: Box<dyn PageSource>, request: Request<'static>) -> Self {
         List {
-            client,
-            url: Ok(url),
-            accept: "application/json",
+            source,
+            request: Ok(request),
             page_size: DEFAULT_PAGE_SIZE,
             send_page_size: true,
             state: State::Start(None),
@@ -373,8 +391,8 @@ impl<T: DeserializeOwned> List<T> {
 
     /// Adds a query parameter (a filter such as `group_id`) to every page request.
     pub fn query(mut self, key: &str, value: &str) -> Self {
-        if let Ok(url) = &mut self.url {
-            append_query(url, &[(key, value)]);
+        if let Ok(request) = &mut self.request {
+            append_query(&mut request.url, &[(key, value)]);
         }
         self
     }
@@ -383,17 +401,17 @@ impl<T: DeserializeOwned> List<T> {
     /// [`Error::InvalidArgument`].
     pub fn page_size(mut self, n: u32) -> Self {
         if !(1..=MAX_PAGE_SIZE).contains(&n) {
-            self.url = Err(Error::InvalidArgument(format!("page size {n} is outside 1..={MAX_PAGE_SIZE}")));
+            self.request = Err(Error::InvalidArgument(format!("page size {n} is outside 1..={MAX_PAGE_SIZE}")));
         }
         self.page_size = n;
         self
     }
 
-    /// Watches `token` (as [`Client::with_cancel`] does): once it is cancelled, the next call to
-    /// `next` or `next_page` yields [`Error::Cancelled`] (even with items still buffered) and the
-    /// walk ends; a wait inside a page request wakes at once.
+    /// Watches `token` (as [`Client::with_cancel`](crate::Client::with_cancel) does): once it is
+    /// cancelled, the next call to `next` or `next_page` yields [`Error::Cancelled`] (even with
+    /// items still buffered) and the walk ends; a wait inside a page request wakes at once.
     pub fn cancel_token(mut self, token: &crate::CancelToken) -> Self {
-        self.client = self.client.with_cancel(token);
+        self.source = self.source.with_cancel(token);
         self
     }
 
@@ -417,7 +435,7 @@ impl<T: DeserializeOwned> List<T> {
     /// Fetches the next page into `items` and returns its next cursor; `None` once the walk is
     /// over.
     fn advance(&mut self, items: &mut VecDeque<T>) -> Option<Result<Option<String>>> {
-        if self.client.scope().cancelled() && !matches!(self.state, State::Done) {
+        if self.source.cancelled() && !matches!(self.state, State::Done) {
             self.state = State::Done;
             return Some(Err(Error::Cancelled));
         }
@@ -437,9 +455,9 @@ impl<T: DeserializeOwned> List<T> {
     }
 
     fn fetch(&mut self, cursor: Option<&str>, items: &mut VecDeque<T>) -> Result<Option<String>> {
-        let base = self.url.as_ref().map_err(clone_error)?;
-        let mut url = String::with_capacity(base.len() + 64);
-        url.push_str(base);
+        let template = self.request.as_ref().map_err(clone_error)?;
+        let mut url = String::with_capacity(template.url.len() + 64);
+        url.push_str(&template.url);
         let size = self.page_size.to_string();
         let mut q: Vec<(&str, &str)> = Vec::with_capacity(2);
         if let Some(c) = cursor {
@@ -450,12 +468,10 @@ impl<T: DeserializeOwned> List<T> {
         }
         append_query(&mut url, &q);
         self.requests += 1;
-        let request =
-            Request { method: crate::Method::Get, url, accept: self.accept, auth: true, idempotent: true, body: None };
-        let response = self.client.execute(&request)?;
+        let response = self.source.execute(&Request { url, ..template.clone() })?;
         // Without a `limit` the API's largest page is what it may send.
         let limit = if self.send_page_size { self.page_size } else { MAX_PAGE_SIZE };
-        decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.client.scrub(e))
+        decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.source.scrub(e))
     }
 
     /// The same walk (request, page size, cursor) with its items decoded as `U` instead: a
@@ -463,9 +479,8 @@ impl<T: DeserializeOwned> List<T> {
     /// Items already buffered are dropped, so call it before the walk starts.
     pub fn with_items<U>(self) -> List<U> {
         List {
-            client: self.client,
-            url: self.url,
-            accept: self.accept,
+            source: self.source,
+            request: self.request,
             page_size: self.page_size,
             send_page_size: self.send_page_size,
             state: self.state,
@@ -500,7 +515,7 @@ impl<T: DeserializeOwned> Iterator for List<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        if self.client.scope().cancelled() && !(matches!(self.state, State::Done) && self.buffer.is_empty()) {
+        if self.source.cancelled() && !(matches!(self.state, State::Done) && self.buffer.is_empty()) {
             self.buffer.clear();
             self.state = State::Done;
             return Some(Err(Error::Cancelled));
@@ -510,9 +525,8 @@ impl<T: DeserializeOwned> Iterator for List<T> {
         }
         // One `next` is one call: however many pages it has to fetch (empty pages in the middle
         // of a walk are skipped, not taken as the end), the client's deadline bounds them all.
-        let deadline = self.client.retry_policy().deadline.and_then(|d| self.client.clock().now().checked_add(d));
-        let bounded = self.client.until(deadline);
-        let unbounded = std::mem::replace(&mut self.client, bounded);
+        let bounded = self.source.bounded();
+        let unbounded = std::mem::replace(&mut self.source, bounded);
         let mut empty = 0;
         let item = loop {
             if let Some(item) = self.buffer.pop_front() {
@@ -545,7 +559,7 @@ impl<T: DeserializeOwned> Iterator for List<T> {
                 empty += 1;
             }
         };
-        self.client = unbounded;
+        self.source = unbounded;
         item
     }
 }

@@ -2,12 +2,13 @@
 //! configuration fields of one type. One endpoint is public and sent without credentials.
 
 use crate::api::common::lenient;
-use crate::client::{decode, Client};
+use crate::client::Client;
 use crate::endpoint::Operation;
 use crate::error::{snippet, Error, Result};
 use crate::json::RawJson;
 use crate::page::List;
 use crate::time::Timestamp;
+use crate::wire::decode;
 use serde::{Deserialize, Serialize};
 
 crate::operations! {
