@@ -624,6 +624,11 @@ impl Client {
         body: Option<&[u8]>,
     ) -> Result<T> {
         let response = self.execute(&self.request(op, params, query)?.json(body))?;
+        self.data(&response)
+    }
+
+    /// The envelope's `data` of a successful answer, decoded; its absence is a decode error.
+    pub(crate) fn data<T: DeserializeOwned>(&self, response: &HttpResponse) -> Result<T> {
         let env: crate::wire::Envelope<T> = self.decode(response.status, &response.body)?;
         env.data.ok_or_else(|| {
             self.scrub(Error::Decode {
@@ -637,10 +642,8 @@ impl Client {
     /// Calls an operation that answers with only `code` and `message`.
     pub(crate) fn action(&self, op: &Operation, params: &[&str], body: Option<&[u8]>) -> Result<ActionResponse> {
         let response = self.execute(&self.request(op, params, &[])?.json(body))?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(ActionResponse { code: "Success".into(), message: None });
-        }
-        self.decode(response.status, &response.body)
+        let answer = crate::wire::answer(response.status, &response.body).map_err(|e| self.scrub(e))?;
+        Ok(answer.unwrap_or_else(|| ActionResponse { code: "Success".into(), message: None }))
     }
 
     /// A lazy walk over a list operation.
@@ -743,10 +746,7 @@ impl Client {
     /// The whole answer decoded as `T`; `None` for an empty (or all-whitespace) body, which
     /// the operations that answer with no content send.
     fn decode_answer<T: DeserializeOwned>(&self, response: &HttpResponse) -> Result<Option<T>> {
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        self.decode(response.status, &response.body).map(Some)
+        crate::wire::answer(response.status, &response.body).map_err(|e| self.scrub(e))
     }
 
     /// A lazy walk over any list operation of the table, items as JSON (add filters with

@@ -87,10 +87,7 @@ pub struct Feature {
 /// The public endpoint's answer. Its `data` is documented as one type, but the endpoint
 /// describes every type: a list, a page (`items`) and a single object are all accepted. The
 /// shape is read from the raw text (untagged enums cannot hold the types' raw `config`).
-#[derive(Deserialize)]
-struct PublicResponse {
-    data: Option<RawJson>,
-}
+type PublicResponse = crate::wire::Envelope<RawJson>;
 
 #[derive(Deserialize)]
 struct PublicPage {

@@ -5,7 +5,7 @@
 use crate::api::common::lenient;
 use crate::client::{ActionResponse, Client};
 use crate::endpoint::Operation;
-use crate::error::{snippet, Error, Result};
+use crate::error::{Error, Result};
 use crate::page::List;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -159,17 +159,8 @@ impl Client {
 
     /// Sends a non-JSON body and decodes the envelope's `data`.
     fn call_typed(&self, op: &Operation, params: &[&str], body: (&[u8], &str)) -> Result<ConnectorSdkPackage> {
-        #[derive(Deserialize)]
-        struct Envelope {
-            data: Option<ConnectorSdkPackage>,
-        }
         let response = self.execute(&self.request(op, params, &[])?.body(body.0, body.1))?;
-        let envelope: Envelope = self.decode(response.status, &response.body)?;
-        envelope.data.ok_or_else(|| Error::Decode {
-            status: response.status,
-            message: "the answer has no `data`".into(),
-            snippet: snippet(&response.body),
-        })
+        self.data(&response)
     }
 }
 
