@@ -1,7 +1,8 @@
 //! The client: configuration, credentials and the one request path every call takes.
 //!
-//! `Client` -> [`Operation`] (path, Accept, paging) -> [`Retrier`] (throttle, retry) ->
-//! [`Transport`] (the wire) -> status check and envelope decoding -> the model.
+//! `Client` -> a `Request` (built from an [`Operation`] or a raw path) -> `Client::execute` ->
+//! [`Retrier`] (throttle, retry) -> [`Transport`] -> status check -> `wire` (envelope
+//! decoding) -> the model.
 
 use crate::cancel::CancelToken;
 use crate::endpoint::Operation;
