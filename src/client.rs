@@ -1,18 +1,21 @@
 //! The client: configuration, credentials and the one request path every call takes.
 //!
-//! `Client` -> [`Operation`] (path, Accept, paging) -> [`Retrier`] (throttle, retry) ->
-//! [`Transport`] (the wire) -> status check and envelope decoding -> the model.
+//! `Client` -> a `Request` (built from an [`Operation`] or a raw path) -> `Client::execute` ->
+//! [`Retrier`] (throttle, retry) -> [`Transport`] -> status check -> `wire` (envelope
+//! decoding) -> the model.
 
 use crate::cancel::CancelToken;
 use crate::endpoint::Operation;
 use crate::error::{snippet, Error, Result, TransportError, TransportErrorKind};
-use crate::page::List;
+use crate::page::{List, PageSource};
+use crate::request::Request;
 use crate::retry::{
     Clock, RateLimitStatus, Retrier, RetryEvent, RetryHook, RetryOptions, RetryPolicy, RetryPredicate, Scope,
     SystemClock, Throttle,
 };
 use crate::secret::{basic_auth, Secret};
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport, UreqSettings, UreqTransport};
+use crate::wire::{append_query, decode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -25,8 +28,6 @@ pub const DEFAULT_BASE_URL: &str = "https://api.fivetran.com";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one whole request (connect, send, answer, body).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// The content type of every JSON request body.
-const JSON: &str = "application/json";
 /// Default cap on a response body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -403,28 +404,6 @@ pub(crate) fn to_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
     serde_json::to_vec(body).map_err(|e| Error::InvalidArgument(format!("cannot serialise request body: {e}")))
 }
 
-/// Decodes `bytes` into `T`, naming the field that did not fit on failure. The fast path runs
-/// serde_json alone; only a failure pays for the path tracking.
-pub(crate) fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
-    // One UTF-8 check over the whole body, then parsing from `&str`, costs far less than
-    // `from_slice`, which checks every key and string value on its own (about 100 instructions
-    // each, 15% of a list walk). A body that is not UTF-8 takes the old path and its errors.
-    let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(bytes),
-    };
-    parsed.map_err(|fast| {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let message = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) if !e.path().to_string().is_empty() && e.path().to_string() != "." => {
-                format!("at {}: {}", e.path(), e.inner())
-            }
-            _ => fast.to_string(),
-        };
-        Error::Decode { status, message, snippet: snippet(bytes) }
-    })
-}
-
 impl Client {
     /// A builder with every option at its default.
     pub fn builder() -> ClientBuilder {
@@ -567,68 +546,47 @@ impl Client {
         retrier.run_closure(&scope, opts.idempotent, f)
     }
 
-    /// Sends one operation with retries and returns the successful answer.
-    pub(crate) fn send(
+    /// A request for `op`: its method, `Accept`, auth and idempotency, with `params` filling the
+    /// path template and `query` appended, percent-encoded.
+    pub(crate) fn request<'a>(
         &self,
-        op: &Operation,
+        op: &'a Operation,
         params: &[&str],
         query: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Result<HttpResponse> {
-        self.send_typed(op, params, query, body.map(|b| (b, JSON)))
-    }
-
-    /// [`Client::send`] with a body of any content type (`multipart/form-data; boundary=...`).
-    pub(crate) fn send_typed(
-        &self,
-        op: &Operation,
-        params: &[&str],
-        query: &[(&str, &str)],
-        body: Option<(&[u8], &str)>,
-    ) -> Result<HttpResponse> {
+    ) -> Result<Request<'a>> {
         let mut url = String::with_capacity(self.inner.base_url.len() + op.path.len() + 64);
         url.push_str(&self.inner.base_url);
         op.render_path(params, &mut url)?;
         append_query(&mut url, query);
-        self.send_url_typed(op.method, &url, op.accept.as_str(), op.auth, op.idempotent, body)
+        Ok(Request {
+            method: op.method,
+            url,
+            accept: op.accept.as_str(),
+            auth: op.auth,
+            idempotent: op.idempotent,
+            body: None,
+        })
     }
 
-    pub(crate) fn send_url(
-        &self,
-        method: Method,
-        url: &str,
-        accept: &str,
-        auth: bool,
-        idempotent: bool,
-        body: Option<&[u8]>,
-    ) -> Result<HttpResponse> {
-        self.send_url_typed(method, url, accept, auth, idempotent, body.map(|b| (b, JSON)))
-    }
-
-    fn send_url_typed(
-        &self,
-        method: Method,
-        url: &str,
-        accept: &str,
-        auth: bool,
-        idempotent: bool,
-        body: Option<(&[u8], &str)>,
-    ) -> Result<HttpResponse> {
+    /// Sends `req` through the throttle and retries and returns the successful (2xx) answer;
+    /// any other status becomes its [`Error`], with this client's credentials masked.
+    pub(crate) fn execute(&self, req: &Request<'_>) -> Result<HttpResponse> {
+        let (method, url) = (req.method, req.url.as_str());
         let mut headers: [(&str, &str); 4] =
-            [("Accept", accept), ("User-Agent", &self.inner.user_agent), ("", ""), ("", "")];
+            [("Accept", req.accept), ("User-Agent", &self.inner.user_agent), ("", ""), ("", "")];
         let mut n = 2;
-        if auth {
+        if req.auth {
             headers[n] = ("Authorization", self.inner.auth.expose());
             n += 1;
         }
-        if let Some((_, content_type)) = body {
+        if let Some((_, content_type)) = req.body {
             headers[n] = ("Content-Type", content_type);
             n += 1;
         }
         let mut request =
-            HttpRequest { method, url, headers: &headers[..n], body: body.map(|(b, _)| b), timeout: None };
+            HttpRequest { method, url, headers: &headers[..n], body: req.body.map(|(b, _)| b), timeout: None };
         let retrier = &self.inner.retrier;
-        retrier.run(&self.scope, idempotent, |time_left| {
+        retrier.run(&self.scope, req.idempotent, |time_left| {
             log::debug!("{method} {url}");
             request.timeout = time_left;
             let response = self.inner.transport.send(&request).map_err(|e| self.scrub(from_transport(e)))?;
@@ -666,7 +624,12 @@ impl Client {
         query: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Result<T> {
-        let response = self.send(op, params, query, body)?;
+        let response = self.execute(&self.request(op, params, query)?.json(body))?;
+        self.data(&response)
+    }
+
+    /// The envelope's `data` of a successful answer, decoded; its absence is a decode error.
+    pub(crate) fn data<T: DeserializeOwned>(&self, response: &HttpResponse) -> Result<T> {
         let env: crate::wire::Envelope<T> = self.decode(response.status, &response.body)?;
         env.data.ok_or_else(|| {
             self.scrub(Error::Decode {
@@ -679,16 +642,14 @@ impl Client {
 
     /// Calls an operation that answers with only `code` and `message`.
     pub(crate) fn action(&self, op: &Operation, params: &[&str], body: Option<&[u8]>) -> Result<ActionResponse> {
-        let response = self.send(op, params, &[], body)?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(ActionResponse { code: "Success".into(), message: None });
-        }
-        self.decode(response.status, &response.body)
+        let response = self.execute(&self.request(op, params, &[])?.json(body))?;
+        let answer = crate::wire::answer(response.status, &response.body).map_err(|e| self.scrub(e))?;
+        Ok(answer.unwrap_or_else(|| ActionResponse { code: "Success".into(), message: None }))
     }
 
     /// A lazy walk over a list operation.
     pub(crate) fn list<T: DeserializeOwned>(&self, op: &'static Operation, params: &[&str]) -> List<T> {
-        List::new(self.clone(), op, params)
+        List::new(Box::new(self.clone()), &self.inner.base_url, op, params)
     }
 
     /// Sends any request through the same auth, retry, throttle and error handling and returns the
@@ -734,8 +695,7 @@ impl Client {
     ) -> Result<Option<T>> {
         let url = self.raw_url(path, query)?;
         let body = body.map(to_body).transpose()?;
-        let response =
-            self.send_url(method, &url, "application/json", true, method != Method::Post, body.as_deref())?;
+        let response = self.execute(&Request::raw(method, url).json(body.as_deref()))?;
         self.decode_answer(&response)
     }
 
@@ -780,17 +740,14 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<Option<T>> {
         let body = body.map(to_body).transpose()?;
-        let response = self.send(op, params, query, body.as_deref())?;
+        let response = self.execute(&self.request(op, params, query)?.json(body.as_deref()))?;
         self.decode_answer(&response)
     }
 
     /// The whole answer decoded as `T`; `None` for an empty (or all-whitespace) body, which
     /// the operations that answer with no content send.
     fn decode_answer<T: DeserializeOwned>(&self, response: &HttpResponse) -> Result<Option<T>> {
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
-        }
-        self.decode(response.status, &response.body).map(Some)
+        crate::wire::answer(response.status, &response.body).map_err(|e| self.scrub(e))
     }
 
     /// A lazy walk over any list operation of the table, items as JSON (add filters with
@@ -802,7 +759,7 @@ impl Client {
     /// A lazy pager over any list path (`data.items` / `data.next_cursor`), items as JSON.
     pub fn raw_list(&self, path: &str, query: &[(&str, &str)]) -> Result<List<serde_json::Value>> {
         let url = self.raw_url(path, query)?;
-        Ok(List::from_url(self.clone(), url))
+        Ok(List::from_request(Box::new(self.clone()), Request::page(url)))
     }
 
     fn raw_url(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
@@ -817,14 +774,22 @@ impl Client {
     }
 }
 
-pub(crate) fn append_query(url: &mut String, query: &[(&str, &str)]) {
-    let mut sep = if url.contains('?') { '&' } else { '?' };
-    for (k, v) in query {
-        url.push(sep);
-        sep = '&';
-        crate::endpoint::encode_component(k, url);
-        url.push('=');
-        crate::endpoint::encode_component(v, url);
+impl PageSource for Client {
+    fn execute(&self, request: &Request<'_>) -> Result<HttpResponse> {
+        Client::execute(self, request)
+    }
+    fn scrub(&self, err: Error) -> Error {
+        Client::scrub(self, err)
+    }
+    fn cancelled(&self) -> bool {
+        self.scope.cancelled()
+    }
+    fn with_cancel(&self, token: &CancelToken) -> Box<dyn PageSource> {
+        Box::new(Client::with_cancel(self, token))
+    }
+    fn bounded(&self) -> Box<dyn PageSource> {
+        let deadline = self.retry_policy().deadline.and_then(|d| self.clock().now().checked_add(d));
+        Box::new(self.until(deadline))
     }
 }
 

@@ -52,9 +52,11 @@ pub struct Operation {
     pub path: &'static str,
     /// The `Accept` header to send.
     pub accept: Accept,
-    /// How it pages.
+    /// How it pages: a list walk sends `limit` only for [`Paging::Cursor`], and allows the
+    /// API's largest page otherwise.
     pub paging: Paging,
-    /// The status the spec documents for success (every 2xx is accepted).
+    /// The status the spec documents for success: the emulator answers with it; the client
+    /// accepts every 2xx.
     pub success: u16,
     /// Whether sending it twice has the effect of sending it once (so it may be retried after an
     /// ambiguous failure). GET, PATCH, PUT and DELETE are; POST is not unless marked.

@@ -34,23 +34,8 @@ pub struct ApiError {
 impl ApiError {
     /// Builds the error for a non-2xx answer from its status and raw body.
     pub(crate) fn from_response(status: u16, body: &[u8]) -> Self {
-        #[derive(serde::Deserialize)]
-        struct Envelope {
-            code: Option<serde_json::Value>,
-            message: Option<serde_json::Value>,
-        }
-        let (code, message) = match serde_json::from_slice::<Envelope>(body) {
-            Ok(env) => (env.code.map(value_text), env.message.map(value_text)),
-            Err(_) => (None, None),
-        };
+        let (code, message) = crate::wire::error_fields(body);
         ApiError { status, code, message, body_snippet: snippet(body) }
-    }
-}
-
-fn value_text(v: serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
     }
 }
 

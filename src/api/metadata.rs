@@ -2,12 +2,13 @@
 //! configuration fields of one type. One endpoint is public and sent without credentials.
 
 use crate::api::common::lenient;
-use crate::client::{decode, Client};
+use crate::client::Client;
 use crate::endpoint::Operation;
 use crate::error::{snippet, Error, Result};
 use crate::json::RawJson;
 use crate::page::List;
 use crate::time::Timestamp;
+use crate::wire::decode;
 use serde::{Deserialize, Serialize};
 
 crate::operations! {
@@ -86,10 +87,7 @@ pub struct Feature {
 /// The public endpoint's answer. Its `data` is documented as one type, but the endpoint
 /// describes every type: a list, a page (`items`) and a single object are all accepted. The
 /// shape is read from the raw text (untagged enums cannot hold the types' raw `config`).
-#[derive(Deserialize)]
-struct PublicResponse {
-    data: Option<RawJson>,
-}
+type PublicResponse = crate::wire::Envelope<RawJson>;
 
 #[derive(Deserialize)]
 struct PublicPage {
@@ -125,7 +123,7 @@ impl Client {
     /// The source types from the public endpoint, sent without credentials (for sign-up pages
     /// and catalogues).
     pub fn public_connector_types(&self) -> Result<Vec<ConnectorType>> {
-        let response = self.send(&METADATA_PUBLIC_CONNECTORS, &[], &[], None)?;
+        let response = self.execute(&self.request(&METADATA_PUBLIC_CONNECTORS, &[], &[])?)?;
         let answer: PublicResponse = self.decode(response.status, &response.body)?;
         match answer.data {
             Some(data) => public_types(response.status, &data),

@@ -142,12 +142,8 @@ impl Client {
     /// One proxy agent, with the connections that use it.
     pub fn proxy_agent(&self, agent_id: &str) -> Result<ProxyAgent> {
         // The spec documents this answer without the usual envelope; accept both forms.
-        #[derive(Deserialize)]
-        struct Enveloped {
-            data: Option<ProxyAgent>,
-        }
-        let response = self.send(&GET_PROXY_AGENT_DETAILS, &[agent_id], &[], None)?;
-        match self.decode::<Enveloped>(response.status, &response.body)?.data {
+        let response = self.execute(&self.request(&GET_PROXY_AGENT_DETAILS, &[agent_id], &[])?)?;
+        match self.decode::<crate::wire::Envelope<ProxyAgent>>(response.status, &response.body)?.data {
             Some(agent) => Ok(agent),
             None => self.decode(response.status, &response.body),
         }

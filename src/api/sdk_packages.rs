@@ -5,7 +5,7 @@
 use crate::api::common::lenient;
 use crate::client::{ActionResponse, Client};
 use crate::endpoint::Operation;
-use crate::error::{snippet, Error, Result};
+use crate::error::{Error, Result};
 use crate::page::List;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -154,22 +154,13 @@ impl Client {
 
     /// The package's file (a ZIP), as bytes.
     pub fn download_connector_sdk_package(&self, package_id: &str) -> Result<Vec<u8>> {
-        Ok(self.send(&DOWNLOAD_CONNECTOR_SDK_PACKAGE, &[package_id], &[], None)?.body)
+        Ok(self.execute(&self.request(&DOWNLOAD_CONNECTOR_SDK_PACKAGE, &[package_id], &[])?)?.body)
     }
 
     /// Sends a non-JSON body and decodes the envelope's `data`.
     fn call_typed(&self, op: &Operation, params: &[&str], body: (&[u8], &str)) -> Result<ConnectorSdkPackage> {
-        #[derive(Deserialize)]
-        struct Envelope {
-            data: Option<ConnectorSdkPackage>,
-        }
-        let response = self.send_typed(op, params, &[], Some(body))?;
-        let envelope: Envelope = self.decode(response.status, &response.body)?;
-        envelope.data.ok_or_else(|| Error::Decode {
-            status: response.status,
-            message: "the answer has no `data`".into(),
-            snippet: snippet(&response.body),
-        })
+        let response = self.execute(&self.request(op, params, &[])?.body(body.0, body.1))?;
+        self.data(&response)
     }
 }
 
