@@ -31,14 +31,6 @@ pub struct ApiError {
     pub body_snippet: String,
 }
 
-impl ApiError {
-    /// Builds the error for a non-2xx answer from its status and raw body.
-    pub(crate) fn from_response(status: u16, body: &[u8]) -> Self {
-        let (code, message) = crate::wire::error_fields(body);
-        ApiError { status, code, message, body_snippet: snippet(body) }
-    }
-}
-
 /// The start of a body as text, cut on a character boundary, with the values of secret-looking
 /// JSON keys masked: an answer that echoes a connector's `config` (a proxy, an API bug, a decode
 /// failure of a 2xx) must not carry its password into an error message or a log line.
@@ -397,9 +389,8 @@ impl Error {
     }
 
     /// Classifies a non-2xx answer by its status, then reads the body if it parses.
-    pub(crate) fn from_status(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
-        let error = ApiError::from_response(status, body);
-        match status {
+    pub(crate) fn from_status(error: ApiError, retry_after: Option<Duration>) -> Self {
+        match error.status {
             401 => Error::Unauthorized(error),
             403 => Error::Forbidden(error),
             404 => Error::NotFound(error),

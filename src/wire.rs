@@ -22,12 +22,14 @@ struct ErrorEnvelope {
     message: Option<serde_json::Value>,
 }
 
-/// An error answer's `code` and `message` as text, when the body is such an envelope.
-pub(crate) fn error_fields(body: &[u8]) -> (Option<String>, Option<String>) {
-    match serde_json::from_slice::<ErrorEnvelope>(body) {
+/// The error for a non-2xx answer: its status, the envelope's `code` and `message` as text when
+/// the body is such an envelope, and the start of the raw body.
+pub(crate) fn api_error(status: u16, body: &[u8]) -> crate::error::ApiError {
+    let (code, message) = match serde_json::from_slice::<ErrorEnvelope>(body) {
         Ok(env) => (env.code.map(value_text), env.message.map(value_text)),
         Err(_) => (None, None),
-    }
+    };
+    crate::error::ApiError { status, code, message, body_snippet: snippet(body) }
 }
 
 fn value_text(v: serde_json::Value) -> String {

@@ -166,7 +166,7 @@ impl Client {
     /// Creates a destination. Not retried after an ambiguous failure unless the policy allows it.
     pub fn create_destination(&self, new: &NewDestination) -> Result<Destination> {
         let body = to_body(new)?;
-        crate::operation_call::check_body_bytes(&CREATE_DESTINATION, &body)?;
+        crate::api::common::required::check_body_bytes(&CREATE_DESTINATION, &body)?;
         self.call(&CREATE_DESTINATION, &[], &[], Some(&body))
     }
 

@@ -101,7 +101,7 @@ impl Client {
     /// Creates a group. Not retried after an ambiguous failure unless the policy allows it.
     pub fn create_group(&self, name: &str) -> Result<Group> {
         let body = to_body(&UpdateGroup::new().name(name))?;
-        crate::operation_call::check_body_bytes(&CREATE_GROUP, &body)?;
+        crate::api::common::required::check_body_bytes(&CREATE_GROUP, &body)?;
         self.call(&CREATE_GROUP, &[], &[], Some(&body))
     }
 

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 mod macros;
 pub(crate) use macros::{api_enum, request_bodies};
+pub mod required;
 
 pub(crate) mod lenient;
 

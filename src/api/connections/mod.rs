@@ -21,11 +21,12 @@ use serde_json::Value;
 mod model;
 mod requests;
 
+pub use model::ConnectCardConfig;
 pub use model::{
     ConnectCard, ConnectCardResponse, Connection, ConnectionStatus, DataDelaySensitivity, DestinationSchemaNames,
     LastOutcome, ScheduleType, SchemaStatus, SyncState, UpdateState,
 };
-pub use requests::{ConnectCardConfig, NewConnection, ResyncScope, UpdateConnection};
+pub use requests::{NewConnection, ResyncScope, UpdateConnection};
 
 // Shared with other families; re-exported so that `api::connections::X` keeps naming them.
 pub use crate::api::common::{
@@ -105,7 +106,7 @@ impl Client {
     /// Creates a connection. Not retried after an ambiguous failure unless the policy allows it.
     pub fn create_connection(&self, new: &NewConnection) -> Result<Connection> {
         let body = to_body(new)?;
-        crate::operation_call::check_body_bytes(&CREATE_CONNECTION, &body)?;
+        crate::api::common::required::check_body_bytes(&CREATE_CONNECTION, &body)?;
         self.call(&CREATE_CONNECTION, &[], &[], Some(&body))
     }
 

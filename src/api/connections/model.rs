@@ -1,7 +1,6 @@
 //! What the API answers about connections: the connection, its status and the enums in it, and
 //! connect cards.
 
-use super::requests::ConnectCardConfig;
 use crate::api::common::{api_enum, lenient, Alert, NetworkingMethod, SetupState, SetupTest};
 use crate::json::RawJson;
 use crate::time::Timestamp;
@@ -339,4 +338,38 @@ pub struct ConnectCardResponse {
     /// Its settings.
     #[serde(default)]
     pub connect_card_config: Option<ConnectCardConfig>,
+}
+
+/// Settings of a connect card (the hosted setup form for a connection).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConnectCardConfig {
+    /// Where the form sends the user when done.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub redirect_uri: String,
+    /// Hide the setup guide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hide_setup_guide: Option<bool>,
+    /// Show every field, optional ones too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_fields: Option<bool>,
+}
+
+impl ConnectCardConfig {
+    /// A card that returns to `redirect_uri`.
+    pub fn new(redirect_uri: impl Into<String>) -> Self {
+        ConnectCardConfig { redirect_uri: redirect_uri.into(), hide_setup_guide: None, all_fields: None }
+    }
+
+    /// Sets `hide_setup_guide`.
+    pub fn hide_setup_guide(mut self, hide: bool) -> Self {
+        self.hide_setup_guide = Some(hide);
+        self
+    }
+
+    /// Sets `all_fields`.
+    pub fn all_fields(mut self, all: bool) -> Self {
+        self.all_fields = Some(all);
+        self
+    }
 }

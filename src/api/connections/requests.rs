@@ -1,11 +1,11 @@
 //! What is sent about connections: create and update bodies, connect-card settings, and the
 //! scope of a resync.
 
-use super::model::{DataDelaySensitivity, DestinationSchemaNames, ScheduleType, SchemaStatus};
-use crate::api::common::{lenient, request_bodies, NetworkingMethod, TableSelection};
+use super::model::{ConnectCardConfig, DataDelaySensitivity, DestinationSchemaNames, ScheduleType, SchemaStatus};
+use crate::api::common::{request_bodies, NetworkingMethod, TableSelection};
 use crate::confirm::Confirm;
 use crate::json::SecretJson;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use std::convert::identity;
 
@@ -97,40 +97,6 @@ impl NewConnection {
     /// A connection of `service` in group `group_id`, everything else unset.
     pub fn new(group_id: impl Into<String>, service: impl Into<String>) -> Self {
         Self::with_required(group_id.into(), service.into())
-    }
-}
-
-/// Settings of a connect card (the hosted setup form for a connection).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ConnectCardConfig {
-    /// Where the form sends the user when done.
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub redirect_uri: String,
-    /// Hide the setup guide.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hide_setup_guide: Option<bool>,
-    /// Show every field, optional ones too.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_fields: Option<bool>,
-}
-
-impl ConnectCardConfig {
-    /// A card that returns to `redirect_uri`.
-    pub fn new(redirect_uri: impl Into<String>) -> Self {
-        ConnectCardConfig { redirect_uri: redirect_uri.into(), hide_setup_guide: None, all_fields: None }
-    }
-
-    /// Sets `hide_setup_guide`.
-    pub fn hide_setup_guide(mut self, hide: bool) -> Self {
-        self.hide_setup_guide = Some(hide);
-        self
-    }
-
-    /// Sets `all_fields`.
-    pub fn all_fields(mut self, all: bool) -> Self {
-        self.all_fields = Some(all);
-        self
     }
 }
 
