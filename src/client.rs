@@ -595,7 +595,8 @@ impl Client {
                 return Ok(response);
             }
             let retry_after = crate::retry::retry_after_of(&response, &*retrier.clock);
-            let err = self.scrub(Error::from_status(crate::wire::api_error(response.status, &response.body), retry_after));
+            let err =
+                self.scrub(Error::from_status(crate::wire::api_error(response.status, &response.body), retry_after));
             log::debug!("{method} {url} -> {}", response.status);
             Err(err)
         })
