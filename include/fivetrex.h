@@ -699,6 +699,8 @@ void fivetrex_list_free(struct fivetrex_list *list);
  * "cursor": "abc"}`; an array value repeats the key; values are percent-encoded). `body_json` is
  * NULL (no body) or any JSON text, sent with `Content-Type: application/json`. POST requests are
  * not repeated after an ambiguous failure; the others are retried under the client's policy.
+ * `Accept` is the one of the API operation that `method` and `path` address (the v2 one for the
+ * destination operations), `application/json` for a path of no operation.
  *
  * On success `*out_json` receives the whole answer as the server wrote it (key order and numbers
  * kept), envelope included (`{"code":"Success","data":{...}}`), or `null` for an empty body. A

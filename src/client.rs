@@ -14,7 +14,7 @@ use crate::retry::{
     SystemClock, Throttle,
 };
 use crate::secret::{basic_auth, Secret};
-use crate::transport::{HttpRequest, HttpResponse, Method, Transport, UreqSettings, UreqTransport};
+use crate::transport::{HttpRequest, HttpResponse, Transport, UreqSettings, UreqTransport};
 use crate::wire::{append_query, decode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -653,53 +653,6 @@ impl Client {
         List::new(Box::new(self.clone()), &self.inner.base_url, op, params)
     }
 
-    /// Sends any request through the same auth, retry, throttle and error handling and returns the
-    /// whole answer as JSON (`Value::Null` for an empty body). `path` starts with `/` and is
-    /// appended to the base URL as given; `query` values are percent-encoded.
-    ///
-    /// ```no_run
-    /// # let client = fivetrex::Client::new("k", "s")?;
-    /// use fivetrex::Method;
-    /// let answer = client.raw(Method::Get, "/v1/account/info", &[], None)?;
-    /// println!("{}", answer["data"]["account_id"]);
-    /// # Ok::<(), fivetrex::Error>(())
-    /// ```
-    pub fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
-    ) -> Result<serde_json::Value> {
-        Ok(self.raw_into(method, path, query, body)?.unwrap_or(serde_json::Value::Null))
-    }
-
-    /// [`Client::raw`] with the answer as the server wrote it: its JSON text, checked to be JSON
-    /// but neither reordered nor rounded (`None` for an empty body). For callers that pass the
-    /// answer on, such as the C ABI.
-    pub fn raw_json(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
-    ) -> Result<Option<Box<serde_json::value::RawValue>>> {
-        self.raw_into(method, path, query, body)
-    }
-
-    fn raw_into<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
-    ) -> Result<Option<T>> {
-        let url = self.raw_url(path, query)?;
-        let body = body.map(to_body).transpose()?;
-        let response = self.execute(&Request::raw(method, url).json(body.as_deref()))?;
-        self.decode_answer(&response)
-    }
-
     /// Sends any operation of the table ([`crate::api::operations`]) with its own method,
     /// `Accept`, auth and idempotency, and returns the whole answer as JSON (`Value::Null` for an
     /// empty body). `params` fill the path template in order ([`Operation::path_params`]).
@@ -747,7 +700,7 @@ impl Client {
 
     /// The whole answer decoded as `T`; `None` for an empty (or all-whitespace) body, which
     /// the operations that answer with no content send.
-    fn decode_answer<T: DeserializeOwned>(&self, response: &HttpResponse) -> Result<Option<T>> {
+    pub(crate) fn decode_answer<T: DeserializeOwned>(&self, response: &HttpResponse) -> Result<Option<T>> {
         crate::wire::answer(response.status, &response.body).map_err(|e| self.scrub(e))
     }
 
@@ -755,23 +708,6 @@ impl Client {
     /// [`List::query`]).
     pub fn list_operation(&self, op: &'static Operation, params: &[&str]) -> List<serde_json::Value> {
         self.list(op, params)
-    }
-
-    /// A lazy pager over any list path (`data.items` / `data.next_cursor`), items as JSON.
-    pub fn raw_list(&self, path: &str, query: &[(&str, &str)]) -> Result<List<serde_json::Value>> {
-        let url = self.raw_url(path, query)?;
-        Ok(List::from_request(Box::new(self.clone()), Request::page(url)))
-    }
-
-    fn raw_url(&self, path: &str, query: &[(&str, &str)]) -> Result<String> {
-        if !path.starts_with('/') || path.contains("://") || path.contains('?') || path.contains('#') {
-            return Err(Error::InvalidArgument(format!(
-                "path {path:?} must start with '/' and carry no query (pass it separately)"
-            )));
-        }
-        let mut url = format!("{}{}", self.inner.base_url, path);
-        append_query(&mut url, query);
-        Ok(url)
     }
 }
 

@@ -68,6 +68,7 @@ mod json;
 mod lock;
 pub mod operation_call;
 pub mod page;
+mod raw_call;
 mod request;
 pub mod retry;
 mod secret;

@@ -75,6 +75,7 @@ pub fn check_confirmation(op: &Operation, path_values: &[String], confirm: Optio
 
 pub(crate) use crate::api::common::required::check_body;
 pub use crate::api::common::required::required_body_fields;
+pub use crate::raw_call::operation_at;
 
 /// The operation with this operationId, or [`Error::InvalidArgument`].
 pub fn find(operation_id: &str) -> Result<&'static Operation> {

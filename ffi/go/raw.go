@@ -16,7 +16,9 @@ import (
 // returns the whole answer, envelope included ({"code": ..., "data": ...}; "null" for an empty
 // body). path starts with "/" and its segments are sent as given (escape ids with
 // url.PathEscape); query and body may be nil and are encoded as JSON. POSTs are not repeated
-// after an ambiguous failure.
+// after an ambiguous failure. The Accept header is the one of the API operation the method and
+// path address (application/json;version=2 for the destination operations), application/json
+// for a path of no operation; Operation reaches an operation by its operationId.
 func (c *Client) Call(ctx context.Context, method, path string, query map[string]any, body any) (json.RawMessage, error) {
 	if err := checkText(method, path); err != nil {
 		return nil, err

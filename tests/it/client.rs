@@ -685,3 +685,78 @@ fn raw_list_walks_any_paged_path() {
         .collect();
     assert_eq!(all, (0..30).collect::<Vec<_>>());
 }
+
+#[test]
+fn raw_paths_of_a_table_operation_get_its_accept_header() {
+    let server = MockServer::start();
+    let v2_get = server.mock(|when, then| {
+        when.method(GET).path("/v1/destinations/d_1").header("accept", V2);
+        then.status(200).json_body(data(json!({"id": "d_1"})));
+    });
+    let v1_get = server.mock(|when, then| {
+        when.method(GET).path("/v1/groups/g_1").header("accept", V1);
+        then.status(200).json_body(data(json!({"id": "g_1"})));
+    });
+    let unknown = server.mock(|when, then| {
+        when.method(GET).path("/v1/brand-new/x").header("accept", V1);
+        then.status(200).json_body(data(json!({"new": true})));
+    });
+    // A list of a v2 operation, three pages, every page request with the v2 header.
+    let pages: Vec<_> = [(None, Some("c1"), 0), (Some("c1"), Some("c2"), 2), (Some("c2"), None, 4)]
+        .into_iter()
+        .map(|(cursor, next, base)| {
+            server.mock(|when, then| {
+                let when = when.method(GET).path("/v1/destinations").header("accept", V2);
+                match cursor {
+                    Some(c) => when.query_param("cursor", c),
+                    None => when.query_param_missing("cursor"),
+                };
+                then.status(200)
+                    .json_body(page((base..base + 2).map(|i| json!({"id": format!("d_{i}")})).collect(), next));
+            })
+        })
+        .collect();
+    let (client, _) = client(&server.base_url());
+    assert_eq!(client.raw(Method::Get, "/v1/destinations/d_1", &[], None).unwrap()["data"]["id"], "d_1");
+    assert_eq!(
+        client.raw_json(Method::Get, "/v1/groups/g_1", &[], None).unwrap().unwrap().get(),
+        r#"{"code":"Success","data":{"id":"g_1"},"message":"ok"}"#
+    );
+    assert_eq!(client.raw(Method::Get, "/v1/brand-new/x", &[], None).unwrap()["data"]["new"], true);
+    let ids: Vec<String> = client
+        .raw_list("/v1/destinations", &[])
+        .unwrap()
+        .map(|v| v.unwrap()["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["d_0", "d_1", "d_2", "d_3", "d_4", "d_5"]);
+    for m in [&v2_get, &v1_get, &unknown] {
+        m.assert_calls(1);
+    }
+    pages.iter().for_each(|m| m.assert_calls(1));
+}
+
+#[test]
+fn operation_at_prefers_literal_segments() {
+    use fivetrex::operation_call::operation_at;
+    assert_eq!(operation_at(Method::Get, "/v1/groups/g_1").unwrap().id, "group_details");
+    assert_eq!(operation_at(Method::Get, "/v1/groups/g_1/connections").unwrap().id, "list_all_connections_in_group");
+    assert_eq!(operation_at(Method::Post, "/v1/connections/c_1/sync").unwrap().id, "sync_connection");
+    assert!(operation_at(Method::Get, "/v1/groups/").is_none(), "an empty segment fills no parameter");
+    assert!(operation_at(Method::Put, "/v1/groups/g_1").is_none());
+    // Every operation's own template, filled with ids, comes back to that operation or to one
+    // with more literal segments at the same path.
+    for op in fivetrex::api::operations() {
+        let path: String =
+            op.path.split('/').map(|s| if s.starts_with('{') { "x1" } else { s }).collect::<Vec<_>>().join("/");
+        let found = operation_at(op.method, &path).unwrap_or_else(|| panic!("{} {path}", op.id));
+        assert_eq!(found.method, op.method);
+        assert!(
+            found.id == op.id
+                || !found.path.contains('{')
+                || found.path.matches('{').count() < op.path.matches('{').count(),
+            "{} -> {}",
+            op.id,
+            found.id
+        );
+    }
+}
