@@ -72,24 +72,24 @@ func unsupported(what string) error {
 }
 
 // Users: list_all_users, user_details, create_user, modify_user, delete_user.
-func (c *Client) Users() Family[Resource] {
-	return Family[Resource]{c, "list_all_users", "user_details", "create_user", "modify_user", "delete_user", "userId"}
+func (c *Client) Users() Family[User] {
+	return Family[User]{c, "list_all_users", "user_details", "create_user", "modify_user", "delete_user", "userId"}
 }
 
 // Teams: list_all_teams, team_details, create_team, modify_team, delete_team.
-func (c *Client) Teams() Family[Resource] {
-	return Family[Resource]{c, "list_all_teams", "team_details", "create_team", "modify_team", "delete_team", "teamId"}
+func (c *Client) Teams() Family[Team] {
+	return Family[Team]{c, "list_all_teams", "team_details", "create_team", "modify_team", "delete_team", "teamId"}
 }
 
 // Roles: list_all_roles (the API has no other role operation).
-func (c *Client) Roles() Family[Resource] {
-	return Family[Resource]{c: c, list: "list_all_roles"}
+func (c *Client) Roles() Family[Role] {
+	return Family[Role]{c: c, list: "list_all_roles"}
 }
 
 // Webhooks: list_all_webhooks, webhook_details, modify_webhook, delete_webhook (create with
 // Operation: create_account_webhook or create_group_webhook).
-func (c *Client) Webhooks() Family[Resource] {
-	return Family[Resource]{c, "list_all_webhooks", "webhook_details", "", "modify_webhook", "delete_webhook", "webhookId"}
+func (c *Client) Webhooks() Family[Webhook] {
+	return Family[Webhook]{c, "list_all_webhooks", "webhook_details", "", "modify_webhook", "delete_webhook", "webhookId"}
 }
 
 // ExternalLogging: list_log_services, get_log_service_details, add_log_service,
@@ -130,8 +130,8 @@ func (c *Client) TransformationProjects() Family[Resource] {
 
 // Destinations: list_destinations, destination_details, create_destination,
 // modify_destination, delete_destination.
-func (c *Client) Destinations() Family[Resource] {
-	return Family[Resource]{c, "list_destinations", "destination_details", "create_destination", "modify_destination", "delete_destination", "destinationId"}
+func (c *Client) Destinations() Family[Destination] {
+	return Family[Destination]{c, "list_destinations", "destination_details", "create_destination", "modify_destination", "delete_destination", "destinationId"}
 }
 
 // ConnectorSDKPackages: list_connector_sdk_packages, get_connector_sdk_package,

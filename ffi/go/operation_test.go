@@ -52,21 +52,18 @@ func TestEveryFamilyThroughTheOperationEntry(t *testing.T) {
 	}
 
 	// Every family's list answers through the operation entry.
-	families := map[string]fivetrex.Family[fivetrex.Resource]{
-		"users": c.Users(), "teams": c.Teams(), "roles": c.Roles(), "webhooks": c.Webhooks(),
-		"external logging": c.ExternalLogging(), "private links": c.PrivateLinks(), "proxy agents": c.ProxyAgents(),
-		"hybrid agents": c.HybridAgents(), "transformations": c.Transformations(),
-		"transformation projects": c.TransformationProjects(), "destinations": c.Destinations(),
-		"connector SDK packages": c.ConnectorSDKPackages(),
+	families := map[string]func() error{
+		"users": walkAll(ctx, c.Users()), "teams": walkAll(ctx, c.Teams()), "roles": walkAll(ctx, c.Roles()),
+		"webhooks": walkAll(ctx, c.Webhooks()), "external logging": walkAll(ctx, c.ExternalLogging()),
+		"private links": walkAll(ctx, c.PrivateLinks()), "proxy agents": walkAll(ctx, c.ProxyAgents()),
+		"hybrid agents": walkAll(ctx, c.HybridAgents()), "transformations": walkAll(ctx, c.Transformations()),
+		"transformation projects": walkAll(ctx, c.TransformationProjects()), "destinations": walkAll(ctx, c.Destinations()),
+		"connector SDK packages": walkAll(ctx, c.ConnectorSDKPackages()),
 	}
-	for name, f := range families {
-		it := f.List(ctx, nil)
-		for it.Next() {
-		}
-		if err := it.Err(); err != nil {
+	for name, walk := range families {
+		if err := walk(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		it.Close()
 	}
 	conn := e.connectionIDs(e.groupIDs()[0])[0]
 	for _, it := range []*fivetrex.Iter[json.RawMessage]{c.ConnectionCertificates(ctx, conn), c.ConnectionFingerprints(ctx, conn)} {
@@ -110,5 +107,16 @@ func TestEveryFamilyThroughTheOperationEntry(t *testing.T) {
 	}
 	if err := c.ConnectorSDKPackages().Delete(ctx, pkg.ID, pkg.ID); err != nil {
 		t.Fatalf("delete package: %v", err)
+	}
+}
+
+// walkAll walks a family's whole list and returns the walk's error.
+func walkAll[T any](ctx context.Context, f fivetrex.Family[T]) func() error {
+	return func() error {
+		it := f.List(ctx, nil)
+		defer it.Close()
+		for it.Next() {
+		}
+		return it.Err()
 	}
 }
