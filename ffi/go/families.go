@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 )
 
-// Resource is an API object of one of the typed families: its id and, in Raw, every field as
-// the API sent it (decode Raw into your own struct for the fields you need).
+// Resource is any API object as its id and, in Raw, every field as the API sent it: the item
+// type for List over an operation no family types (decode Raw into your own struct).
 type Resource struct {
 	ID  string          `json:"id"`
 	Raw json.RawMessage `json:"-"`
@@ -94,38 +94,38 @@ func (c *Client) Webhooks() Family[Webhook] {
 
 // ExternalLogging: list_log_services, get_log_service_details, add_log_service,
 // update_log_service, delete_log_service.
-func (c *Client) ExternalLogging() Family[Resource] {
-	return Family[Resource]{c, "list_log_services", "get_log_service_details", "add_log_service", "update_log_service", "delete_log_service", "logId"}
+func (c *Client) ExternalLogging() Family[ExternalLogging] {
+	return Family[ExternalLogging]{c, "list_log_services", "get_log_service_details", "add_log_service", "update_log_service", "delete_log_service", "logId"}
 }
 
 // PrivateLinks: get_private_links, get_private_link_details, create_private_link,
 // modify_private_link, delete_private_link.
-func (c *Client) PrivateLinks() Family[Resource] {
-	return Family[Resource]{c, "get_private_links", "get_private_link_details", "create_private_link", "modify_private_link", "delete_private_link", "privateLinkId"}
+func (c *Client) PrivateLinks() Family[PrivateLink] {
+	return Family[PrivateLink]{c, "get_private_links", "get_private_link_details", "create_private_link", "modify_private_link", "delete_private_link", "privateLinkId"}
 }
 
 // ProxyAgents: get_proxy_agent (the list), get_proxy_agent_details, create_proxy_agent,
 // delete_proxy_agent.
-func (c *Client) ProxyAgents() Family[Resource] {
-	return Family[Resource]{c, "get_proxy_agent", "get_proxy_agent_details", "create_proxy_agent", "", "delete_proxy_agent", "agentId"}
+func (c *Client) ProxyAgents() Family[ProxyAgent] {
+	return Family[ProxyAgent]{c, "get_proxy_agent", "get_proxy_agent_details", "create_proxy_agent", "", "delete_proxy_agent", "agentId"}
 }
 
 // HybridAgents: get_hybrid_deployment_agent_list, get_hybrid_deployment_agent,
 // create_hybrid_deployment_agent, delete_hybrid_deployment_agent.
-func (c *Client) HybridAgents() Family[Resource] {
-	return Family[Resource]{c, "get_hybrid_deployment_agent_list", "get_hybrid_deployment_agent", "create_hybrid_deployment_agent", "", "delete_hybrid_deployment_agent", "agentId"}
+func (c *Client) HybridAgents() Family[HybridAgent] {
+	return Family[HybridAgent]{c, "get_hybrid_deployment_agent_list", "get_hybrid_deployment_agent", "create_hybrid_deployment_agent", "", "delete_hybrid_deployment_agent", "agentId"}
 }
 
 // Transformations: transformations_list, transformation_details, create_transformation,
 // update_transformation, delete_transformation.
-func (c *Client) Transformations() Family[Resource] {
-	return Family[Resource]{c, "transformations_list", "transformation_details", "create_transformation", "update_transformation", "delete_transformation", "transformationId"}
+func (c *Client) Transformations() Family[Transformation] {
+	return Family[Transformation]{c, "transformations_list", "transformation_details", "create_transformation", "update_transformation", "delete_transformation", "transformationId"}
 }
 
 // TransformationProjects: list_all_transformation_projects, transformation_project_details,
 // create_transformation_project, modify_transformation_project, delete_transformation_project.
-func (c *Client) TransformationProjects() Family[Resource] {
-	return Family[Resource]{c, "list_all_transformation_projects", "transformation_project_details", "create_transformation_project", "modify_transformation_project", "delete_transformation_project", "projectId"}
+func (c *Client) TransformationProjects() Family[TransformationProject] {
+	return Family[TransformationProject]{c, "list_all_transformation_projects", "transformation_project_details", "create_transformation_project", "modify_transformation_project", "delete_transformation_project", "projectId"}
 }
 
 // Destinations: list_destinations, destination_details, create_destination,
@@ -136,22 +136,22 @@ func (c *Client) Destinations() Family[Destination] {
 
 // ConnectorSDKPackages: list_connector_sdk_packages, get_connector_sdk_package,
 // delete_connector_sdk_package; create and update send a file (UploadPackage).
-func (c *Client) ConnectorSDKPackages() Family[Resource] {
-	return Family[Resource]{c: c, list: "list_connector_sdk_packages", get: "get_connector_sdk_package", delete: "delete_connector_sdk_package", idParam: "package_id"}
+func (c *Client) ConnectorSDKPackages() Family[ConnectorSDKPackage] {
+	return Family[ConnectorSDKPackage]{c: c, list: "list_connector_sdk_packages", get: "get_connector_sdk_package", delete: "delete_connector_sdk_package", idParam: "package_id"}
 }
 
 // UploadPackage creates a connector SDK package from a file (create_connector_sdk_package);
 // with a non-empty id it replaces that package's file (update_connector_sdk_package).
-func (c *Client) UploadPackage(ctx context.Context, id, fileName string, data []byte) (*Resource, error) {
+func (c *Client) UploadPackage(ctx context.Context, id, fileName string, data []byte) (*ConnectorSDKPackage, error) {
 	if id == "" {
-		return Data[Resource](c.Upload(ctx, "create_connector_sdk_package", nil, fileName, data, ""))
+		return Data[ConnectorSDKPackage](c.Upload(ctx, "create_connector_sdk_package", nil, fileName, data, ""))
 	}
-	return Data[Resource](c.Upload(ctx, "update_connector_sdk_package", map[string]any{"package_id": id}, fileName, data, ""))
+	return Data[ConnectorSDKPackage](c.Upload(ctx, "update_connector_sdk_package", map[string]any{"package_id": id}, fileName, data, ""))
 }
 
 // ConnectorTypes walks the metadata of the connector types (metadata_connectors).
-func (c *Client) ConnectorTypes(ctx context.Context, params map[string]any) *Iter[Resource] {
-	return List[Resource](ctx, c, "metadata_connectors", params)
+func (c *Client) ConnectorTypes(ctx context.Context, params map[string]any) *Iter[ConnectorType] {
+	return List[ConnectorType](ctx, c, "metadata_connectors", params)
 }
 
 // ConnectCard makes a Connect Card for a connection (connect_card); body holds its

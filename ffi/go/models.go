@@ -93,3 +93,147 @@ type SetupTest struct {
 	Message string          `json:"message"`
 	Details json.RawMessage `json:"details,omitempty"`
 }
+
+// ExternalLogging is a log service that receives the account's or a group's logs (external
+// logging family).
+type ExternalLogging struct {
+	ID         string          `json:"id"`
+	Service    string          `json:"service"`
+	Enabled    bool            `json:"enabled"`
+	Status     string          `json:"status"`
+	SetupTests []SetupTest     `json:"setup_tests"`
+	Config     json.RawMessage `json:"config,omitempty"`
+	Raw        json.RawMessage `json:"-"`
+}
+
+func (l *ExternalLogging) setRaw(b json.RawMessage) { l.Raw = b }
+
+// PrivateLink is a private network path to a source or destination (private links family).
+type PrivateLink struct {
+	ID                     string          `json:"id"`
+	Name                   string          `json:"name"`
+	Region                 string          `json:"region"`
+	Service                string          `json:"service"`
+	State                  string          `json:"state"`
+	StateSummary           string          `json:"state_summary"`
+	Host                   string          `json:"host"`
+	AccountID              string          `json:"account_id"`
+	CloudProvider          string          `json:"cloud_provider"`
+	CreatedAt              *time.Time      `json:"created_at"`
+	CreatedBy              string          `json:"created_by"`
+	ResourceUpstreamStatus string          `json:"resource_upstream_status"`
+	Config                 json.RawMessage `json:"config,omitempty"`
+	Raw                    json.RawMessage `json:"-"`
+}
+
+func (p *PrivateLink) setRaw(b json.RawMessage) { p.Raw = b }
+
+// ProxyAgent relays traffic to sources and destinations (proxy agents family). Usage is kept
+// as sent.
+type ProxyAgent struct {
+	ID               string          `json:"id"`
+	AccountID        string          `json:"account_id"`
+	DisplayName      string          `json:"display_name"`
+	Region           string          `json:"region"`
+	Version          string          `json:"version"`
+	Status           string          `json:"status"`
+	RegisteredAt     *time.Time      `json:"registered_at"`
+	CreatedBy        string          `json:"created_by"`
+	ConnectorCount   int64           `json:"connector_count"`
+	DestinationCount int64           `json:"destination_count"`
+	Usage            json.RawMessage `json:"usage,omitempty"`
+	Raw              json.RawMessage `json:"-"`
+}
+
+func (p *ProxyAgent) setRaw(b json.RawMessage) { p.Raw = b }
+
+// HybridAgent runs syncs in the customer's own environment (hybrid deployment agents family).
+// Usage is kept as sent.
+type HybridAgent struct {
+	ID             string          `json:"id"`
+	DisplayName    string          `json:"display_name"`
+	GroupID        string          `json:"group_id"`
+	Version        string          `json:"version"`
+	Enabled        bool            `json:"enabled"`
+	Online         bool            `json:"online"`
+	DeploymentType string          `json:"deployment_type"`
+	CreatedBy      string          `json:"created_by"`
+	RegisteredAt   *time.Time      `json:"registered_at"`
+	UpdatedAt      *time.Time      `json:"updated_at"`
+	LastUsedAt     *time.Time      `json:"last_used_at"`
+	Usage          json.RawMessage `json:"usage,omitempty"`
+	Raw            json.RawMessage `json:"-"`
+}
+
+func (h *HybridAgent) setRaw(b json.RawMessage) { h.Raw = b }
+
+// Transformation is a dbt or quickstart transformation (transformations family). Schedule and
+// TransformationConfig are kept as sent.
+type Transformation struct {
+	ID                   string          `json:"id"`
+	Status               string          `json:"status"`
+	Type                 string          `json:"type"`
+	Paused               bool            `json:"paused"`
+	Schedule             json.RawMessage `json:"schedule,omitempty"`
+	CreatedByID          string          `json:"created_by_id"`
+	CreatedAt            *time.Time      `json:"created_at"`
+	LastStartedAt        *time.Time      `json:"last_started_at"`
+	LastEndedAt          *time.Time      `json:"last_ended_at"`
+	OutputModelNames     []string        `json:"output_model_names"`
+	TransformationConfig json.RawMessage `json:"transformation_config,omitempty"`
+	Raw                  json.RawMessage `json:"-"`
+}
+
+func (t *Transformation) setRaw(b json.RawMessage) { t.Raw = b }
+
+// TransformationProject is a dbt project behind transformations (transformation projects
+// family). ProjectConfig is kept as sent.
+type TransformationProject struct {
+	ID            string          `json:"id"`
+	Type          string          `json:"type"`
+	Status        string          `json:"status"`
+	Errors        []string        `json:"errors"`
+	GroupID       string          `json:"group_id"`
+	CreatedByID   string          `json:"created_by_id"`
+	CreatedAt     *time.Time      `json:"created_at"`
+	SetupTests    []SetupTest     `json:"setup_tests"`
+	ProjectConfig json.RawMessage `json:"project_config,omitempty"`
+	Raw           json.RawMessage `json:"-"`
+}
+
+func (t *TransformationProject) setRaw(b json.RawMessage) { t.Raw = b }
+
+// ConnectorSDKPackage is an uploaded Connector SDK package (connector SDK packages family).
+type ConnectorSDKPackage struct {
+	ID            string          `json:"id"`
+	ConnectionID  string          `json:"connection_id"`
+	CreatedBy     string          `json:"created_by"`
+	LastUpdatedBy string          `json:"last_updated_by"`
+	CreatedAt     *time.Time      `json:"created_at"`
+	UpdatedAt     *time.Time      `json:"updated_at"`
+	Raw           json.RawMessage `json:"-"`
+}
+
+func (p *ConnectorSDKPackage) setRaw(b json.RawMessage) { p.Raw = b }
+
+// ConnectorType is the metadata of one connector type (metadata_connectors). Config, Auth and
+// SupportedFeatures are kept as sent.
+type ConnectorType struct {
+	ID                     string          `json:"id"`
+	Name                   string          `json:"name"`
+	Type                   string          `json:"type"`
+	Description            string          `json:"description"`
+	Icons                  []string        `json:"icons"`
+	IconURL                string          `json:"icon_url"`
+	LinkToDocs             string          `json:"link_to_docs"`
+	LinkToERD              string          `json:"link_to_erd"`
+	ConnectorClass         string          `json:"connector_class"`
+	ServiceStatus          string          `json:"service_status"`
+	ServiceStatusUpdatedAt string          `json:"service_status_updated_at"` // a date (2024-01-01) or a timestamp, as sent
+	SupportedFeatures      json.RawMessage `json:"supported_features,omitempty"`
+	Config                 json.RawMessage `json:"config,omitempty"`
+	Auth                   json.RawMessage `json:"auth,omitempty"`
+	Raw                    json.RawMessage `json:"-"`
+}
+
+func (t *ConnectorType) setRaw(b json.RawMessage) { t.Raw = b }

@@ -113,4 +113,16 @@ func TestTypedFamiliesDecodeTheirFields(t *testing.T) {
 	}
 	pages("webhooks", n)
 	hooks.Close()
+
+	types := c.ConnectorTypes(ctx, map[string]any{"limit": 2})
+	n = 0
+	for types.Next() && n < 6 {
+		ct := types.Item()
+		n++
+		if ct.ID == "" || ct.Name != str(field(ct.Raw, "name")) || ct.Type != str(field(ct.Raw, "type")) {
+			t.Errorf("connector type %+v does not match %s", ct, ct.Raw)
+		}
+	}
+	pages("connector types", n)
+	types.Close()
 }

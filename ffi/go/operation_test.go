@@ -105,6 +105,9 @@ func TestEveryFamilyThroughTheOperationEntry(t *testing.T) {
 	if err != nil || !json.Valid(answer) {
 		t.Fatalf("get package: %s %v", answer, err)
 	}
+	if got, err := c.ConnectorSDKPackages().Get(ctx, pkg.ID); err != nil || got.ID != pkg.ID || (got.CreatedAt == nil) != (pkg.CreatedAt == nil) {
+		t.Fatalf("typed get package: %+v %v (uploaded %+v)", got, err, pkg)
+	}
 	if err := c.ConnectorSDKPackages().Delete(ctx, pkg.ID, pkg.ID); err != nil {
 		t.Fatalf("delete package: %v", err)
 	}
