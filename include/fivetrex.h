@@ -51,7 +51,7 @@
  *   call into the library from a callback (a request on the same or another client, a list step,
  *   a free of a handle in use) is not allowed, even where it happens to work today.
  * - Lists: fivetrex_list_next / fivetrex_list_next_borrowed hand out items and
- *   fivetrex_list_next_page whole pages; mixing them on one list is allowed and loses nothing:
+ *   fivetrex_list_next_page (JSON) / fivetrex_list_next_rows (typed cells) whole pages; mixing them on one list is allowed and loses nothing:
  *   next_page fetches the page after the last page fetched, and the items of earlier pages that
  *   list_next has not yet handed out stay buffered and come out of the following list_next calls
  *   before any further page is fetched (so items arrive once each, but not in server order).
@@ -66,6 +66,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/**
+ * Cell kind: the field is absent or null (`len` and `value` are 0).
+ */
+#define FIVETREX_CELL_NULL 0
+
+/**
+ * Cell kind: text, `len` bytes of UTF-8 at byte `value` of `fivetrex_rows.text` (no NUL).
+ */
+#define FIVETREX_CELL_TEXT 1
+
+/**
+ * Cell kind: an integer, in `value`.
+ */
+#define FIVETREX_CELL_INTEGER 2
+
+/**
+ * Cell kind: a flag, `value` is 0 or 1.
+ */
+#define FIVETREX_CELL_BOOLEAN 3
+
+/**
+ * Cell kind: a time in UTC, `value` whole seconds since the Unix epoch (negative before 1970) and
+ * `len` the nanoseconds within that second.
+ */
+#define FIVETREX_CELL_TIME 4
+
+/**
+ * Cell kind: JSON text, `len` bytes at byte `value` of `fivetrex_rows.json` (no NUL).
+ */
+#define FIVETREX_CELL_JSON 5
 
 /**
  * What a fallible function returns. `FIVETREX_STATUS_OK` (0) is success. The values are stable
@@ -351,6 +382,71 @@ typedef struct fivetrex_client_options {
 typedef void (*fivetrex_log_callback)(enum fivetrex_log_level level,
                                       const char *message,
                                       void *userdata);
+
+/**
+ * One field of one list item. Its meaning depends on `kind` (a `FIVETREX_CELL_*` value); later
+ * versions may add kinds, so read a kind you do not know as null.
+ */
+typedef struct fivetrex_cell {
+  /**
+   * What the cell holds: `FIVETREX_CELL_NULL`, `_TEXT`, `_INTEGER`, `_BOOLEAN`, `_TIME` or `_JSON`.
+   */
+  uint32_t kind;
+  /**
+   * Text and JSON: the length in bytes; time: the nanoseconds; otherwise 0.
+   */
+  uint32_t len;
+  /**
+   * Text and JSON: the byte offset into their buffer; integer: the value; flag: 0 or 1; time:
+   * the seconds since the Unix epoch.
+   */
+  int64_t value;
+} fivetrex_cell;
+
+/**
+ * A page of a list as rows of cells, filled by `fivetrex_list_next_rows`. Zero-initialise it
+ * and set `struct_size`; later versions add fields at the end and fill only those that fit in
+ * the `struct_size` the caller passed.
+ */
+typedef struct fivetrex_rows {
+  /**
+   * `sizeof` this struct, set by the caller (`rows.struct_size = sizeof rows`).
+   */
+  size_t struct_size;
+  /**
+   * How many items the page holds (a page may be empty and still have a next cursor).
+   */
+  size_t rows;
+  /**
+   * Cells per row; `fivetrex_list_columns` names them. Column 0 is `raw`, the item's JSON
+   * as the API sent it.
+   */
+  size_t columns;
+  /**
+   * `rows * columns` cells, row after row.
+   */
+  const struct fivetrex_cell *cells;
+  /**
+   * The buffer that `FIVETREX_CELL_TEXT` cells point into.
+   */
+  const char *text;
+  /**
+   * Its length in bytes.
+   */
+  size_t text_len;
+  /**
+   * The buffer that `FIVETREX_CELL_JSON` cells (the `raw` column among them) point into.
+   */
+  const char *json;
+  /**
+   * Its length in bytes.
+   */
+  size_t json_len;
+  /**
+   * The page's `next_cursor` as a NUL-terminated string, NULL on the last page.
+   */
+  const char *next_cursor;
+} fivetrex_rows;
 
 /**
  * How a list starts. Zero-initialise it and set `struct_size`; NULL options mean every default.
@@ -682,6 +778,39 @@ enum fivetrex_status fivetrex_list_next_borrowed(struct fivetrex_list *list,
 enum fivetrex_status fivetrex_list_next_page(struct fivetrex_list *list,
                                              char **out_json,
                                              struct fivetrex_error **err);
+
+/**
+ * Fetches the next whole page as rows of typed cells: each item decoded once by the library
+ * (as `fivetrex_list_next` checks it) and its fields handed over without JSON to parse. Returns
+ * `FIVETREX_STATUS_OK` with `*out_rows` filled, `FIVETREX_STATUS_DONE` after the last page, or an
+ * error status. Column 0 of every row is `raw`, the item's JSON as the API sent it (a
+ * `FIVETREX_CELL_JSON`); the columns after it are the model's fields, named by
+ * `fivetrex_list_columns` (groups, connections and destinations have them; other lists hand over
+ * `raw` alone). A field the item lacks or sends as null is a `FIVETREX_CELL_NULL`; a state or
+ * enum reads as the library's canonical text (lower case for the known connection states).
+ * Mixing with `fivetrex_list_next`: as `fivetrex_list_next_page`.
+ *
+ * Ownership: borrows `list` mutably (one thread at a time). `out_rows` is written by the
+ * library; its `struct_size` must be set by the caller. Every pointer put in it points into the
+ * list's own buffers: valid and unchanged only until the next call on `list` (any
+ * `fivetrex_list_next*`) or `fivetrex_list_free(list)`; copy what you keep. `*err` as for every
+ * fallible function.
+ */
+enum fivetrex_status fivetrex_list_next_rows(struct fivetrex_list *list,
+                                             struct fivetrex_rows *out_rows,
+                                             struct fivetrex_error **err);
+
+/**
+ * The names of the columns `fivetrex_list_next_rows` hands over for this list, as a JSON array
+ * of strings (`["raw","id","name","created_at"]` for groups): a host finds each field by name,
+ * so columns a later version adds never shift the ones it knows.
+ *
+ * Ownership: borrows `list`. `*out_json` receives a string the caller frees with
+ * `fivetrex_string_free`. `*err` as for every fallible function.
+ */
+enum fivetrex_status fivetrex_list_columns(const struct fivetrex_list *list,
+                                           char **out_json,
+                                           struct fivetrex_error **err);
 
 /**
  * Frees a list (the page it holds included). NULL is a no-op.

@@ -89,6 +89,42 @@ func (n *LooseInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// connectionSchema builds a Connection from the library's columns (see rows.go): the same
+// fields encoding/json fills from the item's JSON, states in their canonical lower case.
+var connectionSchema = schema[Connection]{
+	names: []string{
+		"id", "group_id", "service", "schema", "paused", "sync_frequency", "schedule_type",
+		"created_at", "succeeded_at", "failed_at",
+		"status.setup_state", "status.sync_state", "status.update_state", "status.is_historical_sync",
+		"status.rescheduled_for", "status.tasks", "status.warnings", "config",
+	},
+	build: func(r *row) Connection {
+		return Connection{
+			ID:            r.text(0),
+			GroupID:       r.text(1),
+			Service:       r.text(2),
+			Schema:        r.text(3),
+			Paused:        r.flag(4),
+			SyncFrequency: LooseInt(r.integer(5)),
+			ScheduleType:  r.text(6),
+			CreatedAt:     r.time(7),
+			SucceededAt:   r.time(8),
+			FailedAt:      r.time(9),
+			Status: ConnectionStatus{
+				SetupState:       r.text(10),
+				SyncState:        r.text(11),
+				UpdateState:      r.text(12),
+				IsHistoricalSync: r.flag(13),
+				RescheduledFor:   r.time(14),
+				Tasks:            decodeList[Alert](r, 15),
+				Warnings:         decodeList[Alert](r, 16),
+			},
+			Config: r.json(17),
+			Raw:    r.raw(),
+		}
+	},
+}
+
 // NewConnection is what CreateConnection sends; unset fields are left out.
 type NewConnection struct {
 	GroupID       string         `json:"group_id"`
@@ -118,7 +154,7 @@ func (c *Client) Connections(ctx context.Context, groupID string, opts *ListOpti
 	defer func() { cfree(cgroup); free() }()
 	return newIter[Connection](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
 		return C.fivetrex_connection_list(h, cgroup, &copts, out, err)
-	}).startAt(opts)
+	}).startAt(opts).from(&connectionSchema)
 }
 
 // Connection fetches one connection. An unknown id is an *APIError of Kind KindNotFound.

@@ -24,6 +24,15 @@ type Group struct {
 
 func (g *Group) setRaw(b json.RawMessage) { g.Raw = b }
 
+// groupSchema builds a Group from the library's columns (see rows.go).
+var groupSchema = schema[Group]{
+	names: []string{"id", "name", "created_at"},
+	build: func(r *row) Group {
+		created, _ := r.instant(2)
+		return Group{ID: r.text(0), Name: r.text(1), CreatedAt: created, Raw: r.raw()}
+	},
+}
+
 // Groups walks every group of the account. opts may be nil.
 func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
 	if err := checkText(cursorOf(opts)); err != nil {
@@ -33,7 +42,7 @@ func (c *Client) Groups(ctx context.Context, opts *ListOptions) *Iter[Group] {
 	defer free()
 	return newIter[Group](ctx, c, func(h *C.fivetrex_client, out **C.fivetrex_list, err **C.fivetrex_error) C.enum_fivetrex_status {
 		return C.fivetrex_group_list(h, &copts, out, err)
-	}).startAt(opts)
+	}).startAt(opts).from(&groupSchema)
 }
 
 // Group fetches one group. An unknown id is an *APIError of Kind KindNotFound.

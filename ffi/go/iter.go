@@ -39,10 +39,14 @@ type Iter[T any] struct {
 	err  error
 	done bool
 	// The page in memory, the next item's index in it, and the cursors around it.
-	page       []json.RawMessage
+	page       []T
 	pos        int
 	cursor     string
 	pageCursor string
+	// How items are built from the library's typed cells (nil: from their JSON), and where
+	// the schema's columns are in the list's rows (found on the first page).
+	schema *schema[T]
+	index  []int
 }
 
 // startAt records the cursor a walk was opened with, so PageCursor is right for its first page.
@@ -50,6 +54,12 @@ func (it *Iter[T]) startAt(opts *ListOptions) *Iter[T] {
 	if opts != nil {
 		it.cursor = opts.Cursor
 	}
+	return it
+}
+
+// from makes the iterator build its items from the library's typed cells with s.
+func (it *Iter[T]) from(s *schema[T]) *Iter[T] {
+	it.schema = s
 	return it
 }
 
@@ -97,10 +107,12 @@ type page struct {
 	NextCursor *string           `json:"next_cursor"`
 }
 
-// fetchPage asks the library for the next whole page: one cgo call (and, when the context can
-// end, one goroutine) per page, never per item. It returns false at the end or on an error.
+// fetchPage asks the library for the next whole page and builds its items: one cgo call (and,
+// when the context can end, one goroutine) per page, never per item. It returns false at the
+// end or on an error.
 func (it *Iter[T]) fetchPage() bool {
-	var text string
+	var items []T
+	var next *string
 	var status C.enum_fivetrex_status
 	var callErr error
 	err := blocking(it.ctx, func() {
@@ -110,15 +122,10 @@ func (it *Iter[T]) fetchPage() bool {
 			status = C.FIVETREX_STATUS_DONE
 			return
 		}
-		var out *C.char
-		var cerr *C.fivetrex_error
-		status = C.fivetrex_list_next_page(it.list, &out, &cerr)
-		switch status {
-		case C.FIVETREX_STATUS_OK:
-			text = takeString(out)
-		case C.FIVETREX_STATUS_DONE:
-		default:
-			callErr = takeError(status, cerr)
+		if it.schema != nil {
+			items, next, status, callErr = it.fetchRows()
+		} else {
+			items, next, status, callErr = it.fetchJSON()
 		}
 	})
 	switch {
@@ -129,20 +136,81 @@ func (it *Iter[T]) fetchPage() bool {
 	case callErr != nil:
 		it.err, it.done = callErr, true
 	default:
-		var p page
-		if err := json.Unmarshal([]byte(text), &p); err != nil {
-			it.err, it.done = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list page: %v", err)}, true
-			return false
-		}
 		it.pageCursor = it.cursor
 		it.cursor = ""
-		if p.NextCursor != nil {
-			it.cursor = *p.NextCursor
+		if next != nil {
+			it.cursor = *next
 		}
-		it.page, it.pos = p.Items, 0
+		it.page, it.pos = items, 0
 		return true
 	}
 	return false
+}
+
+// fetchJSON takes the next page as JSON and decodes each item with encoding/json (the lists
+// whose items the library hands over as JSON only). Called with busy held.
+func (it *Iter[T]) fetchJSON() ([]T, *string, C.enum_fivetrex_status, error) {
+	var out *C.char
+	var cerr *C.fivetrex_error
+	status := C.fivetrex_list_next_page(it.list, &out, &cerr)
+	if status != C.FIVETREX_STATUS_OK {
+		if status == C.FIVETREX_STATUS_DONE {
+			return nil, nil, status, nil
+		}
+		return nil, nil, status, takeError(status, cerr)
+	}
+	var p page
+	if err := json.Unmarshal([]byte(takeString(out)), &p); err != nil {
+		return nil, nil, status, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list page: %v", err)}
+	}
+	items := make([]T, 0, len(p.Items))
+	for _, text := range p.Items {
+		var item T
+		if err := json.Unmarshal(text, &item); err != nil {
+			return nil, nil, status, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}
+		}
+		// The item's text is the API's own (the library hands list items over as received):
+		// keep it for the fields the struct has no place for.
+		if r, ok := any(&item).(interface{ setRaw(json.RawMessage) }); ok {
+			r.setRaw(text)
+		}
+		items = append(items, item)
+	}
+	return items, p.NextCursor, status, nil
+}
+
+// fetchRows takes the next page as rows of typed cells and builds each item from them. Called
+// with busy held: the cells point into the list's buffers until the next call on it.
+func (it *Iter[T]) fetchRows() ([]T, *string, C.enum_fivetrex_status, error) {
+	var cerr *C.fivetrex_error
+	if it.index == nil {
+		var out *C.char
+		if status := C.fivetrex_list_columns(it.list, &out, &cerr); status != C.FIVETREX_STATUS_OK {
+			return nil, nil, status, takeError(status, cerr)
+		}
+		var columns []string
+		if err := json.Unmarshal([]byte(takeString(out)), &columns); err != nil {
+			return nil, nil, C.FIVETREX_STATUS_DECODE, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot read the list's columns: %v", err)}
+		}
+		it.index = indexOf(it.schema.names, columns)
+	}
+	rows := C.fivetrex_rows{struct_size: C.size_t(C.sizeof_fivetrex_rows)}
+	status := C.fivetrex_list_next_rows(it.list, &rows, &cerr)
+	if status != C.FIVETREX_STATUS_OK {
+		if status == C.FIVETREX_STATUS_DONE {
+			return nil, nil, status, nil
+		}
+		return nil, nil, status, takeError(status, cerr)
+	}
+	p, err := copyRows(&rows)
+	if err != nil {
+		return nil, nil, C.FIVETREX_STATUS_DECODE, err
+	}
+	items, err := it.schema.buildPage(p, it.index)
+	if err != nil {
+		return nil, nil, C.FIVETREX_STATUS_DECODE, err
+	}
+	return items, p.cursor, status, nil
 }
 
 // Next moves to the next item, fetching a page when the current one is used up. It returns
@@ -155,19 +223,8 @@ func (it *Iter[T]) Next() bool {
 			return false
 		}
 	}
-	text := it.page[it.pos]
+	it.item = it.page[it.pos]
 	it.pos++
-	var item T
-	if err := json.Unmarshal(text, &item); err != nil {
-		it.err, it.done, it.page = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}, true, nil
-		return false
-	}
-	// The item's text is the API's own (the library hands list items over as received):
-	// keep it for the fields the struct has no place for.
-	if r, ok := any(&item).(interface{ setRaw(json.RawMessage) }); ok {
-		r.setRaw(text)
-	}
-	it.item = item
 	return true
 }
 
@@ -183,18 +240,7 @@ func (it *Iter[T]) NextPage() []T {
 		if len(it.page) == 0 {
 			continue
 		}
-		items := make([]T, 0, len(it.page))
-		for _, text := range it.page {
-			var item T
-			if err := json.Unmarshal(text, &item); err != nil {
-				it.err, it.done, it.page = &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot decode a list item: %v", err)}, true, nil
-				return nil
-			}
-			if r, ok := any(&item).(interface{ setRaw(json.RawMessage) }); ok {
-				r.setRaw(text)
-			}
-			items = append(items, item)
-		}
+		items := it.page
 		it.page, it.pos = nil, 0
 		return items
 	}

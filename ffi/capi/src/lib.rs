@@ -44,6 +44,8 @@ mod logging;
 
 mod list;
 
+mod rows;
+
 mod call;
 
 mod groups;
@@ -93,8 +95,15 @@ pub use fanout::{
 pub use groups::{
     fivetrex_group_create, fivetrex_group_delete, fivetrex_group_get, fivetrex_group_list, fivetrex_group_update,
 };
-pub use list::{fivetrex_list, fivetrex_list_free, fivetrex_list_next, fivetrex_list_next_page, fivetrex_list_options};
+pub use list::{
+    fivetrex_list, fivetrex_list_columns, fivetrex_list_free, fivetrex_list_next, fivetrex_list_next_page,
+    fivetrex_list_next_rows, fivetrex_list_options,
+};
 pub use logging::{fivetrex_log_callback, fivetrex_log_level, fivetrex_logger_set};
+pub use rows::{
+    fivetrex_cell, fivetrex_rows, FIVETREX_CELL_BOOLEAN, FIVETREX_CELL_INTEGER, FIVETREX_CELL_JSON, FIVETREX_CELL_NULL,
+    FIVETREX_CELL_TEXT, FIVETREX_CELL_TIME,
+};
 pub use status::{fivetrex_status, fivetrex_status_name};
 pub use sync::{
     fivetrex_connection_sync_and_wait, fivetrex_connection_wait_for_sync, fivetrex_progress_callback,

@@ -3,14 +3,14 @@
 
 use super::boundary::{entry, optional_text, out, put_handle, put_json_text, required, write_json};
 use super::error::fivetrex_error;
+use super::rows::{fivetrex_rows, Columns, Rows};
 use super::status::fivetrex_status;
 use fivetrex_core::page::{List, Page};
-use fivetrex_core::Result;
+use fivetrex_core::{Error, Result};
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::ffi::c_char;
-use std::marker::PhantomData;
 
 /// A lazy walk over a list. It fetches a page only when the previous one is used up and holds
 /// one page in memory. Use it from one thread at a time; it keeps its own reference to the
@@ -19,6 +19,8 @@ pub struct fivetrex_list {
     walk: Box<dyn Walk>,
     /// The JSON of the current item or page, reused: it grows to the largest item once.
     json: Vec<u8>,
+    /// The cells of the current page (`fivetrex_list_next_rows`), reused likewise.
+    rows: Rows,
 }
 
 /// How a list starts. Zero-initialise it and set `struct_size`; NULL options mean every default.
@@ -40,15 +42,18 @@ pub struct fivetrex_list_options {
 trait Walk: Send {
     fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>>;
     fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>>;
+    fn next_rows(&mut self, rows: &mut Rows) -> Option<Result<()>>;
+    fn columns(&self) -> &'static [&'static str];
 }
 
-/// A list item exactly as the API sent it, checked to decode as the model `T` (so an item of the
-/// wrong shape fails here as it does for a Rust caller) and handed to C verbatim: a field the
+/// A list item exactly as the API sent it, decoded once as the model `T` (so an item of the
+/// wrong shape fails here as it does for a Rust caller). The JSON goes to C verbatim: a field the
 /// model does not know yet reaches the host, no field the API left out is added, numbers keep
-/// their digits and timestamps their offset.
+/// their digits and timestamps their offset. The model feeds the cells of
+/// `fivetrex_list_next_rows`.
 pub(crate) struct AsSent<T> {
     raw: Box<RawValue>,
-    model: PhantomData<fn() -> T>,
+    model: T,
 }
 
 impl<T> Serialize for AsSent<T> {
@@ -60,12 +65,12 @@ impl<T> Serialize for AsSent<T> {
 impl<'de, T: DeserializeOwned> Deserialize<'de> for AsSent<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(d)?;
-        serde_json::from_str::<T>(raw.get()).map_err(serde::de::Error::custom)?;
-        Ok(AsSent { raw, model: PhantomData })
+        let model = serde_json::from_str::<T>(raw.get()).map_err(serde::de::Error::custom)?;
+        Ok(AsSent { raw, model })
     }
 }
 
-impl<T: DeserializeOwned + Send> Walk for List<AsSent<T>> {
+impl<T: DeserializeOwned + Send + Columns> Walk for List<AsSent<T>> {
     fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
         Some(self.next()?.map(|item| {
             json.clear();
@@ -84,6 +89,20 @@ impl<T: DeserializeOwned + Send> Walk for List<AsSent<T>> {
             write_json(json, &Wire { items, next_cursor: page.next_cursor })
         }))
     }
+
+    fn next_rows(&mut self, rows: &mut Rows) -> Option<Result<()>> {
+        Some(List::next_page(self)?.and_then(|page: Page<AsSent<T>>| {
+            rows.start(1 + T::NAMES.len(), page.next_cursor.as_deref())?;
+            for item in &page.items {
+                rows.push(item.raw.get(), &item.model);
+            }
+            Ok(())
+        }))
+    }
+
+    fn columns(&self) -> &'static [&'static str] {
+        T::NAMES
+    }
 }
 
 impl fivetrex_list {
@@ -93,7 +112,7 @@ impl fivetrex_list {
     /// `opts.cursor` is NULL or a NUL-terminated string.
     pub(crate) unsafe fn new<T>(mut list: List<T>, opts: Option<&fivetrex_list_options>) -> Result<Self>
     where
-        T: DeserializeOwned + Send + 'static,
+        T: DeserializeOwned + Send + Columns + 'static,
     {
         if let Some(o) = opts {
             if o.page_size != 0 {
@@ -104,7 +123,7 @@ impl fivetrex_list {
                 list = list.resume_from(cursor);
             }
         }
-        Ok(fivetrex_list { walk: Box::new(list.with_items::<AsSent<T>>()), json: Vec::new() })
+        Ok(fivetrex_list { walk: Box::new(list.with_items::<AsSent<T>>()), json: Vec::new(), rows: Rows::default() })
     }
 
     /// Wraps a list and hands the handle to C.
@@ -117,7 +136,7 @@ impl fivetrex_list {
         opts: *const fivetrex_list_options,
     ) -> Result<fivetrex_status>
     where
-        T: DeserializeOwned + Send + 'static,
+        T: DeserializeOwned + Send + Columns + 'static,
     {
         // SAFETY (both): passed on from the caller.
         let opts = unsafe { super::boundary::options(opts, "options") }?;
@@ -210,6 +229,85 @@ pub extern "C" fn fivetrex_list_next_page(
     err: Option<&mut *mut fivetrex_error>,
 ) -> fivetrex_status {
     entry(err, || step(list, out_json, |w, json| w.next_page(json)))
+}
+
+/// Fetches the next whole page as rows of typed cells: each item decoded once by the library
+/// (as `fivetrex_list_next` checks it) and its fields handed over without JSON to parse. Returns
+/// `FIVETREX_STATUS_OK` with `*out_rows` filled, `FIVETREX_STATUS_DONE` after the last page, or an
+/// error status. Column 0 of every row is `raw`, the item's JSON as the API sent it (a
+/// `FIVETREX_CELL_JSON`); the columns after it are the model's fields, named by
+/// `fivetrex_list_columns` (groups, connections and destinations have them; other lists hand over
+/// `raw` alone). A field the item lacks or sends as null is a `FIVETREX_CELL_NULL`; a state or
+/// enum reads as the library's canonical text (lower case for the known connection states).
+/// Mixing with `fivetrex_list_next`: as `fivetrex_list_next_page`.
+///
+/// Ownership: borrows `list` mutably (one thread at a time). `out_rows` is written by the
+/// library; its `struct_size` must be set by the caller. Every pointer put in it points into the
+/// list's own buffers: valid and unchanged only until the next call on `list` (any
+/// `fivetrex_list_next*`) or `fivetrex_list_free(list)`; copy what you keep. `*err` as for every
+/// fallible function.
+#[no_mangle]
+pub unsafe extern "C" fn fivetrex_list_next_rows(
+    list: Option<&mut fivetrex_list>,
+    out_rows: *mut fivetrex_rows,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        if out_rows.is_null() {
+            return Err(Error::InvalidArgument("argument `out_rows` is NULL".into()));
+        }
+        // SAFETY: a caller's struct, which starts with its `struct_size`.
+        let size = unsafe { out_rows.cast::<usize>().read_unaligned() };
+        if size < std::mem::size_of::<fivetrex_rows>() {
+            return Err(Error::InvalidArgument(format!(
+                "argument `out_rows` has struct_size {size}: set it to sizeof(fivetrex_rows)"
+            )));
+        }
+        let list = required(list, "list")?;
+        match list.walk.next_rows(&mut list.rows) {
+            None => Ok(fivetrex_status::Done),
+            Some(done) => {
+                done?;
+                let mut filled = fivetrex_rows {
+                    struct_size: size,
+                    rows: 0,
+                    columns: 0,
+                    cells: std::ptr::null(),
+                    text: std::ptr::null(),
+                    text_len: 0,
+                    json: std::ptr::null(),
+                    json_len: 0,
+                    next_cursor: std::ptr::null(),
+                };
+                list.rows.put(&mut filled)?;
+                // SAFETY: the caller's struct holds at least this version's fields (checked
+                // above); only they are written, a newer header's later fields are left alone.
+                unsafe { out_rows.write_unaligned(filled) };
+                Ok(fivetrex_status::Ok)
+            }
+        }
+    })
+}
+
+/// The names of the columns `fivetrex_list_next_rows` hands over for this list, as a JSON array
+/// of strings (`["raw","id","name","created_at"]` for groups): a host finds each field by name,
+/// so columns a later version adds never shift the ones it knows.
+///
+/// Ownership: borrows `list`. `*out_json` receives a string the caller frees with
+/// `fivetrex_string_free`. `*err` as for every fallible function.
+#[no_mangle]
+pub extern "C" fn fivetrex_list_columns(
+    list: Option<&fivetrex_list>,
+    out_json: Option<&mut *mut c_char>,
+    err: Option<&mut *mut fivetrex_error>,
+) -> fivetrex_status {
+    entry(err, || {
+        let slot = out(out_json, "out_json")?;
+        let list = required(list, "list")?;
+        let mut names = vec!["raw"];
+        names.extend_from_slice(list.walk.columns());
+        super::boundary::put_json(slot, &names)
+    })
 }
 
 /// Frees a list (the page it holds included). NULL is a no-op.

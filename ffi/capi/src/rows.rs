@@ -1,0 +1,339 @@
+//! Lists as rows of typed cells (`fivetrex_list_next_rows`): each item is decoded once, by the
+//! library, into the model a Rust caller gets, and its fields are handed over as cells a host
+//! reads without parsing JSON. A host that would otherwise decode the page's JSON again (Go's
+//! `encoding/json`, ...) reads texts, integers, flags and times straight from the cells.
+
+use super::status::fivetrex_status;
+use fivetrex_core::api::common::SetupTest;
+use fivetrex_core::{Alert, Connection, Destination, Error, Group, Result, Timestamp};
+use serde::Serialize;
+use std::ffi::c_char;
+
+/// Cell kind: the field is absent or null (`len` and `value` are 0).
+pub const FIVETREX_CELL_NULL: u32 = 0;
+/// Cell kind: text, `len` bytes of UTF-8 at byte `value` of `fivetrex_rows.text` (no NUL).
+pub const FIVETREX_CELL_TEXT: u32 = 1;
+/// Cell kind: an integer, in `value`.
+pub const FIVETREX_CELL_INTEGER: u32 = 2;
+/// Cell kind: a flag, `value` is 0 or 1.
+pub const FIVETREX_CELL_BOOLEAN: u32 = 3;
+/// Cell kind: a time in UTC, `value` whole seconds since the Unix epoch (negative before 1970) and
+/// `len` the nanoseconds within that second.
+pub const FIVETREX_CELL_TIME: u32 = 4;
+/// Cell kind: JSON text, `len` bytes at byte `value` of `fivetrex_rows.json` (no NUL).
+pub const FIVETREX_CELL_JSON: u32 = 5;
+
+/// One field of one list item. Its meaning depends on `kind` (a `FIVETREX_CELL_*` value); later
+/// versions may add kinds, so read a kind you do not know as null.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct fivetrex_cell {
+    /// What the cell holds: `FIVETREX_CELL_NULL`, `_TEXT`, `_INTEGER`, `_BOOLEAN`, `_TIME` or `_JSON`.
+    pub kind: u32,
+    /// Text and JSON: the length in bytes; time: the nanoseconds; otherwise 0.
+    pub len: u32,
+    /// Text and JSON: the byte offset into their buffer; integer: the value; flag: 0 or 1; time:
+    /// the seconds since the Unix epoch.
+    pub value: i64,
+}
+
+/// A page of a list as rows of cells, filled by `fivetrex_list_next_rows`. Zero-initialise it
+/// and set `struct_size`; later versions add fields at the end and fill only those that fit in
+/// the `struct_size` the caller passed.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct fivetrex_rows {
+    /// `sizeof` this struct, set by the caller (`rows.struct_size = sizeof rows`).
+    pub struct_size: usize,
+    /// How many items the page holds (a page may be empty and still have a next cursor).
+    pub rows: usize,
+    /// Cells per row; `fivetrex_list_columns` names them. Column 0 is `raw`, the item's JSON
+    /// as the API sent it.
+    pub columns: usize,
+    /// `rows * columns` cells, row after row.
+    pub cells: *const fivetrex_cell,
+    /// The buffer that `FIVETREX_CELL_TEXT` cells point into.
+    pub text: *const c_char,
+    /// Its length in bytes.
+    pub text_len: usize,
+    /// The buffer that `FIVETREX_CELL_JSON` cells (the `raw` column among them) point into.
+    pub json: *const c_char,
+    /// Its length in bytes.
+    pub json_len: usize,
+    /// The page's `next_cursor` as a NUL-terminated string, NULL on the last page.
+    pub next_cursor: *const c_char,
+}
+
+/// The cells of one page, reused from page to page: the buffers grow to the largest page once.
+#[derive(Default)]
+pub(crate) struct Rows {
+    cells: Vec<fivetrex_cell>,
+    text: Vec<u8>,
+    json: Vec<u8>,
+    /// The next cursor with its NUL, empty when there is none.
+    cursor: Vec<u8>,
+    rows: usize,
+    columns: usize,
+    /// Set when a text or JSON value was too long for a cell (4 GiB): the page is refused.
+    too_long: bool,
+}
+
+impl Rows {
+    /// Empties the buffers for a page of rows of `columns` cells each (raw included).
+    pub(crate) fn start(&mut self, columns: usize, next_cursor: Option<&str>) -> Result<()> {
+        self.cells.clear();
+        self.text.clear();
+        self.json.clear();
+        self.cursor.clear();
+        self.rows = 0;
+        self.columns = columns;
+        self.too_long = false;
+        if let Some(cursor) = next_cursor {
+            if cursor.contains('\0') {
+                return Err(undecodable("the page's next_cursor contains a NUL byte"));
+            }
+            self.cursor.extend_from_slice(cursor.as_bytes());
+            self.cursor.push(0);
+        }
+        Ok(())
+    }
+
+    /// Adds one item: its raw JSON, then the model's columns.
+    pub(crate) fn push<T: Columns>(&mut self, raw: &str, model: &T) {
+        let first = self.cells.len();
+        let mut row = Row { rows: self };
+        row.json(raw);
+        model.write(&mut row);
+        // A model that wrote fewer or more cells than it names must not shift later rows.
+        self.cells.resize(first + self.columns, fivetrex_cell::default());
+        self.rows += 1;
+    }
+
+    /// Hands the page to C; an error when a value did not fit in a cell.
+    pub(crate) fn put(&self, out: &mut fivetrex_rows) -> Result<fivetrex_status> {
+        if self.too_long {
+            return Err(undecodable("a list item holds a value of 4 GiB or more"));
+        }
+        out.rows = self.rows;
+        out.columns = self.columns;
+        out.cells = self.cells.as_ptr();
+        out.text = self.text.as_ptr().cast();
+        out.text_len = self.text.len();
+        out.json = self.json.as_ptr().cast();
+        out.json_len = self.json.len();
+        out.next_cursor = if self.cursor.is_empty() { std::ptr::null() } else { self.cursor.as_ptr().cast() };
+        Ok(fivetrex_status::Ok)
+    }
+}
+
+fn undecodable(message: &str) -> Error {
+    Error::Decode { status: 0, message: message.to_owned(), snippet: String::new() }
+}
+
+/// Writes the cells of one row, left to right.
+pub(crate) struct Row<'a> {
+    rows: &'a mut Rows,
+}
+
+impl Row<'_> {
+    fn cell(&mut self, kind: u32, len: u32, value: i64) {
+        self.rows.cells.push(fivetrex_cell { kind, len, value });
+    }
+
+    fn null(&mut self) {
+        self.cell(FIVETREX_CELL_NULL, 0, 0);
+    }
+
+    /// Appends `bytes` to a buffer and writes the cell pointing at them.
+    fn span(&mut self, kind: u32, bytes: &[u8]) {
+        let buffer = if kind == FIVETREX_CELL_TEXT { &mut self.rows.text } else { &mut self.rows.json };
+        let offset = buffer.len();
+        let Ok(len) = u32::try_from(bytes.len()) else {
+            self.rows.too_long = true;
+            return self.null();
+        };
+        buffer.extend_from_slice(bytes);
+        self.cell(kind, len, offset as i64);
+    }
+
+    /// A text.
+    pub(crate) fn text(&mut self, s: &str) {
+        self.span(FIVETREX_CELL_TEXT, s.as_bytes());
+    }
+
+    /// A text or null.
+    pub(crate) fn opt_text(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.text(s),
+            None => self.null(),
+        }
+    }
+
+    /// An integer or null.
+    pub(crate) fn integer(&mut self, v: Option<i64>) {
+        match v {
+            Some(v) => self.cell(FIVETREX_CELL_INTEGER, 0, v),
+            None => self.null(),
+        }
+    }
+
+    /// A flag.
+    pub(crate) fn boolean(&mut self, b: bool) {
+        self.cell(FIVETREX_CELL_BOOLEAN, 0, i64::from(b));
+    }
+
+    /// A flag or null.
+    pub(crate) fn opt_boolean(&mut self, b: Option<bool>) {
+        match b {
+            Some(b) => self.boolean(b),
+            None => self.null(),
+        }
+    }
+
+    /// A time or null.
+    pub(crate) fn time(&mut self, t: Option<&Timestamp>) {
+        match t {
+            Some(t) => self.cell(FIVETREX_CELL_TIME, t.subsec_nanos(), t.unix_seconds()),
+            None => self.null(),
+        }
+    }
+
+    /// JSON text as it is.
+    pub(crate) fn json(&mut self, s: &str) {
+        self.span(FIVETREX_CELL_JSON, s.as_bytes());
+    }
+
+    /// Raw JSON or null.
+    pub(crate) fn opt_json(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.json(s),
+            None => self.null(),
+        }
+    }
+
+    /// A list of the model's sub-objects, written as a JSON array (`[]` when empty). Lists of
+    /// alerts and setup tests are short and mostly empty, so writing them again costs little.
+    pub(crate) fn array<T: Serialize>(&mut self, items: &[T]) {
+        if items.is_empty() {
+            return self.json("[]");
+        }
+        let offset = self.rows.json.len();
+        if serde_json::to_writer(&mut self.rows.json, items).is_err() {
+            // Serialising a model into memory cannot fail; keep the row aligned if it ever does.
+            self.rows.json.truncate(offset);
+            return self.null();
+        }
+        match u32::try_from(self.rows.json.len() - offset) {
+            Ok(len) => self.cell(FIVETREX_CELL_JSON, len, offset as i64),
+            Err(_) => {
+                self.rows.too_long = true;
+                self.null()
+            }
+        }
+    }
+}
+
+/// A model whose fields a list hands over as cells. `NAMES` names the columns after `raw`, in
+/// the order `write` fills them; a nested field is named by its path (`status.sync_state`).
+/// Models without columns hand over `raw` alone.
+pub(crate) trait Columns {
+    /// The column names after `raw`.
+    const NAMES: &'static [&'static str] = &[];
+
+    /// Writes one cell per name of `NAMES`, in that order.
+    fn write(&self, _row: &mut Row<'_>) {}
+}
+
+/// Lists by operation or raw path hand over `raw` alone.
+impl Columns for serde_json::Value {}
+
+impl Columns for Group {
+    const NAMES: &'static [&'static str] = &["id", "name", "created_at"];
+
+    fn write(&self, row: &mut Row<'_>) {
+        row.text(&self.id);
+        row.text(&self.name);
+        row.time(self.created_at.as_ref());
+    }
+}
+
+impl Columns for Connection {
+    const NAMES: &'static [&'static str] = &[
+        "id",
+        "group_id",
+        "service",
+        "schema",
+        "paused",
+        "sync_frequency",
+        "schedule_type",
+        "created_at",
+        "succeeded_at",
+        "failed_at",
+        "status.setup_state",
+        "status.sync_state",
+        "status.update_state",
+        "status.is_historical_sync",
+        "status.rescheduled_for",
+        "status.tasks",
+        "status.warnings",
+        "config",
+    ];
+
+    fn write(&self, row: &mut Row<'_>) {
+        row.text(&self.id);
+        row.text(&self.group_id);
+        row.text(&self.service);
+        row.text(&self.schema);
+        row.boolean(self.paused);
+        row.integer(self.sync_frequency.map(i64::from));
+        row.opt_text(self.schedule_type.as_ref().map(|s| s.as_str()));
+        row.time(self.created_at.as_ref());
+        row.time(self.succeeded_at.as_ref());
+        row.time(self.failed_at.as_ref());
+        let status = &self.status;
+        row.opt_text(status.setup_state.as_ref().map(|s| s.as_str()));
+        row.opt_text(status.sync_state.as_ref().map(|s| s.as_str()));
+        row.opt_text(status.update_state.as_ref().map(|s| s.as_str()));
+        row.boolean(status.is_historical_sync);
+        row.time(status.rescheduled_for.as_ref());
+        row.array::<Alert>(&status.tasks);
+        row.array::<Alert>(&status.warnings);
+        row.opt_json(self.config.as_ref().map(|c| c.as_str()));
+    }
+}
+
+impl Columns for Destination {
+    const NAMES: &'static [&'static str] = &[
+        "id",
+        "group_id",
+        "service",
+        "region",
+        "time_zone_offset",
+        "setup_status",
+        "daylight_saving_time_enabled",
+        "networking_method",
+        "private_link_id",
+        "proxy_agent_id",
+        "hybrid_deployment_agent_id",
+        "external_secrets_manager_id",
+        "setup_tests",
+        "config",
+    ];
+
+    fn write(&self, row: &mut Row<'_>) {
+        row.text(&self.id);
+        row.text(&self.group_id);
+        row.text(&self.service);
+        row.opt_text(self.region.as_deref());
+        row.opt_text(self.time_zone_offset.as_deref());
+        row.opt_text(self.setup_status.as_ref().map(|s| s.as_str()));
+        row.opt_boolean(self.daylight_saving_time_enabled);
+        row.opt_text(self.networking_method.as_ref().map(|s| s.as_str()));
+        row.opt_text(self.private_link_id.as_deref());
+        row.opt_text(self.proxy_agent_id.as_deref());
+        row.opt_text(self.hybrid_deployment_agent_id.as_deref());
+        row.opt_text(self.external_secrets_manager_id.as_deref());
+        row.array::<SetupTest>(&self.setup_tests);
+        row.opt_json(self.config.as_ref().map(|c| c.as_str()));
+    }
+}
