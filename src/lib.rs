@@ -72,6 +72,7 @@ mod raw_call;
 mod request;
 pub mod retry;
 mod secret;
+mod sourced;
 pub mod sync;
 pub mod sync_many;
 pub mod time;
@@ -121,7 +122,7 @@ pub use client::{
 pub use confirm::{Confirm, Destructive};
 pub use error::{ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind};
 pub use json::{is_secret_key, redact, RawJson, SecretJson};
-pub use page::{List, Page, Pages};
+pub use page::{List, Page, Pages, SourcedPage};
 pub use retry::{RateLimitStatus, RetryOptions, RetryPolicy};
 pub use secret::Secret;
 pub use sync::{SyncBaseline, SyncOutcome, WaitOptions};

@@ -57,6 +57,45 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// One page with the JSON text each item was decoded from ([`List::next_sourced_page`]): the
+/// item as the API sent it (fields no model knows, numbers with all their digits) next to its
+/// model, read in one pass over the answer.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SourcedPage<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Pass to [`List::resume_from`] to continue after this page; `None` when this was the last.
+    pub next_cursor: Option<String>,
+    text: String,
+    spans: Vec<std::ops::Range<usize>>,
+}
+
+impl<T> SourcedPage<T> {
+    /// The JSON text item `i` was decoded from, exactly as the API sent it; `None` past the end.
+    pub fn source(&self, i: usize) -> Option<&str> {
+        self.spans.get(i).map(|r| &self.text[r.clone()])
+    }
+
+    /// Where item `i`'s text lies in [`SourcedPage::text`]; `None` past the end.
+    pub fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        self.spans.get(i).cloned()
+    }
+
+    /// The text every item's source is a range of: the answer's body, or (for an answer of an
+    /// unusual shape) the items' texts laid end to end.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Takes the text, leaving the page without it (every [`SourcedPage::source`] is then
+    /// `None`): a host that copies it elsewhere avoids a second copy.
+    pub fn take_text(&mut self) -> String {
+        self.spans.clear();
+        std::mem::take(&mut self.text)
+    }
+}
+
 enum State {
     /// Nothing fetched yet; the first request carries this cursor, if any.
     Start(Option<String>),
@@ -197,6 +236,16 @@ impl<T: DeserializeOwned> List<T> {
     /// Fetches the next page into `items` and returns its next cursor; `None` once the walk is
     /// over.
     fn advance(&mut self, items: &mut VecDeque<T>) -> Option<Result<Option<String>>> {
+        let fetched = self.advance_with(|status, body, limit| Ok(((), decode_page(status, &body, limit, items)?)));
+        Some(fetched?.map(|((), next)| next))
+    }
+
+    /// Fetches the next page and reads it with `decode` (status, body, item limit → what the
+    /// page holds and its next cursor); `None` once the walk is over.
+    fn advance_with<R>(
+        &mut self,
+        decode: impl FnOnce(u16, Vec<u8>, usize) -> Result<(R, Option<String>)>,
+    ) -> Option<Result<(R, Option<String>)>> {
         if self.source.cancelled() && !matches!(self.state, State::Done) {
             self.state = State::Done;
             return Some(Err(Error::Cancelled));
@@ -207,8 +256,8 @@ impl<T: DeserializeOwned> List<T> {
             State::Start(c) => c,
             State::Next(c) => Some(c),
         };
-        let result = self.fetch(cursor.as_deref(), items);
-        if let Ok(Some(next)) = &result {
+        let result = self.fetch(cursor.as_deref(), decode);
+        if let Ok((_, Some(next))) = &result {
             // This page's items are still good: hand them out, report the loop next time.
             self.state =
                 if self.seen.insert(hash(next)) { State::Next(next.clone()) } else { State::Repeated(next.clone()) };
@@ -216,7 +265,11 @@ impl<T: DeserializeOwned> List<T> {
         Some(result)
     }
 
-    fn fetch(&mut self, cursor: Option<&str>, items: &mut VecDeque<T>) -> Result<Option<String>> {
+    fn fetch<R>(
+        &mut self,
+        cursor: Option<&str>,
+        decode: impl FnOnce(u16, Vec<u8>, usize) -> Result<(R, Option<String>)>,
+    ) -> Result<(R, Option<String>)> {
         let template = self.request.as_ref().map_err(clone_error)?;
         let mut url = String::with_capacity(template.url.len() + 64);
         url.push_str(&template.url);
@@ -233,7 +286,25 @@ impl<T: DeserializeOwned> List<T> {
         let response = self.source.execute(&Request { url, ..template.clone() })?;
         // Without a `limit` the API's largest page is what it may send.
         let limit = if self.send_page_size { self.page_size } else { MAX_PAGE_SIZE };
-        decode_page(response.status, &response.body, limit as usize, items).map_err(|e| self.source.scrub(e))
+        decode(response.status, response.body, limit as usize).map_err(|e| self.source.scrub(e))
+    }
+
+    /// Fetches the next page like [`List::next_page`] and keeps, next to each item, the JSON text
+    /// it was decoded from, read in the same pass ([`SourcedPage::source`]). The C ABI hands list
+    /// items to other languages this way: the model's fields and the item as the API sent it,
+    /// for the price of one decode.
+    pub fn next_sourced_page(&mut self) -> Option<Result<SourcedPage<T>>> {
+        let fetched = self.advance_with(|status, body, limit| {
+            let page = crate::sourced::decode::<T>(status, body, limit)?;
+            let next = page.next_cursor.clone();
+            Ok((page, next))
+        })?;
+        Some(fetched.map(|(page, next_cursor)| SourcedPage {
+            items: page.items,
+            next_cursor,
+            text: page.text,
+            spans: page.spans,
+        }))
     }
 
     /// The same walk (request, page size, cursor) with its items decoded as `U` instead: a
@@ -285,15 +356,31 @@ impl<T: DeserializeOwned> Iterator for List<T> {
         if let Some(item) = self.buffer.pop_front() {
             return Some(Ok(item));
         }
-        // One `next` is one call: however many pages it has to fetch (empty pages in the middle
-        // of a walk are skipped, not taken as the end), the client's deadline bounds them all.
+        let filled = self.fill(|list| {
+            let mut buffer = std::mem::take(&mut list.buffer);
+            let fetched = list.advance(&mut buffer);
+            let empty = buffer.is_empty();
+            list.buffer = buffer;
+            Some(fetched?.map(|_| empty))
+        });
+        match filled? {
+            Ok(()) => self.buffer.pop_front().map(Ok),
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+impl<T: DeserializeOwned> List<T> {
+    /// Fetches pages with `fetch` (which reports whether the page it read was empty) until one
+    /// holds items: `Some(Ok(()))` then, `None` at the end of the walk. One call is one `next`:
+    /// however many pages it has to fetch (empty pages in the middle of a walk are skipped, not
+    /// taken as the end, up to [`MAX_EMPTY_PAGES`] in a row), the client's deadline bounds them
+    /// all. An error ends the walk.
+    fn fill(&mut self, mut fetch: impl FnMut(&mut Self) -> Option<Result<bool>>) -> Option<Result<()>> {
         let bounded = self.source.bounded();
         let unbounded = std::mem::replace(&mut self.source, bounded);
         let mut empty = 0;
-        let item = loop {
-            if let Some(item) = self.buffer.pop_front() {
-                break Some(Ok(item));
-            }
+        let filled = loop {
             if empty == MAX_EMPTY_PAGES && matches!(self.state, State::Next(_)) {
                 self.state = State::Done;
                 break Some(Err(Error::Decode {
@@ -305,24 +392,38 @@ impl<T: DeserializeOwned> Iterator for List<T> {
                     snippet: String::new(),
                 }));
             }
-            // Empty pages in the middle of a walk are skipped, not taken as the end.
-            let mut buffer = std::mem::take(&mut self.buffer);
-            let fetched = self.advance(&mut buffer);
-            self.buffer = buffer;
-            match fetched {
+            match fetch(self) {
                 None => break None,
                 Some(Err(e)) => {
                     self.state = State::Done;
                     break Some(Err(e));
                 }
-                Some(Ok(_)) => {}
-            }
-            if self.buffer.is_empty() {
-                empty += 1;
+                Some(Ok(false)) => break Some(Ok(())),
+                Some(Ok(true)) => empty += 1,
             }
         };
         self.source = unbounded;
-        item
+        filled
+    }
+
+    /// Fetches pages like [`List::next_sourced_page`] until one holds items, as item iteration
+    /// does ([`Iterator::next`]): empty pages in the middle of a walk are skipped (up to
+    /// [`MAX_EMPTY_PAGES`] in a row), and one deadline bounds the whole call. `None` at the end
+    /// of the walk. For hosts that hand out items one by one from a page they hold.
+    pub fn next_sourced_items(&mut self) -> Option<Result<SourcedPage<T>>> {
+        let mut page = None;
+        let filled = self.fill(|list| {
+            let fetched = list.next_sourced_page()?;
+            Some(fetched.map(|p| {
+                let empty = p.items.is_empty();
+                page = Some(p);
+                empty
+            }))
+        });
+        match filled? {
+            Ok(()) => page.map(Ok),
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 

@@ -47,6 +47,9 @@ type Iter[T any] struct {
 	// the schema's columns are in the list's rows (found on the first page).
 	schema *schema[T]
 	index  []int
+	// A used-up page whose items Next copied out (none of them is referenced any more): the
+	// next page is built into it instead of a new allocation.
+	spare []T
 }
 
 // startAt records the cursor a walk was opened with, so PageCursor is right for its first page.
@@ -206,7 +209,8 @@ func (it *Iter[T]) fetchRows() ([]T, *string, C.enum_fivetrex_status, error) {
 	if err != nil {
 		return nil, nil, C.FIVETREX_STATUS_DECODE, err
 	}
-	items, err := it.schema.buildPage(p, it.index)
+	items, err := it.schema.buildPage(p, it.index, it.spare)
+	it.spare = nil
 	if err != nil {
 		return nil, nil, C.FIVETREX_STATUS_DECODE, err
 	}
@@ -218,6 +222,9 @@ func (it *Iter[T]) fetchRows() ([]T, *string, C.enum_fivetrex_status, error) {
 // a page already in memory cost no request, no cgo call and no goroutine.
 func (it *Iter[T]) Next() bool {
 	for it.pos >= len(it.page) {
+		if it.page != nil {
+			it.spare, it.page = it.page, nil
+		}
 		if it.done || !it.fetchPage() {
 			it.page = nil
 			return false

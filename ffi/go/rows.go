@@ -137,23 +137,162 @@ func (r *row) jsonAt(c C.fivetrex_cell) json.RawMessage {
 	return r.jsons[from:to:to]
 }
 
-// decodeList decodes a JSON array cell into a slice: an empty array needs no decoding.
-func decodeList[E any](r *row, k int) []E {
+// alerts reads a connection's tasks or warnings, which the library writes as a JSON array of
+// {"code", "message", "details"} objects. The common shapes (no escapes in the texts) are read
+// by hand, the rest by encoding/json: an alert on every tenth item made encoding/json a tenth of
+// the whole walk.
+func (r *row) alerts(k int) []Alert {
 	text := r.json(k)
 	switch {
 	case text == nil:
 		return nil
 	case len(text) == 2 && text[0] == '[':
-		return []E{}
+		return []Alert{}
 	}
-	var out []E
+	if out, ok := readAlerts(text); ok {
+		return out
+	}
+	var out []Alert
 	if err := json.Unmarshal(text, &out); err != nil {
 		r.fail(err.Error())
 	}
 	return out
 }
 
-// rowsPage is one page as fivetrex_list_next_rows hands it over, copied into Go memory.
+// readAlerts is the hand reader of alerts: false for anything it does not take.
+func readAlerts(b []byte) ([]Alert, bool) {
+	s := scanner{b: b}
+	if !s.eat('[') {
+		return nil, false
+	}
+	var out []Alert
+	for {
+		var a Alert
+		if !s.eat('{') {
+			return nil, false
+		}
+		for !s.eat('}') {
+			key, ok := s.text()
+			if !ok || !s.eat(':') {
+				return nil, false
+			}
+			value, ok := s.value()
+			if !ok {
+				return nil, false
+			}
+			switch {
+			case key == "details" && string(value) != "null":
+				a.Details = value
+			case key == "code" || key == "message":
+				if string(value) == "null" {
+					break
+				}
+				inner := scanner{b: value}
+				text, ok := inner.text()
+				if !ok {
+					return nil, false
+				}
+				if key == "code" {
+					a.Code = text
+				} else {
+					a.Message = text
+				}
+			}
+			if !s.eat(',') && s.peek() != '}' {
+				return nil, false
+			}
+		}
+		out = append(out, a)
+		if s.eat(']') {
+			return out, s.i == len(s.b)
+		}
+		if !s.eat(',') {
+			return nil, false
+		}
+	}
+}
+
+// scanner steps through JSON text; every step reports false on what it does not take.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) peek() byte {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\n' || s.b[s.i] == '\r' || s.b[s.i] == '\t') {
+		s.i++
+	}
+	if s.i == len(s.b) {
+		return 0
+	}
+	return s.b[s.i]
+}
+
+func (s *scanner) eat(c byte) bool {
+	if s.peek() != c {
+		return false
+	}
+	s.i++
+	return true
+}
+
+// text reads a string without escapes (copied out of the page).
+func (s *scanner) text() (string, bool) {
+	if !s.eat('"') {
+		return "", false
+	}
+	for j := s.i; j < len(s.b); j++ {
+		switch c := s.b[j]; {
+		case c == '"':
+			out := string(s.b[s.i:j])
+			s.i = j + 1
+			return out, true
+		case c == '\\' || c < 0x20:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// value skips one JSON value and returns its text (capacity cut at its end).
+func (s *scanner) value() ([]byte, bool) {
+	s.peek()
+	start, depth, inString := s.i, 0, false
+	for ; s.i < len(s.b); s.i++ {
+		c := s.b[s.i]
+		switch {
+		case inString:
+			if c == '\\' {
+				s.i++
+			} else if c == '"' {
+				inString = false
+				if depth == 0 {
+					s.i++
+					return s.b[start:s.i:s.i], true
+				}
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth == 0 {
+				return s.b[start:s.i:s.i], s.i > start
+			}
+			depth--
+			if depth == 0 {
+				s.i++
+				return s.b[start:s.i:s.i], true
+			}
+		case depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t'):
+			return s.b[start:s.i:s.i], s.i > start
+		}
+	}
+	return s.b[start:s.i:s.i], depth == 0 && !inString && s.i > start
+}
+
+// rowsPage is one page as fivetrex_list_next_rows hands it over: its texts and JSON copied
+// into Go memory, its cells still in the list's (valid until the next call on the list).
 type rowsPage struct {
 	cells   []C.fivetrex_cell
 	rows    int
@@ -163,7 +302,8 @@ type rowsPage struct {
 	cursor  *string
 }
 
-// copyRows takes a page out of the list's buffers, which the next call on the list reuses.
+// copyRows takes the texts and JSON of a page out of the list's buffers, which the next call
+// on the list reuses. The cells are not copied: they are read in place, before that call.
 func copyRows(p *C.fivetrex_rows) (rowsPage, error) {
 	n, cols := int(p.rows), int(p.columns)
 	if cols < 1 || n < 0 || (n > 0 && p.cells == nil) {
@@ -171,7 +311,7 @@ func copyRows(p *C.fivetrex_rows) (rowsPage, error) {
 	}
 	out := rowsPage{rows: n, columns: cols}
 	if n > 0 {
-		out.cells = append([]C.fivetrex_cell(nil), unsafe.Slice(p.cells, n*cols)...)
+		out.cells = unsafe.Slice(p.cells, n*cols)
 	}
 	if p.text_len > 0 {
 		out.text = C.GoStringN(p.text, C.int(p.text_len))
@@ -203,9 +343,13 @@ func indexOf(names, columns []string) []int {
 	return index
 }
 
-// buildPage makes the page's items; an item whose cells do not read ends the page with an error.
-func (s *schema[T]) buildPage(p rowsPage, index []int) ([]T, error) {
-	items := make([]T, 0, p.rows)
+// buildPage makes the page's items, into spare when it is large enough (a page whose items
+// were all copied out already); an item whose cells do not read ends the page with an error.
+func (s *schema[T]) buildPage(p rowsPage, index []int, spare []T) ([]T, error) {
+	items := spare[:0]
+	if cap(items) < p.rows {
+		items = make([]T, 0, p.rows)
+	}
 	r := row{index: index, texts: p.text, jsons: p.json}
 	for i := 0; i < p.rows; i++ {
 		r.cells = p.cells[i*p.columns : (i+1)*p.columns]

@@ -5,11 +5,9 @@ use super::boundary::{entry, optional_text, out, put_handle, put_json_text, requ
 use super::error::fivetrex_error;
 use super::rows::{fivetrex_rows, Columns, Rows};
 use super::status::fivetrex_status;
-use fivetrex_core::page::{List, Page};
+use fivetrex_core::page::{List, SourcedPage};
 use fivetrex_core::{Error, Result};
-use serde::de::{DeserializeOwned, Deserializer};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::de::DeserializeOwned;
 use std::ffi::c_char;
 
 /// A lazy walk over a list. It fetches a page only when the previous one is used up and holds
@@ -46,55 +44,62 @@ trait Walk: Send {
     fn columns(&self) -> &'static [&'static str];
 }
 
-/// A list item exactly as the API sent it, decoded once as the model `T` (so an item of the
-/// wrong shape fails here as it does for a Rust caller). The JSON goes to C verbatim: a field the
-/// model does not know yet reaches the host, no field the API left out is added, numbers keep
-/// their digits and timestamps their offset. The model feeds the cells of
-/// `fivetrex_list_next_rows`.
-pub(crate) struct AsSent<T> {
-    raw: Box<RawValue>,
-    model: T,
+/// A walk whose items are decoded once, as the model `T` (so an item of the wrong shape fails
+/// here as it does for a Rust caller), with the JSON text each came from
+/// ([`List::next_sourced_page`]). That text goes to C verbatim: a field the model does not know
+/// yet reaches the host, no field the API left out is added, numbers keep their digits and
+/// timestamps their offset. The model feeds the cells of `fivetrex_list_next_rows`.
+struct Sourced<T> {
+    list: List<T>,
+    /// The page item-by-item calls hand out from, and the index of the next item in it.
+    held: Option<(SourcedPage<T>, usize)>,
 }
 
-impl<T> Serialize for AsSent<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.raw.serialize(s)
-    }
-}
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for AsSent<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(d)?;
-        let model = serde_json::from_str::<T>(raw.get()).map_err(serde::de::Error::custom)?;
-        Ok(AsSent { raw, model })
-    }
-}
-
-impl<T: DeserializeOwned + Send + Columns> Walk for List<AsSent<T>> {
+impl<T: DeserializeOwned + Send + Columns> Walk for Sourced<T> {
     fn next_item(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
-        Some(self.next()?.map(|item| {
-            json.clear();
-            json.extend_from_slice(item.raw.get().as_bytes());
-        }))
+        loop {
+            if let Some((page, next)) = &mut self.held {
+                if let Some(text) = page.source(*next) {
+                    *next += 1;
+                    json.clear();
+                    json.extend_from_slice(text.as_bytes());
+                    return Some(Ok(()));
+                }
+            }
+            self.held = None;
+            match self.list.next_sourced_items()? {
+                Ok(page) => self.held = Some((page, 0)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
     }
 
     fn next_page(&mut self, json: &mut Vec<u8>) -> Option<Result<()>> {
-        Some(List::next_page(self)?.and_then(|page: Page<AsSent<T>>| {
-            #[derive(Serialize)]
-            struct Wire<'a> {
-                items: Vec<&'a RawValue>,
-                next_cursor: Option<String>,
+        Some(self.list.next_sourced_page()?.and_then(|page| {
+            json.clear();
+            json.extend_from_slice(b"{\"items\":[");
+            for i in 0..page.items.len() {
+                if i > 0 {
+                    json.push(b',');
+                }
+                json.extend_from_slice(page.source(i).unwrap_or("null").as_bytes());
             }
-            let items = page.items.iter().map(|i| &*i.raw).collect();
-            write_json(json, &Wire { items, next_cursor: page.next_cursor })
+            json.extend_from_slice(b"],\"next_cursor\":");
+            let mut cursor = Vec::new();
+            write_json(&mut cursor, &page.next_cursor)?;
+            json.extend_from_slice(&cursor);
+            json.push(b'}');
+            Ok(())
         }))
     }
 
     fn next_rows(&mut self, rows: &mut Rows) -> Option<Result<()>> {
-        Some(List::next_page(self)?.and_then(|page: Page<AsSent<T>>| {
-            rows.start(1 + T::NAMES.len(), page.next_cursor.as_deref())?;
-            for item in &page.items {
-                rows.push(item.raw.get(), &item.model);
+        Some(self.list.next_sourced_page()?.and_then(|mut page| {
+            let spans: Vec<_> = (0..page.items.len()).filter_map(|i| page.span(i)).collect();
+            let body = page.take_text().into_bytes();
+            rows.start(1 + T::NAMES.len(), page.next_cursor.as_deref(), body)?;
+            for (item, span) in page.items.iter().zip(spans) {
+                rows.push(span, item);
             }
             Ok(())
         }))
@@ -123,7 +128,7 @@ impl fivetrex_list {
                 list = list.resume_from(cursor);
             }
         }
-        Ok(fivetrex_list { walk: Box::new(list.with_items::<AsSent<T>>()), json: Vec::new(), rows: Rows::default() })
+        Ok(fivetrex_list { walk: Box::new(Sourced { list, held: None }), json: Vec::new(), rows: Rows::default() })
     }
 
     /// Wraps a list and hands the handle to C.

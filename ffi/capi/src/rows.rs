@@ -79,11 +79,13 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
-    /// Empties the buffers for a page of rows of `columns` cells each (raw included).
-    pub(crate) fn start(&mut self, columns: usize, next_cursor: Option<&str>) -> Result<()> {
+    /// Empties the buffers for a page of rows of `columns` cells each (raw included). `body` is
+    /// the text the items were decoded from: it becomes the JSON buffer, so the `raw` cells
+    /// point into it without a copy.
+    pub(crate) fn start(&mut self, columns: usize, next_cursor: Option<&str>, body: Vec<u8>) -> Result<()> {
         self.cells.clear();
         self.text.clear();
-        self.json.clear();
+        self.json = body;
         self.cursor.clear();
         self.rows = 0;
         self.columns = columns;
@@ -98,11 +100,20 @@ impl Rows {
         Ok(())
     }
 
-    /// Adds one item: its raw JSON, then the model's columns.
-    pub(crate) fn push<T: Columns>(&mut self, raw: &str, model: &T) {
+    /// Adds one item: its JSON (the range `raw` of the body given to `start`), then the model's
+    /// columns.
+    pub(crate) fn push<T: Columns>(&mut self, raw: std::ops::Range<usize>, model: &T) {
         let first = self.cells.len();
-        let mut row = Row { rows: self };
-        row.json(raw);
+        match u32::try_from(raw.len()) {
+            Ok(len) if raw.end <= self.json.len() => {
+                self.cells.push(fivetrex_cell { kind: FIVETREX_CELL_JSON, len, value: raw.start as i64 })
+            }
+            _ => {
+                self.too_long = true;
+                self.cells.push(fivetrex_cell::default());
+            }
+        }
+        let mut row = Row { rows: self, item: raw };
         model.write(&mut row);
         // A model that wrote fewer or more cells than it names must not shift later rows.
         self.cells.resize(first + self.columns, fivetrex_cell::default());
@@ -133,6 +144,8 @@ fn undecodable(message: &str) -> Error {
 /// Writes the cells of one row, left to right.
 pub(crate) struct Row<'a> {
     rows: &'a mut Rows,
+    /// Where the item's own JSON lies in the JSON buffer.
+    item: std::ops::Range<usize>,
 }
 
 impl Row<'_> {
@@ -203,11 +216,16 @@ impl Row<'_> {
         self.span(FIVETREX_CELL_JSON, s.as_bytes());
     }
 
-    /// Raw JSON or null.
-    pub(crate) fn opt_json(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => self.json(s),
-            None => self.null(),
+    /// A nested value's JSON text (a connection's `config`) or null. The model keeps its own
+    /// copy of that text, which is also part of the item's: the cell points at it there (the
+    /// last place it occurs; every occurrence holds the same bytes) and copies only when it is
+    /// not found.
+    pub(crate) fn nested_json(&mut self, s: Option<&str>) {
+        let Some(s) = s else { return self.null() };
+        let item = self.rows.json.get(self.item.clone()).unwrap_or_default();
+        match (rfind(item, s.as_bytes()), u32::try_from(s.len())) {
+            (Some(at), Ok(len)) if !s.is_empty() => self.cell(FIVETREX_CELL_JSON, len, (self.item.start + at) as i64),
+            _ => self.json(s),
         }
     }
 
@@ -231,6 +249,21 @@ impl Row<'_> {
             }
         }
     }
+}
+
+/// The last place `needle` occurs in `hay`. A nested value starts with a byte that is rare in
+/// its item (`{`, `[`), so trying each place that byte occurs, from the end, is cheaper than a
+/// general search, whose setup alone costs more than one item's scan.
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let &first = needle.first()?;
+    let mut end = hay.len();
+    while let Some(at) = memchr::memrchr(first, &hay[..end]) {
+        if hay[at..].starts_with(needle) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
 }
 
 /// A model whose fields a list hands over as cells. `NAMES` names the columns after `raw`, in
@@ -298,7 +331,7 @@ impl Columns for Connection {
         row.time(status.rescheduled_for.as_ref());
         row.array::<Alert>(&status.tasks);
         row.array::<Alert>(&status.warnings);
-        row.opt_json(self.config.as_ref().map(|c| c.as_str()));
+        row.nested_json(self.config.as_ref().map(|c| c.as_str()));
     }
 }
 
@@ -334,6 +367,6 @@ impl Columns for Destination {
         row.opt_text(self.hybrid_deployment_agent_id.as_deref());
         row.opt_text(self.external_secrets_manager_id.as_deref());
         row.array::<SetupTest>(&self.setup_tests);
-        row.opt_json(self.config.as_ref().map(|c| c.as_str()));
+        row.nested_json(self.config.as_ref().map(|c| c.as_str()));
     }
 }
