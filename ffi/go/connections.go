@@ -98,8 +98,8 @@ var connectionSchema = schema[Connection]{
 		"status.setup_state", "status.sync_state", "status.update_state", "status.is_historical_sync",
 		"status.rescheduled_for", "status.tasks", "status.warnings", "config",
 	},
-	build: func(r *row) Connection {
-		return Connection{
+	build: func(r *row, out *Connection) {
+		*out = Connection{
 			ID:            r.text(0),
 			GroupID:       r.text(1),
 			Service:       r.text(2),

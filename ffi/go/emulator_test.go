@@ -48,7 +48,7 @@ func buildEmulator() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("cargo", "build", "--quiet", "--features", "ffi,emulator", "--example", "emulator")
+	cmd := exec.Command("cargo", "build", "--quiet", "--features", "emulator", "--example", "emulator")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("cargo build --example emulator: %w", err)

@@ -27,9 +27,9 @@ func (g *Group) setRaw(b json.RawMessage) { g.Raw = b }
 // groupSchema builds a Group from the library's columns (see rows.go).
 var groupSchema = schema[Group]{
 	names: []string{"id", "name", "created_at"},
-	build: func(r *row) Group {
+	build: func(r *row, out *Group) {
 		created, _ := r.instant(2)
-		return Group{ID: r.text(0), Name: r.text(1), CreatedAt: created, Raw: r.raw()}
+		*out = Group{ID: r.text(0), Name: r.text(1), CreatedAt: created, Raw: r.raw()}
 	},
 }
 

@@ -35,7 +35,6 @@ type Iter[T any] struct {
 	busy sync.Mutex // held while the C list is in use, in the background too
 	list *C.fivetrex_list
 	hook *retryHook
-	item T
 	err  error
 	done bool
 	// The page in memory, the next item's index in it, and the cursors around it.
@@ -230,7 +229,6 @@ func (it *Iter[T]) Next() bool {
 			return false
 		}
 	}
-	it.item = it.page[it.pos]
 	it.pos++
 	return true
 }
@@ -266,7 +264,13 @@ func (it *Iter[T]) PageCursor() string { return it.pageCursor }
 func (it *Iter[T]) Remaining() int { return len(it.page) - it.pos }
 
 // Item is the item Next moved to.
-func (it *Iter[T]) Item() T { return it.item }
+func (it *Iter[T]) Item() T {
+	if it.pos == 0 || it.pos > len(it.page) {
+		var zero T
+		return zero
+	}
+	return it.page[it.pos-1]
+}
 
 // Err is the error that ended the walk, nil at a normal end.
 func (it *Iter[T]) Err() error { return it.err }

@@ -126,3 +126,30 @@ func TestTypedFamiliesDecodeTheirFields(t *testing.T) {
 	pages("connector types", n)
 	types.Close()
 }
+
+// Groups come from cells too: several pages from the emulator, each item equal to what
+// encoding/json makes of its Raw.
+func TestGroupsFromCellsMatchTheirJSON(t *testing.T) {
+	emu := startEmulator(t, 7, 0)
+	c := client(t, emu)
+	it := c.Groups(context.Background(), &fivetrex.ListOptions{PageSize: 3})
+	defer it.Close()
+	n := 0
+	for it.Next() {
+		got := it.Item()
+		var want fivetrex.Group
+		if err := json.Unmarshal(got.Raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != want.ID || got.Name != want.Name || !got.CreatedAt.Equal(want.CreatedAt) || got.ID == "" {
+			t.Errorf("group %d: %+v, want %+v", n, got, want)
+		}
+		n++
+	}
+	if it.Err() != nil || n != 7 {
+		t.Fatalf("walked %d groups: %v", n, it.Err())
+	}
+	if pages := emu.count("GET", "/v1/groups"); pages != 3 {
+		t.Fatalf("%d requests, want 3 pages", pages)
+	}
+}

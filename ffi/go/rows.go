@@ -24,7 +24,7 @@ import (
 // a builder that reads them by their position in names.
 type schema[T any] struct {
 	names []string
-	build func(r *row) T
+	build func(r *row, out *T)
 }
 
 // row is one item's cells while a page is being built.
@@ -155,6 +155,12 @@ func (r *row) alerts(k int) []Alert {
 	var out []Alert
 	if err := json.Unmarshal(text, &out); err != nil {
 		r.fail(err.Error())
+	}
+	for k := range out {
+		// As the hand reader does: a null details is no details.
+		if string(out[k].Details) == "null" {
+			out[k].Details = nil
+		}
 	}
 	return out
 }
@@ -353,7 +359,8 @@ func (s *schema[T]) buildPage(p rowsPage, index []int, spare []T) ([]T, error) {
 	r := row{index: index, texts: p.text, jsons: p.json}
 	for i := 0; i < p.rows; i++ {
 		r.cells = p.cells[i*p.columns : (i+1)*p.columns]
-		items = append(items, s.build(&r))
+		items = items[:i+1]
+		s.build(&r, &items[i])
 		if r.err != nil {
 			return nil, r.err
 		}

@@ -250,3 +250,67 @@ fn spec_examples_decode_into_the_group_models() {
     let user = client.group_users("g1").next().unwrap().unwrap();
     assert_eq!(user.email, "user@email.value");
 }
+
+/// A sourced walk keeps the text each item was decoded from, byte for byte (key order,
+/// spacing and fields no model knows included), over pages of the usual shape and of an unusual
+/// one (`items: null`, an escaped key), and item-style fetching skips the empty pages.
+#[test]
+fn sourced_pages_keep_each_items_text() {
+    let server = MockServer::start();
+    let text = |i: usize| format!(r#"{{ "name" : "g \"{i}\"", "id":"group_{i}" ,"unknown":[1, 2.50] }}"#);
+    let pages = [
+        server.mock(|when, then| {
+            when.path("/v1/groups").query_param_missing("cursor");
+            then.status(200).body(format!(
+                r#"{{"code":"Success","data":{{"next_cursor":"c1","items":[ {} , {} ]}}}}"#,
+                text(0),
+                text(1)
+            ));
+        }),
+        server.mock(|when, then| {
+            when.path("/v1/groups").query_param("cursor", "c1");
+            then.status(200).body(r#"{"code":"Success","data":{"items":null,"next_cursor":"c2"}}"#);
+        }),
+        server.mock(|when, then| {
+            when.path("/v1/groups").query_param("cursor", "c2");
+            then.status(200).body(format!(r#"{{"data":{{"it\u0065ms":[{}],"next_cursor":null}}}}"#, text(2)));
+        }),
+    ];
+    let (client, _) = client(&server.base_url());
+    let mut list = client.groups();
+    let first = list.next_sourced_page().unwrap().unwrap();
+    assert_eq!(first.items.len(), 2);
+    assert_eq!(first.next_cursor.as_deref(), Some("c1"));
+    for (i, g) in first.items.iter().enumerate() {
+        assert_eq!(g.name, format!("g \"{i}\""));
+        assert_eq!(first.source(i), Some(text(i).as_str()));
+        assert_eq!(&first.text()[first.span(i).unwrap()], text(i));
+    }
+    assert_eq!(first.source(2), None);
+    // Items-style: the empty page is skipped within one call; the escaped key takes the
+    // general decoder, and the text still comes back whole.
+    let last = list.next_sourced_items().unwrap().unwrap();
+    assert_eq!((last.items.len(), last.items[0].id.as_str()), (1, "group_2"));
+    assert_eq!(last.source(0), Some(text(2).as_str()));
+    assert!(last.next_cursor.is_none());
+    assert!(list.next_sourced_items().is_none());
+    pages.iter().for_each(|m| m.assert_calls(1));
+    assert_eq!(list.requests(), 3);
+}
+
+/// An item that does not decode as the model fails a sourced walk as it fails any walk, naming
+/// the field.
+#[test]
+fn a_sourced_page_with_a_bad_item_is_a_decode_error() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path("/v1/groups");
+        then.status(200).json_body(json!({"data": {"items": [group(0), {"id": ["x"]}], "next_cursor": "c"}}));
+    });
+    let (client, _) = client(&server.base_url());
+    let mut list = client.groups();
+    let err = list.next_sourced_page().unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    assert!(err.to_string().contains("id"), "{err}");
+    assert!(list.next_sourced_page().is_none(), "an error ends the walk");
+}

@@ -370,3 +370,250 @@ impl Columns for Destination {
         row.nested_json(self.config.as_ref().map(|c| c.as_str()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        fivetrex_client_free, fivetrex_client_new, fivetrex_connection_list, fivetrex_destination_list, fivetrex_list,
+        fivetrex_list_columns, fivetrex_list_free, fivetrex_list_next, fivetrex_list_next_rows, fivetrex_string_free,
+    };
+    use httpmock::prelude::*;
+    use serde_json::{json, Value};
+    use std::ffi::{CStr, CString};
+
+    /// One cell read back: what a host gets from it.
+    #[derive(Debug, PartialEq)]
+    enum Read {
+        Null,
+        Text(String),
+        Int(i64),
+        Bool(bool),
+        Time(i64, u32),
+        Json(String),
+    }
+
+    /// A page as a host reads it: its rows of cells and its next cursor.
+    fn read(rows: &fivetrex_rows) -> (Vec<Vec<Read>>, Option<String>) {
+        let cells = unsafe { std::slice::from_raw_parts(rows.cells, rows.rows * rows.columns) };
+        let text = unsafe { std::slice::from_raw_parts(rows.text.cast::<u8>(), rows.text_len) };
+        let json = unsafe { std::slice::from_raw_parts(rows.json.cast::<u8>(), rows.json_len) };
+        let span = |buf: &[u8], c: &fivetrex_cell| {
+            String::from_utf8(buf[c.value as usize..c.value as usize + c.len as usize].to_vec()).unwrap()
+        };
+        let out = cells
+            .chunks(rows.columns)
+            .map(|row| {
+                row.iter()
+                    .map(|c| match c.kind {
+                        FIVETREX_CELL_NULL => Read::Null,
+                        FIVETREX_CELL_TEXT => Read::Text(span(text, c)),
+                        FIVETREX_CELL_INTEGER => Read::Int(c.value),
+                        FIVETREX_CELL_BOOLEAN => Read::Bool(c.value != 0),
+                        FIVETREX_CELL_TIME => Read::Time(c.value, c.len),
+                        FIVETREX_CELL_JSON => Read::Json(span(json, c)),
+                        other => panic!("unknown kind {other}"),
+                    })
+                    .collect()
+            })
+            .collect();
+        let next = (!rows.next_cursor.is_null())
+            .then(|| unsafe { CStr::from_ptr(rows.next_cursor) }.to_str().unwrap().to_owned());
+        (out, next)
+    }
+
+    fn client(url: &str) -> *mut crate::fivetrex_client {
+        let (key, secret, base) = (c"key", c"secret", CString::new(url).unwrap());
+        let mut client = std::ptr::null_mut();
+        let status = unsafe {
+            fivetrex_client_new(key.as_ptr(), secret.as_ptr(), base.as_ptr(), std::ptr::null(), Some(&mut client), None)
+        };
+        assert_eq!(status, fivetrex_status::Ok);
+        client
+    }
+
+    fn columns(list: *mut fivetrex_list) -> Vec<String> {
+        let mut text = std::ptr::null_mut();
+        assert_eq!(fivetrex_list_columns(unsafe { list.as_ref() }, Some(&mut text), None), fivetrex_status::Ok);
+        let names = serde_json::from_str(unsafe { CStr::from_ptr(text) }.to_str().unwrap()).unwrap();
+        unsafe { fivetrex_string_free(text) };
+        names
+    }
+
+    fn empty_rows() -> fivetrex_rows {
+        fivetrex_rows {
+            struct_size: std::mem::size_of::<fivetrex_rows>(),
+            rows: 0,
+            columns: 0,
+            cells: std::ptr::null(),
+            text: std::ptr::null(),
+            text_len: 0,
+            json: std::ptr::null(),
+            json_len: 0,
+            next_cursor: std::ptr::null(),
+        }
+    }
+
+    fn connection(i: usize) -> Value {
+        json!({
+            "id": format!("conn_{i}"), "group_id": "g\"1\\", "service": "postgres", "schema": format!("pg_é_{i}"),
+            "paused": i % 2 == 0, "sync_frequency": if i == 1 { json!("60") } else { json!(360) },
+            "schedule_type": "AUTO", "created_at": "2024-01-01T00:00:00Z",
+            "succeeded_at": "2024-02-01T10:00:00.120+02:00", "failed_at": null, "unknown": [1, 2],
+            "status": { "setup_state": "broken", "sync_state": "something_new", "update_state": "delayed",
+                        "is_historical_sync": true, "tasks": [{"code": "reconnect", "message": "Re\tconnect"}],
+                        "warnings": [] },
+            "config": { "host": "db", "port": 5432, "password": "******" }
+        })
+    }
+
+    /// Every column of a connection, over three pages: texts unescaped, integers (a numeric
+    /// string too), flags, times in UTC, nulls, JSON as sent (the item's own text in `raw`).
+    #[test]
+    fn connection_rows_hand_over_each_field_typed() {
+        let server = MockServer::start();
+        let page = |items: Vec<Value>, next: Option<&str>| json!({"data": {"items": items, "next_cursor": next}});
+        let mocks = [
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param_missing("cursor");
+                then.status(200).json_body(page(vec![connection(0), connection(1)], Some("c2")));
+            }),
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param("cursor", "c2");
+                then.status(200).json_body(page(vec![], Some("c3")));
+            }),
+            server.mock(|when, then| {
+                when.method(GET).path("/v1/connections").query_param("cursor", "c3");
+                then.status(200).json_body(page(vec![connection(2)], None));
+            }),
+        ];
+        let client = client(&server.base_url());
+        let mut list = std::ptr::null_mut();
+        let status = unsafe {
+            fivetrex_connection_list(client.as_ref(), std::ptr::null(), std::ptr::null(), Some(&mut list), None)
+        };
+        assert_eq!(status, fivetrex_status::Ok);
+        let names = columns(list);
+        assert_eq!(names[0], "raw");
+        assert_eq!(names[1..], *<Connection as Columns>::NAMES);
+        let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+
+        let mut pages = Vec::new();
+        let mut rows = empty_rows();
+        while unsafe { fivetrex_list_next_rows(list.as_mut(), &mut rows, None) } == fivetrex_status::Ok {
+            assert_eq!(rows.columns, names.len());
+            pages.push(read(&rows));
+        }
+        mocks.iter().for_each(|m| m.assert_calls(1));
+        assert_eq!(
+            pages.iter().map(|(r, _)| r.len()).collect::<Vec<_>>(),
+            [2, 0, 1],
+            "an empty page is handed out too"
+        );
+        assert_eq!(
+            pages.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
+            [Some("c2".into()), Some("c3".into()), None]
+        );
+        let items: Vec<&Vec<Read>> = pages.iter().flat_map(|(r, _)| r).collect();
+        for (i, row) in items.iter().enumerate() {
+            assert_eq!(row[0], Read::Json(connection(i).to_string()), "raw is the item as sent");
+            assert_eq!(row[at("id")], Read::Text(format!("conn_{i}")));
+            assert_eq!(row[at("group_id")], Read::Text("g\"1\\".into()));
+            assert_eq!(row[at("schema")], Read::Text(format!("pg_é_{i}")));
+            assert_eq!(row[at("paused")], Read::Bool(i % 2 == 0));
+            assert_eq!(row[at("sync_frequency")], Read::Int(if i == 1 { 60 } else { 360 }));
+            assert_eq!(row[at("schedule_type")], Read::Text("auto".into()), "a known state in its canonical case");
+            assert_eq!(row[at("created_at")], Read::Time(1_704_067_200, 0));
+            assert_eq!(row[at("succeeded_at")], Read::Time(1_706_774_400, 120_000_000), "10:00+02:00 is 08:00 UTC");
+            assert_eq!(row[at("failed_at")], Read::Null);
+            assert_eq!(row[at("status.sync_state")], Read::Text("something_new".into()));
+            assert_eq!(row[at("status.is_historical_sync")], Read::Bool(true));
+            assert_eq!(row[at("status.rescheduled_for")], Read::Null);
+            assert_eq!(row[at("status.warnings")], Read::Json("[]".into()));
+            let Read::Json(tasks) = &row[at("status.tasks")] else { panic!("tasks: {:?}", row[at("status.tasks")]) };
+            let tasks: Value = serde_json::from_str(tasks).unwrap();
+            assert_eq!((&tasks[0]["code"], &tasks[0]["message"]), (&json!("reconnect"), &json!("Re\tconnect")));
+            assert_eq!(row[at("config")], Read::Json(connection(i)["config"].to_string()));
+        }
+        // After the last page: DONE, and the struct is not touched.
+        assert_eq!(unsafe { fivetrex_list_next_rows(list.as_mut(), &mut rows, None) }, fivetrex_status::Done);
+        fivetrex_list_free(unsafe { list.as_mut().map(|l| Box::from_raw(l)) });
+        fivetrex_client_free(unsafe { client.as_mut().map(|c| Box::from_raw(c)) });
+    }
+
+    /// Destinations have columns of their own; rows and items mix on one list as pages and
+    /// items do.
+    #[test]
+    fn destination_rows_and_items_mix() {
+        let server = MockServer::start();
+        let dest = |i: usize| {
+            json!({"id": format!("d{i}"), "group_id": format!("d{i}"), "service": "snowflake",
+            "region": null, "daylight_saving_time_enabled": true, "setup_status": "CONNECTED",
+            "setup_tests": [{"title": "Host", "status": "PASSED"}], "config": {"user": "x"}})
+        };
+        server.mock(|when, then| {
+            when.method(GET).path("/v1/destinations").query_param_missing("cursor");
+            then.status(200).json_body(json!({"data": {"items": [dest(0), dest(1)], "next_cursor": "n"}}));
+        });
+        server.mock(|when, then| {
+            when.method(GET).path("/v1/destinations").query_param("cursor", "n");
+            then.status(200).json_body(json!({"data": {"items": [dest(2)]}}));
+        });
+        let client = client(&server.base_url());
+        let mut list = std::ptr::null_mut();
+        let status = unsafe { fivetrex_destination_list(client.as_ref(), std::ptr::null(), Some(&mut list), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        let names = columns(list);
+        let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+        // One item from the first page, then the next page as rows: the item's page stays held.
+        let mut text = std::ptr::null_mut();
+        assert_eq!(fivetrex_list_next(unsafe { list.as_mut() }, Some(&mut text), None), fivetrex_status::Ok);
+        assert_eq!(unsafe { CStr::from_ptr(text) }.to_str().unwrap(), dest(0).to_string());
+        unsafe { fivetrex_string_free(text) };
+        let mut rows = empty_rows();
+        assert_eq!(unsafe { fivetrex_list_next_rows(list.as_mut(), &mut rows, None) }, fivetrex_status::Ok);
+        let (page, next) = read(&rows);
+        assert_eq!((page.len(), next), (1, None));
+        assert_eq!(page[0][at("id")], Read::Text("d2".into()));
+        assert_eq!(page[0][at("region")], Read::Null);
+        assert_eq!(page[0][at("daylight_saving_time_enabled")], Read::Bool(true));
+        assert_eq!(page[0][at("setup_status")], Read::Text("connected".into()));
+        let Read::Json(tests) = &page[0][at("setup_tests")] else { panic!() };
+        assert_eq!(serde_json::from_str::<Value>(tests).unwrap()[0]["title"], "Host");
+        assert_eq!(page[0][at("config")], Read::Json(r#"{"user":"x"}"#.into()));
+        // The held item of the first page still comes out.
+        assert_eq!(fivetrex_list_next(unsafe { list.as_mut() }, Some(&mut text), None), fivetrex_status::Ok);
+        assert_eq!(unsafe { CStr::from_ptr(text) }.to_str().unwrap(), dest(1).to_string());
+        unsafe { fivetrex_string_free(text) };
+        assert_eq!(fivetrex_list_next(unsafe { list.as_mut() }, Some(&mut text), None), fivetrex_status::Done);
+        fivetrex_list_free(unsafe { list.as_mut().map(|l| Box::from_raw(l)) });
+        fivetrex_client_free(unsafe { client.as_mut().map(|c| Box::from_raw(c)) });
+    }
+
+    /// A struct from an older or broken caller is refused before anything is sent, as is NULL.
+    #[test]
+    fn a_short_or_null_rows_struct_is_refused() {
+        let server = MockServer::start();
+        let pages = server.mock(|when, then| {
+            when.method(GET).path("/v1/groups");
+            then.status(200).json_body(json!({"data": {"items": []}}));
+        });
+        let client = client(&server.base_url());
+        let mut list = std::ptr::null_mut();
+        let status = unsafe { crate::fivetrex_group_list(client.as_ref(), std::ptr::null(), Some(&mut list), None) };
+        assert_eq!(status, fivetrex_status::Ok);
+        assert_eq!(columns(list), ["raw", "id", "name", "created_at"]);
+        let mut short = empty_rows();
+        short.struct_size = 16;
+        let status = unsafe { fivetrex_list_next_rows(list.as_mut(), &mut short, None) };
+        assert_eq!(status, fivetrex_status::InvalidArgument);
+        let status = unsafe { fivetrex_list_next_rows(list.as_mut(), std::ptr::null_mut(), None) };
+        assert_eq!(status, fivetrex_status::InvalidArgument);
+        pages.assert_calls(0);
+        let mut rows = empty_rows();
+        assert_eq!(unsafe { fivetrex_list_next_rows(list.as_mut(), &mut rows, None) }, fivetrex_status::Ok);
+        assert_eq!((rows.rows, rows.columns), (0, 4));
+        fivetrex_list_free(unsafe { list.as_mut().map(|l| Box::from_raw(l)) });
+        fivetrex_client_free(unsafe { client.as_mut().map(|c| Box::from_raw(c)) });
+    }
+}
