@@ -57,3 +57,37 @@ func (f ExternalLoggingFamily) RunSetupTests(ctx context.Context, id string) ([]
 	}
 	return r.SetupTests, nil
 }
+
+// Account reads the account-level log service (get_account_log_service_details).
+func (f ExternalLoggingFamily) Account(ctx context.Context) (*ExternalLogging, error) {
+	return call[ExternalLogging](ctx, f.c, "get_account_log_service_details", nil, nil, "")
+}
+
+// CreateAccount adds the account-level log service (add_account_log_service).
+func (f ExternalLoggingFamily) CreateAccount(ctx context.Context, body any) (*ExternalLogging, error) {
+	return call[ExternalLogging](ctx, f.c, "add_account_log_service", nil, body, "")
+}
+
+// UpdateAccount changes the account-level log service (update_account_log_service).
+func (f ExternalLoggingFamily) UpdateAccount(ctx context.Context, body any) (*ExternalLogging, error) {
+	return call[ExternalLogging](ctx, f.c, "update_account_log_service", nil, body, "")
+}
+
+// DeleteAccount removes the account-level log service (delete_account_log_service). The
+// operation names no id, so confirm must be the operationId itself,
+// "delete_account_log_service", or nothing is sent (KindConfirmationRequired).
+func (f ExternalLoggingFamily) DeleteAccount(ctx context.Context, confirm string) error {
+	return send(ctx, f.c, "delete_account_log_service", nil, nil, confirm)
+}
+
+// RunAccountSetupTests runs the account-level log service's setup tests
+// (run_setup_tests_account_log_service).
+func (f ExternalLoggingFamily) RunAccountSetupTests(ctx context.Context) ([]SetupTest, error) {
+	r, err := call[struct {
+		SetupTests []SetupTest `json:"setup_tests"`
+	}](ctx, f.c, "run_setup_tests_account_log_service", nil, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	return r.SetupTests, nil
+}
