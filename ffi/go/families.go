@@ -3,10 +3,11 @@ package fivetrex
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
-// Resource is any API object as its id and, in Raw, every field as the API sent it: the item
-// type for List over an operation no family types (decode Raw into your own struct).
+// Resource is any API object reduced to its id, with every field as the API sent it in Raw:
+// List[Resource] or Data[Resource] over an operation this package has no struct for.
 type Resource struct {
 	ID  string          `json:"id"`
 	Raw json.RawMessage `json:"-"`
@@ -14,9 +15,11 @@ type Resource struct {
 
 func (r *Resource) setRaw(b json.RawMessage) { r.Raw = b }
 
-// Family is one family of the API (users, teams, webhooks, ...): its operations by operationId
-// (an empty one: the API has no such operation) and the path parameter naming one object. Every
-// method goes through Operation or List, so nothing is written twice.
+// Family is one family of the API (users, teams, webhooks, ...) handing out T (User, Team,
+// Webhook, ...): its operations by operationId (an empty one: the API has no such operation)
+// and the path parameter naming one object. Every method goes through Operation or List, so
+// nothing is written twice. The families with actions beyond these (UserFamily,
+// DestinationFamily, ...) embed a Family.
 type Family[T any] struct {
 	c                                 *Client
 	list, get, create, update, delete string
@@ -31,12 +34,13 @@ func (f Family[T]) List(ctx context.Context, params map[string]any) *Iter[T] {
 	return List[T](ctx, f.c, f.list, params)
 }
 
-// Get reads one object.
+// Get reads one object. An unknown id is an *APIError of Kind KindNotFound.
 func (f Family[T]) Get(ctx context.Context, id string) (*T, error) {
 	return f.by(ctx, f.get, "get", id, nil, "")
 }
 
-// Create creates an object from body (a struct or map encoded as JSON).
+// Create creates an object from body (a struct or map encoded as JSON). A create is not sent
+// again after an ambiguous failure.
 func (f Family[T]) Create(ctx context.Context, body any) (*T, error) {
 	if f.create == "" {
 		return nil, unsupported("create")
@@ -67,107 +71,103 @@ func (f Family[T]) by(ctx context.Context, op, what, id string, body any, confir
 	return Data[T](f.c.Operation(ctx, op, map[string]any{param: id}, body, confirm))
 }
 
+// call sends one operation and decodes the data of its answer into R (see Data).
+func call[R any](ctx context.Context, c *Client, op string, params map[string]any, body any, confirm string) (*R, error) {
+	return Data[R](c.Operation(ctx, op, params, body, confirm))
+}
+
+// send sends one operation whose answer carries no data worth decoding.
+func send(ctx context.Context, c *Client, op string, params map[string]any, body any, confirm string) error {
+	_, err := c.Operation(ctx, op, params, body, confirm)
+	return err
+}
+
 func unsupported(what string) error {
 	return &APIError{Kind: KindInvalidArgument, Message: "the API has no " + what + " operation for this family"}
 }
 
-// Users: list_all_users, user_details, create_user, modify_user, delete_user.
-func (c *Client) Users() Family[User] {
-	return Family[User]{c, "list_all_users", "user_details", "create_user", "modify_user", "delete_user", "userId"}
+// SetupTest is one result of a run of setup tests (destinations, connections, log services,
+// transformation projects).
+type SetupTest struct {
+	Title   string          `json:"title"`
+	Status  string          `json:"status"` // PASSED, SKIPPED, WARNING, FAILED, JOB_FAILED
+	Message string          `json:"message"`
+	Details json.RawMessage `json:"details,omitempty"`
 }
 
-// Teams: list_all_teams, team_details, create_team, modify_team, delete_team.
-func (c *Client) Teams() Family[Team] {
-	return Family[Team]{c, "list_all_teams", "team_details", "create_team", "modify_team", "delete_team", "teamId"}
+// Membership is the role of a user or team in a group or a connection; ID names the group or
+// connection.
+type Membership struct {
+	ID        string          `json:"id"`
+	Role      string          `json:"role"`
+	CreatedAt *time.Time      `json:"created_at"`
+	Raw       json.RawMessage `json:"-"`
 }
 
-// Roles: list_all_roles (the API has no other role operation).
-func (c *Client) Roles() Family[Role] {
-	return Family[Role]{c: c, list: "list_all_roles"}
+func (m *Membership) setRaw(b json.RawMessage) { m.Raw = b }
+
+// TeamMembership is the role of a user in a team.
+type TeamMembership struct {
+	UserID    string          `json:"user_id"`
+	Role      string          `json:"role"`
+	CreatedAt *time.Time      `json:"created_at"`
+	Raw       json.RawMessage `json:"-"`
 }
 
-// Webhooks: list_all_webhooks, webhook_details, modify_webhook, delete_webhook (create with
-// Operation: create_account_webhook or create_group_webhook).
-func (c *Client) Webhooks() Family[Webhook] {
-	return Family[Webhook]{c, "list_all_webhooks", "webhook_details", "", "modify_webhook", "delete_webhook", "webhookId"}
+func (m *TeamMembership) setRaw(b json.RawMessage) { m.Raw = b }
+
+// Memberships are the memberships of one user or team of one kind: in groups, in connections,
+// or (a team's) its users. M is Membership or TeamMembership. Get, Add, Update and Remove take
+// the member's id: the group's, the connection's or the user's.
+type Memberships[M any] struct {
+	c                              *Client
+	owner                          map[string]any // the user's or team's path parameter
+	list, get, add, update, remove string
+	memberParam, memberField       string // the member's path parameter and body field
 }
 
-// ExternalLogging: list_log_services, get_log_service_details, add_log_service,
-// update_log_service, delete_log_service.
-func (c *Client) ExternalLogging() Family[ExternalLogging] {
-	return Family[ExternalLogging]{c, "list_log_services", "get_log_service_details", "add_log_service", "update_log_service", "delete_log_service", "logId"}
-}
-
-// PrivateLinks: get_private_links, get_private_link_details, create_private_link,
-// modify_private_link, delete_private_link.
-func (c *Client) PrivateLinks() Family[PrivateLink] {
-	return Family[PrivateLink]{c, "get_private_links", "get_private_link_details", "create_private_link", "modify_private_link", "delete_private_link", "privateLinkId"}
-}
-
-// ProxyAgents: get_proxy_agent (the list), get_proxy_agent_details, create_proxy_agent,
-// delete_proxy_agent.
-func (c *Client) ProxyAgents() Family[ProxyAgent] {
-	return Family[ProxyAgent]{c, "get_proxy_agent", "get_proxy_agent_details", "create_proxy_agent", "", "delete_proxy_agent", "agentId"}
-}
-
-// HybridAgents: get_hybrid_deployment_agent_list, get_hybrid_deployment_agent,
-// create_hybrid_deployment_agent, delete_hybrid_deployment_agent.
-func (c *Client) HybridAgents() Family[HybridAgent] {
-	return Family[HybridAgent]{c, "get_hybrid_deployment_agent_list", "get_hybrid_deployment_agent", "create_hybrid_deployment_agent", "", "delete_hybrid_deployment_agent", "agentId"}
-}
-
-// Transformations: transformations_list, transformation_details, create_transformation,
-// update_transformation, delete_transformation.
-func (c *Client) Transformations() Family[Transformation] {
-	return Family[Transformation]{c, "transformations_list", "transformation_details", "create_transformation", "update_transformation", "delete_transformation", "transformationId"}
-}
-
-// TransformationProjects: list_all_transformation_projects, transformation_project_details,
-// create_transformation_project, modify_transformation_project, delete_transformation_project.
-func (c *Client) TransformationProjects() Family[TransformationProject] {
-	return Family[TransformationProject]{c, "list_all_transformation_projects", "transformation_project_details", "create_transformation_project", "modify_transformation_project", "delete_transformation_project", "projectId"}
-}
-
-// Destinations: list_destinations, destination_details, create_destination,
-// modify_destination, delete_destination.
-func (c *Client) Destinations() Family[Destination] {
-	return Family[Destination]{c, "list_destinations", "destination_details", "create_destination", "modify_destination", "delete_destination", "destinationId"}
-}
-
-// ConnectorSDKPackages: list_connector_sdk_packages, get_connector_sdk_package,
-// delete_connector_sdk_package; create and update send a file (UploadPackage).
-func (c *Client) ConnectorSDKPackages() Family[ConnectorSDKPackage] {
-	return Family[ConnectorSDKPackage]{c: c, list: "list_connector_sdk_packages", get: "get_connector_sdk_package", delete: "delete_connector_sdk_package", idParam: "package_id"}
-}
-
-// UploadPackage creates a connector SDK package from a file (create_connector_sdk_package);
-// with a non-empty id it replaces that package's file (update_connector_sdk_package).
-func (c *Client) UploadPackage(ctx context.Context, id, fileName string, data []byte) (*ConnectorSDKPackage, error) {
-	if id == "" {
-		return Data[ConnectorSDKPackage](c.Upload(ctx, "create_connector_sdk_package", nil, fileName, data, ""))
+// List walks the memberships; params as in Operation ("limit", "cursor").
+func (m Memberships[M]) List(ctx context.Context, params map[string]any) *Iter[M] {
+	p := m.params("", "")
+	for k, v := range params {
+		p[k] = v
 	}
-	return Data[ConnectorSDKPackage](c.Upload(ctx, "update_connector_sdk_package", map[string]any{"package_id": id}, fileName, data, ""))
+	return List[M](ctx, m.c, m.list, p)
 }
 
-// ConnectorTypes walks the metadata of the connector types (metadata_connectors).
-func (c *Client) ConnectorTypes(ctx context.Context, params map[string]any) *Iter[ConnectorType] {
-	return List[ConnectorType](ctx, c, "metadata_connectors", params)
+// Get reads the membership of one member.
+func (m Memberships[M]) Get(ctx context.Context, memberID string) (*M, error) {
+	return call[M](ctx, m.c, m.get, m.params(m.memberParam, memberID), nil, "")
 }
 
-// ConnectCard makes a Connect Card for a connection (connect_card); body holds its
-// connect_card_config.
-func (c *Client) ConnectCard(ctx context.Context, connectionID string, body any) (json.RawMessage, error) {
-	return c.Operation(ctx, "connect_card", map[string]any{"connectionId": connectionID}, body, "")
+// Add gives a member a role ("" leaves it out, where the API allows that).
+func (m Memberships[M]) Add(ctx context.Context, memberID, role string) (*M, error) {
+	body := map[string]any{m.memberField: memberID}
+	if role != "" {
+		body["role"] = role
+	}
+	return call[M](ctx, m.c, m.add, m.params("", ""), body, "")
 }
 
-// Certificates of a connection: get_connection_certificates_list and its details, approve and
-// revoke operations (params name connectionId and hash). Fingerprints likewise with
-// get_connection_fingerprints_list.
-func (c *Client) ConnectionCertificates(ctx context.Context, connectionID string) *Iter[json.RawMessage] {
-	return c.OperationList(ctx, "get_connection_certificates_list", map[string]any{"connectionId": connectionID})
+// Update changes a member's role. Some of these operations answer without data: the fields
+// of the result are then empty.
+func (m Memberships[M]) Update(ctx context.Context, memberID, role string) (*M, error) {
+	return call[M](ctx, m.c, m.update, m.params(m.memberParam, memberID), map[string]any{"role": role}, "")
 }
 
-// ConnectionFingerprints walks a connection's approved fingerprints.
-func (c *Client) ConnectionFingerprints(ctx context.Context, connectionID string) *Iter[json.RawMessage] {
-	return c.OperationList(ctx, "get_connection_fingerprints_list", map[string]any{"connectionId": connectionID})
+// Remove ends a membership; confirm must repeat memberID, or nothing is sent
+// (KindConfirmationRequired).
+func (m Memberships[M]) Remove(ctx context.Context, memberID, confirm string) error {
+	return send(ctx, m.c, m.remove, m.params(m.memberParam, memberID), nil, confirm)
+}
+
+func (m Memberships[M]) params(k, v string) map[string]any {
+	p := make(map[string]any, len(m.owner)+1)
+	for ok, ov := range m.owner {
+		p[ok] = ov
+	}
+	if k != "" {
+		p[k] = v
+	}
+	return p
 }

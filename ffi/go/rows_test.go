@@ -89,6 +89,8 @@ func TestConnectionsFromCellsMatchTheirJSON(t *testing.T) {
 	if err := it.Err(); err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if seen != 9 || requests != 3 {
 		t.Fatalf("walked %d items in %d requests, want 9 in 3", seen, requests)
 	}
