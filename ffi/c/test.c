@@ -428,6 +428,56 @@ static void test_connections(fivetrex_client *client) {
     fivetrex_string_free(json);
 }
 
+/* A connection list as rows of typed cells, page by page: every row's id and group are texts
+ * that match its raw JSON, the seeded paused and broken connections read as such, and the
+ * pointers stay valid until the next call (valgrind checks the reads). */
+static void test_rows(fivetrex_client *client) {
+    fivetrex_list_options opts = {.struct_size = sizeof(fivetrex_list_options)};
+    opts.page_size = 4;
+    fivetrex_list *list = NULL;
+    fivetrex_error *err = NULL;
+    fivetrex_status st = fivetrex_connection_list(client, groups.id[0], &opts, &list, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "fivetrex_connection_list for rows");
+    char *names = NULL;
+    st = fivetrex_list_columns(list, &names, &err);
+    expect(st, FIVETREX_STATUS_OK, err, "fivetrex_list_columns");
+    CHECK(strncmp(names, "[\"raw\",\"id\",\"group_id\"", 22) == 0, names);
+    fivetrex_string_free(names);
+    /* Column positions as fivetrex_list_columns names them. */
+    enum { RAW = 0, ID = 1, GROUP_ID = 2, PAUSED = 5, SETUP_STATE = 11 };
+    fivetrex_rows rows = {.struct_size = sizeof(fivetrex_rows)};
+    size_t pages = 0, seen = 0, paused = 0, broken = 0;
+    while ((st = fivetrex_list_next_rows(list, &rows, &err)) == FIVETREX_STATUS_OK) {
+        pages++;
+        for (size_t r = 0; r < rows.rows; r++) {
+            const fivetrex_cell *row = rows.cells + r * rows.columns;
+            char id[64] = {0}, raw_id[80], group[64] = {0};
+            CHECK(row[RAW].kind == FIVETREX_CELL_JSON && row[ID].kind == FIVETREX_CELL_TEXT, "raw and id kinds");
+            memcpy(id, rows.text + row[ID].value, row[ID].len < 63 ? row[ID].len : 63);
+            memcpy(group, rows.text + row[GROUP_ID].value, row[GROUP_ID].len < 63 ? row[GROUP_ID].len : 63);
+            snprintf(raw_id, sizeof raw_id, "\"id\":\"%s\"", id);
+            char *raw = strndup(rows.json + row[RAW].value, row[RAW].len);
+            CHECK(raw[0] == '{' && contains(raw, raw_id), "the raw JSON is the row's item");
+            free(raw);
+            CHECK(strcmp(group, groups.id[0]) == 0, "the row's group");
+            CHECK(row[PAUSED].kind == FIVETREX_CELL_BOOLEAN, "paused is a flag");
+            paused += row[PAUSED].value != 0;
+            if (row[SETUP_STATE].kind == FIVETREX_CELL_TEXT && row[SETUP_STATE].len == 6 &&
+                memcmp(rows.text + row[SETUP_STATE].value, "broken", 6) == 0)
+                broken++;
+            seen++;
+        }
+        CHECK((rows.next_cursor == NULL) == (seen == CONNECTIONS_PER_GROUP), "a next cursor until the last page");
+    }
+    expect(st, FIVETREX_STATUS_DONE, err, "rows to the end");
+    CHECK(seen == CONNECTIONS_PER_GROUP && pages == 3, "a group's connections as rows over three pages");
+    CHECK(paused == 1 && broken == 1, "the seeded paused and broken connections read from their cells");
+    rows.struct_size = 8;
+    st = fivetrex_list_next_rows(list, &rows, &err);
+    expect(st, FIVETREX_STATUS_INVALID_ARGUMENT, err, "a rows struct with a wrong struct_size");
+    fivetrex_list_free(list);
+}
+
 /* A field the API adds tomorrow reaches C, and the item carries nothing the API did not send. */
 static void test_unknown_fields(fivetrex_client *client) {
     char path[128];
@@ -1101,6 +1151,7 @@ int main(int argc, char **argv) {
     }
     test_group_lifecycle(client);
     test_connections(client);
+    test_rows(client);
     if (connections.n != CONNECTIONS_PER_GROUP) {
         printf("cannot go on without the connections\n");
         return 1;
