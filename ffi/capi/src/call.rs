@@ -10,6 +10,7 @@ use super::list::{fivetrex_list, fivetrex_list_options};
 use super::status::fivetrex_status;
 use fivetrex_core::transport::Method;
 use fivetrex_core::{Error, Result};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use std::ffi::c_char;
 
@@ -118,7 +119,8 @@ pub unsafe extern "C" fn fivetrex_raw_list(
         let path = unsafe { text(path, "path") }?;
         let query = unsafe { query_pairs(query_json) }?;
         let list = client.raw_list(path, &borrowed(&query))?;
-        unsafe { fivetrex_list::put(slot, list, options) }
+        // Items go to C as sent: scanned once, never built into a `Value` nobody reads.
+        unsafe { fivetrex_list::put(slot, list.with_items::<IgnoredAny>(), options) }
     })
 }
 
@@ -191,7 +193,7 @@ pub unsafe extern "C" fn fivetrex_operation_list(
         let id = unsafe { text(operation_id, "operation_id") }?;
         let params = unsafe { optional_json(params_json, "params_json") }?.unwrap_or(Value::Null);
         let list = client.list_by_id(id, &params)?;
-        unsafe { fivetrex_list::put(slot, list, std::ptr::null()) }
+        unsafe { fivetrex_list::put(slot, list.with_items::<IgnoredAny>(), std::ptr::null()) }
     })
 }
 

@@ -277,8 +277,8 @@ pub(crate) trait Columns {
     fn write(&self, _row: &mut Row<'_>) {}
 }
 
-/// Lists by operation or raw path hand over `raw` alone.
-impl Columns for serde_json::Value {}
+/// Lists by operation or raw path hand over `raw` alone: their items are only scanned.
+impl Columns for serde::de::IgnoredAny {}
 
 impl Columns for Group {
     const NAMES: &'static [&'static str] = &["id", "name", "created_at"];
