@@ -87,13 +87,6 @@ impl<T> SourcedPage<T> {
     pub fn text(&self) -> &str {
         &self.text
     }
-
-    /// Takes the text, leaving the page without it (every [`SourcedPage::source`] is then
-    /// `None`): a host that copies it elsewhere avoids a second copy.
-    pub fn take_text(&mut self) -> String {
-        self.spans.clear();
-        std::mem::take(&mut self.text)
-    }
 }
 
 enum State {

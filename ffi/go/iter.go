@@ -37,18 +37,19 @@ type Iter[T any] struct {
 	hook *retryHook
 	err  error
 	done bool
-	// The page in memory, the next item's index in it, and the cursors around it.
+	// The page in memory (its items decoded from JSON, or its rows of cells, built into an
+	// item one at a time as Next reaches them), the next item's index in it, the item Next
+	// moved to, and the cursors around the page.
 	page       []T
+	rows       rowsPage
 	pos        int
+	item       T
 	cursor     string
 	pageCursor string
 	// How items are built from the library's typed cells (nil: from their JSON), and where
 	// the schema's columns are in the list's rows (found on the first page).
 	schema *schema[T]
 	index  []int
-	// A used-up page whose items Next copied out (none of them is referenced any more): the
-	// next page is built into it instead of a new allocation.
-	spare []T
 }
 
 // startAt records the cursor a walk was opened with, so PageCursor is right for its first page.
@@ -114,6 +115,7 @@ type page struct {
 // end or on an error.
 func (it *Iter[T]) fetchPage() bool {
 	var items []T
+	var rows rowsPage
 	var next *string
 	var status C.enum_fivetrex_status
 	var callErr error
@@ -125,7 +127,8 @@ func (it *Iter[T]) fetchPage() bool {
 			return
 		}
 		if it.schema != nil {
-			items, next, status, callErr = it.fetchRows()
+			rows, status, callErr = it.fetchRows()
+			next = rows.cursor
 		} else {
 			items, next, status, callErr = it.fetchJSON()
 		}
@@ -143,7 +146,7 @@ func (it *Iter[T]) fetchPage() bool {
 		if next != nil {
 			it.cursor = *next
 		}
-		it.page, it.pos = items, 0
+		it.page, it.rows, it.pos = items, rows, 0
 		return true
 	}
 	return false
@@ -181,18 +184,18 @@ func (it *Iter[T]) fetchJSON() ([]T, *string, C.enum_fivetrex_status, error) {
 	return items, p.NextCursor, status, nil
 }
 
-// fetchRows takes the next page as rows of typed cells and builds each item from them. Called
-// with busy held: the cells point into the list's buffers until the next call on it.
-func (it *Iter[T]) fetchRows() ([]T, *string, C.enum_fivetrex_status, error) {
+// fetchRows takes the next page as rows of typed cells, copied out of the list's buffers (the
+// cells into the last page's buffer: no item refers to a cell). Called with busy held.
+func (it *Iter[T]) fetchRows() (rowsPage, C.enum_fivetrex_status, error) {
 	var cerr *C.fivetrex_error
 	if it.index == nil {
 		var out *C.char
 		if status := C.fivetrex_list_columns(it.list, &out, &cerr); status != C.FIVETREX_STATUS_OK {
-			return nil, nil, status, takeError(status, cerr)
+			return rowsPage{}, status, takeError(status, cerr)
 		}
 		var columns []string
 		if err := json.Unmarshal([]byte(takeString(out)), &columns); err != nil {
-			return nil, nil, C.FIVETREX_STATUS_DECODE, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot read the list's columns: %v", err)}
+			return rowsPage{}, C.FIVETREX_STATUS_DECODE, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot read the list's columns: %v", err)}
 		}
 		it.index = indexOf(it.schema.names, columns)
 	}
@@ -200,34 +203,44 @@ func (it *Iter[T]) fetchRows() ([]T, *string, C.enum_fivetrex_status, error) {
 	status := C.fivetrex_list_next_rows(it.list, &rows, &cerr)
 	if status != C.FIVETREX_STATUS_OK {
 		if status == C.FIVETREX_STATUS_DONE {
-			return nil, nil, status, nil
+			return rowsPage{}, status, nil
 		}
-		return nil, nil, status, takeError(status, cerr)
+		return rowsPage{}, status, takeError(status, cerr)
 	}
-	p, err := copyRows(&rows)
+	p, err := copyRows(&rows, it.rows.cells)
 	if err != nil {
-		return nil, nil, C.FIVETREX_STATUS_DECODE, err
+		return rowsPage{}, C.FIVETREX_STATUS_DECODE, err
 	}
-	items, err := it.schema.buildPage(p, it.index, it.spare)
-	it.spare = nil
-	if err != nil {
-		return nil, nil, C.FIVETREX_STATUS_DECODE, err
+	return p, status, nil
+}
+
+// remaining is how many items of the page in memory Next has not reached.
+func (it *Iter[T]) remaining() int {
+	if it.schema != nil {
+		return it.rows.rows - it.pos
 	}
-	return items, p.cursor, status, nil
+	return len(it.page) - it.pos
 }
 
 // Next moves to the next item, fetching a page when the current one is used up. It returns
 // false at the end of the list or on an error (see Err); after that the walk is over. Items of
 // a page already in memory cost no request, no cgo call and no goroutine.
 func (it *Iter[T]) Next() bool {
-	for it.pos >= len(it.page) {
-		if it.page != nil {
-			it.spare, it.page = it.page, nil
-		}
+	for it.remaining() <= 0 {
 		if it.done || !it.fetchPage() {
-			it.page = nil
+			it.page, it.rows = nil, rowsPage{cells: it.rows.cells}
+			var zero T
+			it.item = zero
 			return false
 		}
+	}
+	if it.schema != nil {
+		if err := it.schema.buildRow(&it.rows, it.index, it.pos, &it.item); err != nil {
+			it.err, it.done, it.page, it.rows = err, true, nil, rowsPage{}
+			return false
+		}
+	} else {
+		it.item = it.page[it.pos]
 	}
 	it.pos++
 	return true
@@ -239,15 +252,23 @@ func (it *Iter[T]) Next() bool {
 func (it *Iter[T]) NextPage() []T {
 	for {
 		if it.done || !it.fetchPage() {
-			it.page = nil
+			it.page, it.rows = nil, rowsPage{}
 			return nil
 		}
-		if len(it.page) == 0 {
-			continue
-		}
 		items := it.page
-		it.page, it.pos = nil, 0
-		return items
+		if it.schema != nil {
+			items = make([]T, it.rows.rows)
+			for i := range items {
+				if err := it.schema.buildRow(&it.rows, it.index, i, &items[i]); err != nil {
+					it.err, it.done, it.rows = err, true, rowsPage{}
+					return nil
+				}
+			}
+		}
+		it.page, it.rows, it.pos = nil, rowsPage{cells: it.rows.cells}, 0
+		if len(items) > 0 {
+			return items
+		}
 	}
 }
 
@@ -261,16 +282,10 @@ func (it *Iter[T]) Cursor() string { return it.cursor }
 func (it *Iter[T]) PageCursor() string { return it.pageCursor }
 
 // Remaining is how many items of the current page Next has not handed out yet.
-func (it *Iter[T]) Remaining() int { return len(it.page) - it.pos }
+func (it *Iter[T]) Remaining() int { return it.remaining() }
 
 // Item is the item Next moved to.
-func (it *Iter[T]) Item() T {
-	if it.pos == 0 || it.pos > len(it.page) {
-		var zero T
-		return zero
-	}
-	return it.page[it.pos-1]
-}
+func (it *Iter[T]) Item() T { return it.item }
 
 // Err is the error that ended the walk, nil at a normal end.
 func (it *Iter[T]) Err() error { return it.err }

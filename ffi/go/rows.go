@@ -297,8 +297,8 @@ func (s *scanner) value() ([]byte, bool) {
 	return s.b[start:s.i:s.i], depth == 0 && !inString && s.i > start
 }
 
-// rowsPage is one page as fivetrex_list_next_rows hands it over: its texts and JSON copied
-// into Go memory, its cells still in the list's (valid until the next call on the list).
+// rowsPage is one page as fivetrex_list_next_rows hands it over, copied into Go memory: its
+// cells, texts and JSON, and the times built so far (one allocation for many).
 type rowsPage struct {
 	cells   []C.fivetrex_cell
 	rows    int
@@ -306,18 +306,20 @@ type rowsPage struct {
 	text    string
 	json    []byte
 	cursor  *string
+	times   []time.Time
 }
 
-// copyRows takes the texts and JSON of a page out of the list's buffers, which the next call
-// on the list reuses. The cells are not copied: they are read in place, before that call.
-func copyRows(p *C.fivetrex_rows) (rowsPage, error) {
+// copyRows takes a page out of the list's buffers, which the next call on the list reuses. The
+// cells go into spare when it is large enough (they hold no Go pointers and no item refers to
+// them); the texts and JSON are new, since the items refer to them.
+func copyRows(p *C.fivetrex_rows, spare []C.fivetrex_cell) (rowsPage, error) {
 	n, cols := int(p.rows), int(p.columns)
 	if cols < 1 || n < 0 || (n > 0 && p.cells == nil) {
 		return rowsPage{}, &APIError{Kind: KindDecode, Message: fmt.Sprintf("cannot read a list page: %d rows of %d columns", n, cols)}
 	}
-	out := rowsPage{rows: n, columns: cols}
+	out := rowsPage{rows: n, columns: cols, cells: spare[:0]}
 	if n > 0 {
-		out.cells = unsafe.Slice(p.cells, n*cols)
+		out.cells = append(out.cells, unsafe.Slice(p.cells, n*cols)...)
 	}
 	if p.text_len > 0 {
 		out.text = C.GoStringN(p.text, C.int(p.text_len))
@@ -349,21 +351,10 @@ func indexOf(names, columns []string) []int {
 	return index
 }
 
-// buildPage makes the page's items, into spare when it is large enough (a page whose items
-// were all copied out already); an item whose cells do not read ends the page with an error.
-func (s *schema[T]) buildPage(p rowsPage, index []int, spare []T) ([]T, error) {
-	items := spare[:0]
-	if cap(items) < p.rows {
-		items = make([]T, 0, p.rows)
-	}
-	r := row{index: index, texts: p.text, jsons: p.json}
-	for i := 0; i < p.rows; i++ {
-		r.cells = p.cells[i*p.columns : (i+1)*p.columns]
-		items = items[:i+1]
-		s.build(&r, &items[i])
-		if r.err != nil {
-			return nil, r.err
-		}
-	}
-	return items, nil
+// buildRow builds item i of the page into out; an error when its cells do not read.
+func (s *schema[T]) buildRow(p *rowsPage, index []int, i int, out *T) error {
+	r := row{cells: p.cells[i*p.columns : (i+1)*p.columns], index: index, texts: p.text, jsons: p.json, times: p.times}
+	s.build(&r, out)
+	p.times = r.times
+	return r.err
 }

@@ -94,12 +94,10 @@ impl<T: DeserializeOwned + Send + Columns> Walk for Sourced<T> {
     }
 
     fn next_rows(&mut self, rows: &mut Rows) -> Option<Result<()>> {
-        Some(self.list.next_sourced_page()?.and_then(|mut page| {
-            let spans: Vec<_> = (0..page.items.len()).filter_map(|i| page.span(i)).collect();
-            let body = page.take_text().into_bytes();
-            rows.start(1 + T::NAMES.len(), page.next_cursor.as_deref(), body)?;
-            for (item, span) in page.items.iter().zip(spans) {
-                rows.push(span, item);
+        Some(self.list.next_sourced_page()?.and_then(|page| {
+            rows.start(1 + T::NAMES.len(), page.next_cursor.as_deref(), page.text())?;
+            for (i, item) in page.items.iter().enumerate() {
+                rows.push(page.span(i).unwrap_or_default(), item);
             }
             Ok(())
         }))

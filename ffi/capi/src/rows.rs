@@ -80,12 +80,15 @@ pub(crate) struct Rows {
 
 impl Rows {
     /// Empties the buffers for a page of rows of `columns` cells each (raw included). `body` is
-    /// the text the items were decoded from: it becomes the JSON buffer, so the `raw` cells
-    /// point into it without a copy.
-    pub(crate) fn start(&mut self, columns: usize, next_cursor: Option<&str>, body: Vec<u8>) -> Result<()> {
+    /// the text the items were decoded from: it starts the JSON buffer, so the `raw` cells point
+    /// into it. It is copied, not moved in: the buffer keeps its memory from page to page, while
+    /// a body taken over would be reallocated at the first JSON appended to it, page after page
+    /// (measured: a tenth of the walk, in page faults and copies).
+    pub(crate) fn start(&mut self, columns: usize, next_cursor: Option<&str>, body: &str) -> Result<()> {
         self.cells.clear();
         self.text.clear();
-        self.json = body;
+        self.json.clear();
+        self.json.extend_from_slice(body.as_bytes());
         self.cursor.clear();
         self.rows = 0;
         self.columns = columns;
