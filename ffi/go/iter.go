@@ -22,7 +22,9 @@ type ListOptions struct {
 }
 
 // Iter walks a list lazily: it holds one page in memory and fetches the next when that is used
-// up. Use it from one goroutine; always Close it (a finalizer frees a forgotten one).
+// up. Use it from one goroutine; always Close it (a finalizer frees a forgotten one). The items
+// of Groups and Connections are built from the library's typed cells, and the items of one page
+// share its texts and JSON: clone what you keep from many pages (see the package README).
 //
 //	it := client.Groups(ctx, nil)
 //	defer it.Close()
