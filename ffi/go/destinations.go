@@ -78,12 +78,12 @@ func (f DestinationFamily) RunSetupTests(ctx context.Context, id string, opts *S
 // (get_destination_certificates_list, get_destination_certificate_details,
 // approve_destination_certificate, revoke_destination_certificate).
 func (f DestinationFamily) Certificates(destinationID string) Certificates {
-	return Certificates{f.c, map[string]any{"destinationId": destinationID}, "destination"}
+	return Certificates{newApprovals[Certificate](f.c, "destination", destinationID, "certificate")}
 }
 
 // Fingerprints are the SSH host key fingerprints approved for a destination
 // (get_destination_fingerprints_list, get_destination_fingerprint_details,
 // approve_destination_fingerprint, revoke_destination_fingerprint).
 func (f DestinationFamily) Fingerprints(destinationID string) Fingerprints {
-	return Fingerprints{f.c, map[string]any{"destinationId": destinationID}, "destination"}
+	return Fingerprints{newApprovals[Fingerprint](f.c, "destination", destinationID, "fingerprint")}
 }

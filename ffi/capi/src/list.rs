@@ -271,17 +271,7 @@ pub unsafe extern "C" fn fivetrex_list_next_rows(
             None => Ok(fivetrex_status::Done),
             Some(done) => {
                 done?;
-                let mut filled = fivetrex_rows {
-                    struct_size: size,
-                    rows: 0,
-                    columns: 0,
-                    cells: std::ptr::null(),
-                    text: std::ptr::null(),
-                    text_len: 0,
-                    json: std::ptr::null(),
-                    json_len: 0,
-                    next_cursor: std::ptr::null(),
-                };
+                let mut filled = fivetrex_rows::empty(size);
                 list.rows.put(&mut filled)?;
                 // SAFETY: the caller's struct holds at least this version's fields (checked
                 // above); only they are written, a newer header's later fields are left alone.

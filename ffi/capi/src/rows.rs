@@ -64,6 +64,23 @@ pub struct fivetrex_rows {
     pub next_cursor: *const c_char,
 }
 
+impl fivetrex_rows {
+    /// Nothing yet, for a struct of `struct_size` bytes.
+    pub(crate) fn empty(struct_size: usize) -> Self {
+        fivetrex_rows {
+            struct_size,
+            rows: 0,
+            columns: 0,
+            cells: std::ptr::null(),
+            text: std::ptr::null(),
+            text_len: 0,
+            json: std::ptr::null(),
+            json_len: 0,
+            next_cursor: std::ptr::null(),
+        }
+    }
+}
+
 /// The cells of one page, reused from page to page: the buffers grow to the largest page once.
 #[derive(Default)]
 pub(crate) struct Rows {
@@ -444,17 +461,7 @@ mod tests {
     }
 
     fn empty_rows() -> fivetrex_rows {
-        fivetrex_rows {
-            struct_size: std::mem::size_of::<fivetrex_rows>(),
-            rows: 0,
-            columns: 0,
-            cells: std::ptr::null(),
-            text: std::ptr::null(),
-            text_len: 0,
-            json: std::ptr::null(),
-            json_len: 0,
-            next_cursor: std::ptr::null(),
-        }
+        fivetrex_rows::empty(std::mem::size_of::<fivetrex_rows>())
     }
 
     fn connection(i: usize) -> Value {
