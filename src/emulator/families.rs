@@ -200,9 +200,33 @@ fn list_docs(cx: &Cx, key: &str) -> Answer {
     match cx.store.docs.col(key) {
         Some(t) => {
             let (items, last) = store::take_page(t.after(p.after), p.limit);
-            p.answer(items, last)
+            let hidden = list_hides(key);
+            if hidden.is_empty() {
+                return p.answer(items, last);
+            }
+            let shown: Vec<Value> = items
+                .into_iter()
+                .map(|d| {
+                    let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
+                    if let Some(m) = v.as_object_mut() {
+                        hidden.iter().for_each(|f| drop(m.remove(*f)));
+                    }
+                    v
+                })
+                .collect();
+            p.answer(shown, last)
         }
         None => p.answer(Vec::<Value>::new(), None),
+    }
+}
+
+/// Fields a collection's objects keep for their own answers that its list items leave out, as
+/// the spec's list schemas do (a private link's or a log service's `config`).
+fn list_hides(key: &str) -> &'static [&'static str] {
+    match key {
+        "/v1/private-links" => &["config"],
+        LOGS => &["config", "group_id"],
+        _ => &[],
     }
 }
 
@@ -562,7 +586,7 @@ fn roles() -> Vec<Value> {
     ]
     .iter()
     .map(|(name, scope)| {
-        json!({"name": name, "description": format!("The built-in {name} role"), "is_custom_role": false,
+        json!({"name": name, "description": format!("The built-in {name} role"), "is_custom": false,
                "is_deprecated": false, "replacement_role_name": null, "scope": [scope]})
     })
     .collect()
@@ -1100,9 +1124,11 @@ pub(super) fn handle(cx: &mut Cx) -> Answer {
             }
             let id = cx.store.docs.new_id();
             let now = now_json(cx);
+            // The request's `env_type` is the answer's `deployment_type`.
+            let deployment = b.get("env_type").cloned().unwrap_or_else(|| json!("DOCKER"));
             let value = compose(
-                json!({"version": "1.0.0", "enabled": true, "online": false, "deployment_type": "DOCKER", "last_used_at": null}),
-                without(b, "accept_terms"),
+                json!({"version": "1.0.0", "enabled": true, "online": false, "deployment_type": deployment, "last_used_at": null}),
+                without(without(b, "accept_terms"), "env_type"),
                 json!({"id": id, "registered_at": now, "updated_at": now, "created_by": cx.store.owner}),
             );
             let mut shown = value.clone();
@@ -1158,10 +1184,13 @@ pub(super) fn handle(cx: &mut Cx) -> Answer {
             let b = cx.body()?;
             required(&b, "display_name")?;
             let id = cx.store.docs.new_id();
+            // The request's `group_region` is the answer's `region`; the secrets are shown once,
+            // in this answer, and never stored.
+            let region = b.get("group_region").cloned().unwrap_or_else(|| json!("GCP_US_EAST4"));
             let value = compose(
-                json!({"group_region": "GCP_US_EAST4"}),
-                b,
-                json!({"id": id, "account_id": ACCOUNT_ID, "registred_at": now_json(cx), "created_by": cx.store.owner, "salt": "******", "token": "******"}),
+                json!({"region": region, "version": "1.0.0", "status": "NOT_CONNECTED"}),
+                without(b, "group_region"),
+                json!({"id": id, "account_id": ACCOUNT_ID, "registered_at": now_json(cx), "created_by": cx.store.owner}),
             );
             cx.store.docs.col_mut("/v1/proxy").insert(Doc { id: id.clone(), value });
             let k = cx.store.docs.runs;

@@ -453,3 +453,84 @@ fn deleting_a_group_takes_what_belongs_to_it_along() {
     assert_eq!(client.approvals(Owner::Connection(&connection)).certificates().count(), 0);
     assert_eq!(client.webhooks().count(), 0);
 }
+
+/// The properties a spec schema documents (through `$ref` and `allOf`), `None` when it leaves
+/// them open (no `properties`, or `additionalProperties`).
+fn documented(schema: &'static Value) -> Option<std::collections::BTreeSet<String>> {
+    let s = crate::support::resolve(schema);
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        let mut out = std::collections::BTreeSet::new();
+        for part in all {
+            out.extend(documented(part)?);
+        }
+        return Some(out);
+    }
+    if s.get("oneOf").is_some() || s.get("anyOf").is_some() || s.get("additionalProperties").is_some() {
+        return None;
+    }
+    Some(s.get("properties")?.as_object()?.keys().cloned().collect())
+}
+
+/// What the emulator answers to every list operation without path parameters, on a seeded
+/// account with one object of each family: each item's fields are fields the spec documents for
+/// it (a misspelt or invented field is what a test against the emulator would then trust).
+#[test]
+fn list_items_carry_only_documented_fields() {
+    let Some(ops) = crate::support::spec_ops() else {
+        return println!("skipped: spec not found");
+    };
+    let (_emu, client) = start();
+    let group = first_group(&client);
+    // One object in the families a fresh account has none of.
+    let made = [
+        ("create_team", json!({"name": "t", "role": "Account Reviewer"})),
+        (
+            "create_account_webhook",
+            json!({"url": "https://example.com/h", "events": ["sync_end"], "active": true, "secret": "s"}),
+        ),
+        ("create_proxy_agent", json!({"display_name": "p", "group_region": "GCP_US_EAST4"})),
+        (
+            "create_hybrid_deployment_agent",
+            json!({"group_id": group, "display_name": "h", "env_type": "DOCKER", "accept_terms": true}),
+        ),
+        (
+            "add_log_service",
+            json!({"group_id": group, "service": "datadog_log", "enabled": true, "config": {"api_key": "k"}}),
+        ),
+        ("create_private_link", json!({"name": "pl", "region": "us-east-1", "service": "SOURCE_AWS", "config": {}})),
+    ];
+    for (op, body) in &made {
+        client.call_by_id(op, &json!({}), Some(body), None).unwrap_or_else(|e| panic!("{op}: {e}"));
+    }
+    let mut undocumented = Vec::new();
+    let mut checked = 0;
+    for (id, s) in ops {
+        if s.method != "GET" || s.path.contains('{') || s.paging == fivetrex::endpoint::Paging::None {
+            continue;
+        }
+        let Some(schema) =
+            s.op.pointer("/responses/200/content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next())
+                .and_then(|c| c.get("schema"))
+        else {
+            continue;
+        };
+        let data = crate::support::resolve(schema).pointer("/properties/data").unwrap_or(&Value::Null);
+        let items = crate::support::resolve(data).pointer("/properties/items/items");
+        let Some(fields) = items.and_then(documented) else { continue };
+        let answer = client.call_by_id(id, &json!({}), None, None).unwrap_or_else(|e| panic!("{id}: {e}"));
+        for item in answer["data"]["items"].as_array().into_iter().flatten() {
+            checked += 1;
+            for key in item.as_object().into_iter().flat_map(|m| m.keys()) {
+                if !fields.contains(key) {
+                    undocumented.push(format!("{id}: {key}"));
+                }
+            }
+        }
+    }
+    undocumented.sort();
+    undocumented.dedup();
+    assert!(checked >= 8, "only {checked} items checked");
+    assert!(undocumented.is_empty(), "fields the spec does not document:\n{}", undocumented.join("\n"));
+}
