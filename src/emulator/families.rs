@@ -200,7 +200,7 @@ fn list_docs(cx: &Cx, key: &str) -> Answer {
     match cx.store.docs.col(key) {
         Some(t) => {
             let (items, last) = store::take_page(t.after(p.after), p.limit);
-            let hidden = list_hides(key);
+            let hidden = hides(key, true);
             if hidden.is_empty() {
                 return p.answer(items, last);
             }
@@ -220,12 +220,12 @@ fn list_docs(cx: &Cx, key: &str) -> Answer {
     }
 }
 
-/// Fields a collection's objects keep for their own answers that its list items leave out, as
-/// the spec's list schemas do (a private link's or a log service's `config`).
-fn list_hides(key: &str) -> &'static [&'static str] {
-    match key {
-        "/v1/private-links" => &["config"],
-        LOGS => &["config", "group_id"],
+/// Fields a collection's objects keep in the store that its answers leave out, as the spec's
+/// schemas do: a log service's `group_id` everywhere, its `config` in list items.
+fn hides(key: &str, in_list: bool) -> &'static [&'static str] {
+    match (key, in_list) {
+        (LOGS, true) => &["config", "group_id"],
+        (LOGS, false) => &["group_id"],
         _ => &[],
     }
 }
@@ -244,7 +244,15 @@ fn missing(kind: &Kind, id: &str) -> Fail {
 
 fn get_doc(cx: &Cx, key: &str, id: &str, kind: &Kind) -> Answer {
     let d = cx.store.docs.get(key, id).ok_or_else(|| missing(kind, id))?;
-    data(200, None, d)
+    let hidden = hides(key, false);
+    if hidden.is_empty() {
+        return data(200, None, d);
+    }
+    let mut shown = serde_json::to_value(d).unwrap_or(Value::Null);
+    if let Some(m) = shown.as_object_mut() {
+        hidden.iter().for_each(|f| drop(m.remove(*f)));
+    }
+    data(200, None, shown)
 }
 
 fn delete_doc(cx: &mut Cx, key: &str, id: &str, kind: &Kind) -> Answer {

@@ -454,21 +454,34 @@ fn deleting_a_group_takes_what_belongs_to_it_along() {
     assert_eq!(client.webhooks().count(), 0);
 }
 
-/// The properties a spec schema documents (through `$ref` and `allOf`), `None` when it leaves
-/// them open (no `properties`, or `additionalProperties`).
+/// The properties a spec schema documents (through `$ref`, `allOf` and the schemas a
+/// `discriminator` maps to, where per-service fields such as `config` live), `None` when it
+/// leaves them open (no `properties`, or `additionalProperties`).
 fn documented(schema: &'static Value) -> Option<std::collections::BTreeSet<String>> {
+    documented_at(schema, true)
+}
+
+fn documented_at(schema: &'static Value, mapped: bool) -> Option<std::collections::BTreeSet<String>> {
     let s = crate::support::resolve(schema);
+    let mut out = std::collections::BTreeSet::new();
     if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        let mut out = std::collections::BTreeSet::new();
         for part in all {
-            out.extend(documented(part)?);
+            out.extend(documented_at(part, mapped)?);
         }
         return Some(out);
     }
     if s.get("oneOf").is_some() || s.get("anyOf").is_some() || s.get("additionalProperties").is_some() {
         return None;
     }
-    Some(s.get("properties")?.as_object()?.keys().cloned().collect())
+    out.extend(s.get("properties")?.as_object()?.keys().cloned());
+    // The mapped schemas include this one again: follow the mapping once.
+    let targets = s.pointer("/discriminator/mapping").and_then(Value::as_object).filter(|_| mapped);
+    for target in targets.into_iter().flat_map(|m| m.values()) {
+        let spec = crate::support::spec()?;
+        let schema = target.as_str()?.trim_start_matches("#/").split('/').fold(spec, |v, k| &v[k]);
+        out.extend(documented_at(schema, false).unwrap_or_default());
+    }
+    Some(out)
 }
 
 /// What the emulator answers to every list operation without path parameters, on a seeded
@@ -532,5 +545,98 @@ fn list_items_carry_only_documented_fields() {
     undocumented.sort();
     undocumented.dedup();
     assert!(checked >= 8, "only {checked} items checked");
+    assert!(undocumented.is_empty(), "fields the spec does not document:\n{}", undocumented.join("\n"));
+}
+
+/// The same for the answers of the GET operations that name one object by its path: each field of
+/// `data` is one the spec documents for that answer. The ids come from a seeded account with one
+/// object of each family, found by the path segment before each parameter.
+#[test]
+fn object_answers_carry_only_documented_fields() {
+    let Some(ops) = crate::support::spec_ops() else {
+        return println!("skipped: spec not found");
+    };
+    let (_emu, client) = start();
+    let group = first_group(&client);
+    let connection = connections_of(&client, &group)[0].clone();
+    let user = client.users().next().unwrap().unwrap().id;
+    let mut ids: std::collections::BTreeMap<&str, String> =
+        [("groups", group.clone()), ("destinations", group.clone()), ("connections", connection), ("users", user)]
+            .into_iter()
+            .collect();
+    let made = [
+        ("teams", "create_team", json!({"name": "t", "role": "Account Reviewer"})),
+        (
+            "webhooks",
+            "create_account_webhook",
+            json!({"url": "https://example.com/h", "events": ["sync_end"], "active": true, "secret": "s"}),
+        ),
+        ("proxy", "create_proxy_agent", json!({"display_name": "p", "group_region": "GCP_US_EAST4"})),
+        (
+            "hybrid-deployment-agents",
+            "create_hybrid_deployment_agent",
+            json!({"group_id": group, "display_name": "h", "env_type": "DOCKER", "accept_terms": true}),
+        ),
+        (
+            "external-logging",
+            "add_log_service",
+            json!({"group_id": group, "service": "datadog_log", "enabled": true, "config": {"api_key": "k"}}),
+        ),
+        (
+            "private-links",
+            "create_private_link",
+            json!({"name": "pl", "region": "us-east-1", "service": "SOURCE_AWS", "config": {}}),
+        ),
+        (
+            "transformation-projects",
+            "create_transformation_project",
+            json!({"group_id": group, "type": "DBT_GIT", "run_tests": true, "project_config": {"git_remote_url": "git@example.com:x.git", "git_branch": "main", "folder_path": "", "dbt_version": "1.7.0", "default_schema": "s", "target_name": "t", "environment_vars": [], "threads": 1}}),
+        ),
+        (
+            "system-keys",
+            "create_system_key",
+            json!({"name": "k", "expiration_period": "NINETY_DAYS", "permissions": []}),
+        ),
+    ];
+    for (segment, op, body) in &made {
+        let answer = client.call_by_id(op, &json!({}), Some(body), None).unwrap_or_else(|e| panic!("{op}: {e}"));
+        let id = answer["data"]["id"].as_str().or(answer["data"]["agent_id"].as_str()).unwrap_or_default();
+        ids.insert(segment, id.to_owned());
+    }
+    let mut undocumented = Vec::new();
+    let mut checked = Vec::new();
+    for (id, s) in ops {
+        if s.method != "GET" || !s.path.ends_with('}') || s.paging != fivetrex::endpoint::Paging::None {
+            continue;
+        }
+        let segments: Vec<&str> = s.path.trim_start_matches('/').split('/').collect();
+        let mut params = serde_json::Map::new();
+        let found = segments.iter().enumerate().filter(|(_, p)| p.starts_with('{')).all(|(i, p)| {
+            let name = p.trim_matches(|c| c == '{' || c == '}');
+            let value = i.checked_sub(1).and_then(|j| ids.get(segments[j]));
+            value.map(|v| params.insert(name.to_owned(), json!(v))).is_some()
+        });
+        let Some(schema) =
+            s.op.pointer("/responses/200/content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next())
+                .and_then(|c| c.get("schema"))
+        else {
+            continue;
+        };
+        let data = crate::support::resolve(schema).pointer("/properties/data");
+        let Some(fields) = data.and_then(documented) else { continue };
+        if !found {
+            continue;
+        }
+        let Ok(answer) = client.call_by_id(id, &Value::Object(params), None, None) else { continue };
+        checked.push(id.as_str());
+        for key in answer["data"].as_object().into_iter().flat_map(|m| m.keys()) {
+            if !fields.contains(key) {
+                undocumented.push(format!("{id}: {key}"));
+            }
+        }
+    }
+    assert!(checked.len() >= 10, "only {} answers checked: {checked:?}", checked.len());
     assert!(undocumented.is_empty(), "fields the spec does not document:\n{}", undocumented.join("\n"));
 }
