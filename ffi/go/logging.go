@@ -26,8 +26,8 @@ type LogStatus struct {
 	Tasks      []Alert `json:"tasks"`
 }
 
-// UnmarshalJSON reads the spec's object, and a bare string (as some servers, the project's
-// emulator among them, send) as SetupState.
+// UnmarshalJSON reads the spec's object, and a bare string (as some servers send) as
+// SetupState.
 func (s *LogStatus) UnmarshalJSON(b []byte) error {
 	var state string
 	if err := json.Unmarshal(b, &state); err == nil {

@@ -605,7 +605,7 @@ fn package_metadata() -> Vec<Value> {
         .iter()
         .map(|(id, connector)| {
             json!({"id": id, "name": id, "version": "1.0.0", "connector_types": [connector],
-                   "output_model_names": [format!("{connector}_overview")], "configurable_variables": []})
+                   "output_model_names": [format!("{connector}_overview")], "configurable_variables": {"schema_name": format!("{connector}_analytics")}})
         })
         .collect()
 }
@@ -1462,7 +1462,7 @@ fn log_service(id: &str, b: Map<String, Value>, tests: bool) -> Map<String, Valu
     let mut v = compose(
         json!({"enabled": true, "config": {}}),
         without(b, "run_setup_tests"),
-        json!({"id": id, "status": "CONNECTED"}),
+        json!({"id": id, "status": {"setup_state": "connected", "tasks": []}}),
     );
     if tests {
         v.insert("setup_tests".into(), setup_tests_json());
