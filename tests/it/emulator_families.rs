@@ -647,6 +647,7 @@ fn object_answers_carry_only_documented_fields() {
     for (segment, op, body) in &made {
         let answer = client.call_by_id(op, &json!({}), Some(body), None).unwrap_or_else(|e| panic!("{op}: {e}"));
         let id = answer["data"]["id"].as_str().or(answer["data"]["agent_id"].as_str()).unwrap_or_default();
+        assert!(!id.is_empty() && !id.contains('*'), "{op} answers the new object's id: {answer}");
         ids.insert(segment, id.to_owned());
     }
     let mut undocumented = Vec::new();
