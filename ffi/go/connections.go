@@ -29,6 +29,9 @@ type Connection struct {
 	FailedAt      *time.Time       `json:"failed_at"`
 	Status        ConnectionStatus `json:"status"`
 	Config        json.RawMessage  `json:"config,omitempty"`
+	// SetupTests are the results of the last setup tests, on what RunConnectionSetupTests,
+	// create and update answer (not on list items).
+	SetupTests []SetupTest `json:"setup_tests,omitempty"`
 	// Raw is the item as the API sent it, every field included (those this package does not
 	// know yet too), on list items and on what Group/Connection fetch.
 	Raw json.RawMessage `json:"-"`

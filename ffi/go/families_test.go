@@ -720,3 +720,75 @@ func TestConnectorTypesTyped(t *testing.T) {
 	_, err = c.ConnectorType(ctx, "no_such_service")
 	notFound(t, "unknown connector type", err)
 }
+
+// A connection's actions beyond CRUD against the emulator: setup tests, its state, and its
+// schema configuration (get, table and column changes, reload, columns, drops with their
+// confirmations).
+func TestConnectionSchemasStateAndSetupTests(t *testing.T) {
+	e := startEmulator(t, 1, 2)
+	c := client(t, e)
+	ctx := context.Background()
+	conn := e.connectionIDs(e.groupIDs()[0])[0]
+
+	tested, err := c.RunConnectionSetupTests(ctx, conn, &fivetrex.SetupTestOptions{TrustCertificates: true})
+	if err != nil || tested.ID != conn || len(tested.SetupTests) == 0 || tested.SetupTests[0].Title == "" {
+		t.Fatalf("setup tests: %+v %v", tested, err)
+	}
+
+	state, err := c.ConnectionState(ctx, conn)
+	if err != nil || string(state) != "{}" {
+		t.Fatalf("state: %s %v", state, err)
+	}
+	kept, err := c.SetConnectionState(ctx, conn, map[string]any{"cursor": "2024-05-01"})
+	if err != nil || !strings.Contains(string(kept), `"cursor":"2024-05-01"`) {
+		t.Fatalf("set state: %s %v", kept, err)
+	}
+	if state, _ := c.ConnectionState(ctx, conn); string(state) != string(kept) {
+		t.Fatalf("state after set: %s, want %s", state, kept)
+	}
+
+	schemas := c.ConnectionSchemas(conn)
+	config, err := schemas.Get(ctx)
+	if err != nil || len(config.Schemas) == 0 || len(config.Raw) == 0 {
+		t.Fatalf("schema config: %+v %v", config, err)
+	}
+	var schema string
+	for name, s := range config.Schemas {
+		if !s.Enabled || len(s.Tables) == 0 {
+			t.Fatalf("schema %s: %+v", name, s)
+		}
+		schema = name
+	}
+	after, err := schemas.UpdateTable(ctx, schema, "orders", map[string]any{"enabled": false})
+	if err != nil || after.Schemas[schema].Tables["orders"].Enabled {
+		t.Fatalf("disable a table: %v", err)
+	}
+	after, err = schemas.UpdateColumn(ctx, schema, "events", "payload", map[string]any{"enabled": true, "hashed": true})
+	if err != nil || !after.Schemas[schema].Tables["events"].Columns["payload"].Hashed {
+		t.Fatalf("hash a column: %v", err)
+	}
+	kept2, err := schemas.Reload(ctx, "PRESERVE")
+	if err != nil || kept2.Schemas[schema].Tables["orders"].Enabled || !kept2.Schemas[schema].Tables["accounts"].Enabled {
+		t.Fatalf("reload, preserving: %v", err)
+	}
+	columns, err := schemas.Columns(ctx, schema, "events")
+	if err != nil || !columns["payload"].Hashed || len(columns) < 2 {
+		t.Fatalf("columns: %+v %v", columns, err)
+	}
+	e.clearLog()
+	if err := schemas.DropColumn(ctx, schema, "events", "payload", ""); !errors.Is(err, fivetrex.KindConfirmationRequired) {
+		t.Fatalf("drop without confirmation: %v", err)
+	}
+	if n := e.count("DELETE", "/v1/connections/"+conn+"/schemas/"+schema+"/tables/events/columns/payload"); n != 0 {
+		t.Fatalf("an unconfirmed drop was sent (%d)", n)
+	}
+	if err := schemas.DropColumn(ctx, schema, "events", "payload", "payload"); err != nil {
+		t.Fatalf("confirmed drop: %v", err)
+	}
+	if columns, _ := schemas.Columns(ctx, schema, "events"); columns["payload"] != (fivetrex.ColumnConfig{}) {
+		t.Fatalf("the dropped column is still there: %+v", columns["payload"])
+	}
+	if _, err := schemas.UpdateTable(ctx, schema, "nope", map[string]any{"enabled": true}); !errors.Is(err, fivetrex.KindNotFound) {
+		t.Fatalf("an unknown table: %v", err)
+	}
+}
