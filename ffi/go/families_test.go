@@ -792,3 +792,71 @@ func TestConnectionSchemasStateAndSetupTests(t *testing.T) {
 		t.Fatalf("an unknown table: %v", err)
 	}
 }
+
+// A group's actions beyond CRUD: its users over several pages, adding and removing one (with
+// its confirmation), its SSH public key and service account.
+func TestGroupUsersKeyAndServiceAccount(t *testing.T) {
+	e := startEmulator(t, 1, 1)
+	c := client(t, e)
+	ctx := context.Background()
+	group := e.groupIDs()[0]
+	var added []string
+	for i := 0; i < 3; i++ {
+		email := fmt.Sprintf("member-%d@example.com", i)
+		u, err := c.Users().Create(ctx, map[string]any{"email": email, "given_name": "M", "family_name": fmt.Sprint(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddUserToGroup(ctx, group, email, "Destination Analyst"); err != nil {
+			t.Fatalf("add %s: %v", email, err)
+		}
+		added = append(added, u.ID)
+	}
+	e.clearLog()
+	members := walkIDs(t, c.GroupUsers(ctx, group, map[string]any{"limit": 2}), func(u fivetrex.User) string { return u.ID })
+	for _, id := range added {
+		if !contains(members, id) {
+			t.Fatalf("group users %v lack %s", members, id)
+		}
+	}
+	if pages := e.count("GET", "/v1/groups/"+group+"/users"); pages < 2 {
+		t.Fatalf("%d pages, want several", pages)
+	}
+	if err := c.RemoveUserFromGroup(ctx, group, added[0], ""); !errors.Is(err, fivetrex.KindConfirmationRequired) {
+		t.Fatalf("remove without confirmation: %v", err)
+	}
+	if err := c.RemoveUserFromGroup(ctx, group, added[0], added[0]); err != nil {
+		t.Fatalf("remove: %v", err)
+	}
+	if contains(walkIDs(t, c.GroupUsers(ctx, group, nil), func(u fivetrex.User) string { return u.ID }), added[0]) {
+		t.Fatal("the removed user is still in the group")
+	}
+	if key, err := c.GroupPublicKey(ctx, group); err != nil || !strings.HasPrefix(key, "ssh-") {
+		t.Fatalf("public key: %q %v", key, err)
+	}
+	if account, err := c.GroupServiceAccount(ctx, group); err != nil || !strings.Contains(account, "@") {
+		t.Fatalf("service account: %q %v", account, err)
+	}
+}
+
+func walkIDs[T any](t *testing.T, it *fivetrex.Iter[T], id func(T) string) []string {
+	t.Helper()
+	defer it.Close()
+	var out []string
+	for it.Next() {
+		out = append(out, id(it.Item()))
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func contains(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}

@@ -95,3 +95,45 @@ func (c *Client) DeleteGroup(ctx context.Context, id, confirmID string) error {
 	})
 	return err
 }
+
+// GroupUsers walks the users of a group (list_all_users_in_group); params as in Operation
+// ("limit", "cursor").
+func (c *Client) GroupUsers(ctx context.Context, groupID string, params map[string]any) *Iter[User] {
+	return List[User](ctx, c, "list_all_users_in_group", with(map[string]any{"groupId": groupID}, params))
+}
+
+// AddUserToGroup gives the user with this email a role in a group (add_user_to_group), such as
+// "Destination Analyst".
+func (c *Client) AddUserToGroup(ctx context.Context, groupID, email, role string) error {
+	return send(ctx, c, "add_user_to_group", map[string]any{"groupId": groupID}, map[string]any{"email": email, "role": role}, "")
+}
+
+// RemoveUserFromGroup takes a user out of a group (delete_user_from_group). confirm must repeat
+// userID, or nothing is sent (KindConfirmationRequired).
+func (c *Client) RemoveUserFromGroup(ctx context.Context, groupID, userID, confirm string) error {
+	return send(ctx, c, "delete_user_from_group", map[string]any{"groupId": groupID, "userId": userID}, nil, confirm)
+}
+
+// GroupPublicKey is the SSH public key Fivetran uses for the group's SSH tunnels
+// (group_ssh_public_key).
+func (c *Client) GroupPublicKey(ctx context.Context, groupID string) (string, error) {
+	key, err := call[struct {
+		PublicKey string `json:"public_key"`
+	}](ctx, c, "group_ssh_public_key", map[string]any{"groupId": groupID}, nil, "")
+	if err != nil {
+		return "", err
+	}
+	return key.PublicKey, nil
+}
+
+// GroupServiceAccount is the group's service account, to grant access to (Google Cloud
+// destinations and sources; group_service_account).
+func (c *Client) GroupServiceAccount(ctx context.Context, groupID string) (string, error) {
+	account, err := call[struct {
+		ServiceAccount string `json:"service_account"`
+	}](ctx, c, "group_service_account", map[string]any{"groupId": groupID}, nil, "")
+	if err != nil {
+		return "", err
+	}
+	return account.ServiceAccount, nil
+}
