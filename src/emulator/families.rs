@@ -221,11 +221,13 @@ fn list_docs(cx: &Cx, key: &str) -> Answer {
 }
 
 /// Fields a collection's objects keep in the store that its answers leave out, as the spec's
-/// schemas do: a log service's `group_id` everywhere, its `config` in list items.
+/// schemas do: a log service's `group_id` everywhere, its `config` in list items, and a
+/// transformation project's details in list items.
 fn hides(key: &str, in_list: bool) -> &'static [&'static str] {
     match (key, in_list) {
         (LOGS, true) => &["config", "group_id"],
         (LOGS, false) => &["group_id"],
+        ("/v1/transformation-projects", true) => &["errors", "project_config", "setup_tests", "status"],
         _ => &[],
     }
 }

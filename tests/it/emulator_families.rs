@@ -533,83 +533,31 @@ fn documented_at(schema: &'static Value, mapped: bool) -> Option<Documented> {
     Some(out)
 }
 
-/// What the emulator answers to every list operation without path parameters, on a seeded
-/// account with one object of each family: each item's fields are fields the spec documents for
-/// it, of the JSON type it documents (a misspelt or invented field, or a string where the spec
-/// has an object, is what a test against the emulator would then trust).
-#[test]
-fn list_items_carry_only_documented_fields() {
-    let Some(ops) = crate::support::spec_ops() else {
-        return println!("skipped: spec not found");
-    };
-    let (_emu, client) = start();
-    let group = first_group(&client);
-    // One object in the families a fresh account has none of.
-    let made = [
-        ("create_team", json!({"name": "t", "role": "Account Reviewer"})),
-        (
-            "create_account_webhook",
-            json!({"url": "https://example.com/h", "events": ["sync_end"], "active": true, "secret": "s"}),
-        ),
-        ("create_proxy_agent", json!({"display_name": "p", "group_region": "GCP_US_EAST4"})),
-        (
-            "create_hybrid_deployment_agent",
-            json!({"group_id": group, "display_name": "h", "env_type": "DOCKER", "accept_terms": true}),
-        ),
-        (
-            "add_log_service",
-            json!({"group_id": group, "service": "datadog_log", "enabled": true, "config": {"api_key": "k"}}),
-        ),
-        ("create_private_link", json!({"name": "pl", "region": "us-east-1", "service": "SOURCE_AWS", "config": {}})),
-    ];
-    for (op, body) in &made {
-        client.call_by_id(op, &json!({}), Some(body), None).unwrap_or_else(|e| panic!("{op}: {e}"));
-    }
-    let mut undocumented = Vec::new();
-    let mut checked = 0;
-    for (id, s) in ops {
-        if s.method != "GET" || s.path.contains('{') || s.paging == fivetrex::endpoint::Paging::None {
-            continue;
-        }
-        let Some(schema) =
-            s.op.pointer("/responses/200/content")
-                .and_then(Value::as_object)
-                .and_then(|c| c.values().next())
-                .and_then(|c| c.get("schema"))
-        else {
-            continue;
-        };
-        let data = crate::support::resolve(schema).pointer("/properties/data").unwrap_or(&Value::Null);
-        let items = crate::support::resolve(data).pointer("/properties/items/items");
-        let Some(fields) = items.and_then(documented) else { continue };
-        let answer = client.call_by_id(id, &json!({}), None, None).unwrap_or_else(|e| panic!("{id}: {e}"));
-        for item in answer["data"]["items"].as_array().into_iter().flatten() {
-            checked += 1;
-            undocumented.extend(deviations(id, item, &fields));
-        }
-    }
-    undocumented.sort();
-    undocumented.dedup();
-    assert!(checked >= 8, "only {checked} items checked");
-    assert!(undocumented.is_empty(), "fields the spec does not document:\n{}", undocumented.join("\n"));
+/// The schema of an operation's 200 answer.
+fn ok_schema(op: &'static Value) -> Option<&'static Value> {
+    op.pointer("/responses/200/content")?.as_object()?.values().next()?.get("schema")
 }
 
-/// The same for the answers of the GET operations that name one object by its path: each field of
-/// `data` is one the spec documents for that answer. The ids come from a seeded account with one
-/// object of each family, found by the path segment before each parameter.
-#[test]
-fn object_answers_carry_only_documented_fields() {
-    let Some(ops) = crate::support::spec_ops() else {
-        return println!("skipped: spec not found");
-    };
-    let (_emu, client) = start();
+/// The spec's operations and a seeded account with one object of each family (with their ids,
+/// as [`one_of_each_family`] gives them); `None` without the spec.
+#[allow(clippy::type_complexity)]
+fn spec_and_account() -> Option<(
+    &'static std::collections::BTreeMap<String, crate::support::SpecOp>,
+    Emulator,
+    Client,
+    String,
+    Vec<(&'static str, String)>,
+)> {
+    let ops = crate::support::spec_ops()?;
+    let (emu, client) = start();
     let group = first_group(&client);
-    let connection = connections_of(&client, &group)[0].clone();
-    let user = client.users().next().unwrap().unwrap().id;
-    let mut ids: std::collections::BTreeMap<&str, String> =
-        [("groups", group.clone()), ("destinations", group.clone()), ("connections", connection), ("users", user)]
-            .into_iter()
-            .collect();
+    let made = one_of_each_family(&client, &group);
+    Some((ops, emu, client, group, made))
+}
+
+/// Creates one object in each family a seeded account has none of, and returns each one's id by
+/// the path segment of its collection.
+fn one_of_each_family(client: &Client, group: &str) -> Vec<(&'static str, String)> {
     let made = [
         ("teams", "create_team", json!({"name": "t", "role": "Account Reviewer"})),
         (
@@ -643,13 +591,68 @@ fn object_answers_carry_only_documented_fields() {
             "create_system_key",
             json!({"name": "k", "expiration_period": "NINETY_DAYS", "permissions": []}),
         ),
+        (
+            "external-secrets-managers",
+            "create_esm",
+            json!({"name": "vault", "type": "AWS_SECRETS_MANAGER", "config": {"region": "us-east-1", "secret_access_key": "k"}}),
+        ),
     ];
-    for (segment, op, body) in &made {
-        let answer = client.call_by_id(op, &json!({}), Some(body), None).unwrap_or_else(|e| panic!("{op}: {e}"));
-        let id = answer["data"]["id"].as_str().or(answer["data"]["agent_id"].as_str()).unwrap_or_default();
-        assert!(!id.is_empty() && !id.contains('*'), "{op} answers the new object's id: {answer}");
-        ids.insert(segment, id.to_owned());
+    made.into_iter()
+        .map(|(segment, op, body)| {
+            let answer = client.call_by_id(op, &json!({}), Some(&body), None).unwrap_or_else(|e| panic!("{op}: {e}"));
+            let id = answer["data"]["id"].as_str().or(answer["data"]["agent_id"].as_str()).unwrap_or_default();
+            assert!(!id.is_empty() && !id.contains('*'), "{op} answers the new object's id: {answer}");
+            (segment, id.to_owned())
+        })
+        .collect()
+}
+
+/// What the emulator answers to every list operation without path parameters, on a seeded
+/// account with one object of each family: each item's fields are fields the spec documents for
+/// it, of the JSON type it documents (a misspelt or invented field, or a string where the spec
+/// has an object, is what a test against the emulator would then trust).
+#[test]
+fn list_items_carry_only_documented_fields() {
+    let Some((ops, _emu, client, _, _)) = spec_and_account() else {
+        return println!("skipped: spec not found");
+    };
+    let mut undocumented = Vec::new();
+    let mut checked = 0;
+    for (id, s) in ops {
+        if s.method != "GET" || s.path.contains('{') || s.paging == fivetrex::endpoint::Paging::None {
+            continue;
+        }
+        let Some(schema) = ok_schema(s.op) else { continue };
+        let data = crate::support::resolve(schema).pointer("/properties/data").unwrap_or(&Value::Null);
+        let items = crate::support::resolve(data).pointer("/properties/items/items");
+        let Some(fields) = items.and_then(documented) else { continue };
+        let answer = client.call_by_id(id, &json!({}), None, None).unwrap_or_else(|e| panic!("{id}: {e}"));
+        for item in answer["data"]["items"].as_array().into_iter().flatten() {
+            checked += 1;
+            undocumented.extend(deviations(id, item, &fields));
+        }
     }
+    undocumented.sort();
+    undocumented.dedup();
+    assert!(checked >= 8, "only {checked} items checked");
+    assert!(undocumented.is_empty(), "fields the spec does not document:\n{}", undocumented.join("\n"));
+}
+
+/// The same for the answers of the GET operations that name one object by its path: each field of
+/// `data` is one the spec documents for that answer. The ids come from a seeded account with one
+/// object of each family, found by the path segment before each parameter.
+#[test]
+fn object_answers_carry_only_documented_fields() {
+    let Some((ops, _emu, client, group, made)) = spec_and_account() else {
+        return println!("skipped: spec not found");
+    };
+    let connection = connections_of(&client, &group)[0].clone();
+    let user = client.users().next().unwrap().unwrap().id;
+    let mut ids: std::collections::BTreeMap<&str, String> =
+        [("groups", group.clone()), ("destinations", group.clone()), ("connections", connection), ("users", user)]
+            .into_iter()
+            .collect();
+    ids.extend(made);
     let mut undocumented = Vec::new();
     let mut checked = Vec::new();
     for (id, s) in ops {
@@ -663,14 +666,7 @@ fn object_answers_carry_only_documented_fields() {
             let value = i.checked_sub(1).and_then(|j| ids.get(segments[j]));
             value.map(|v| params.insert(name.to_owned(), json!(v))).is_some()
         });
-        let Some(schema) =
-            s.op.pointer("/responses/200/content")
-                .and_then(Value::as_object)
-                .and_then(|c| c.values().next())
-                .and_then(|c| c.get("schema"))
-        else {
-            continue;
-        };
+        let Some(schema) = ok_schema(s.op) else { continue };
         let data = crate::support::resolve(schema).pointer("/properties/data");
         let Some(fields) = data.and_then(documented) else { continue };
         if !found {
