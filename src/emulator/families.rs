@@ -1321,10 +1321,9 @@ pub(super) fn handle(cx: &mut Cx) -> Answer {
 
         // --- connector SDK packages (multipart uploads: the body is kept as the file)
         "create_connector_sdk_package" | "update_connector_sdk_package" => {
-            if cx.req.body.is_empty() {
-                return Err(invalid("Missing required field: 'file'"));
-            }
-            let hash = hex(digest::digest(&digest::SHA256, &cx.req.body).as_ref());
+            let file = multipart_file(cx.req.header("content-type"), &cx.req.body)
+                .ok_or_else(|| invalid("Missing required field: 'file' (a multipart/form-data part)"))?;
+            let hash = hex(digest::digest(&digest::SHA256, &file).as_ref());
             let now = now_json(cx);
             if op.starts_with("update") {
                 let owner = cx.store.owner.clone();
@@ -1338,11 +1337,11 @@ pub(super) fn handle(cx: &mut Cx) -> Answer {
                 d.value.insert("updated_at".into(), now);
                 d.value.insert("last_updated_by".into(), json!(owner));
                 let shown = d.clone();
-                cx.store.sdk_files.insert(a, cx.req.body.clone());
+                cx.store.sdk_files.insert(a, file);
                 return data(200, Some("Package has been updated"), shown);
             }
             let id = cx.store.docs.new_id();
-            cx.store.sdk_files.insert(id.clone(), cx.req.body.clone());
+            cx.store.sdk_files.insert(id.clone(), file);
             let value = json!({"id": id, "connection_id": null, "created_by": cx.store.owner, "last_updated_by": cx.store.owner,
                                "created_at": now, "updated_at": now, "file_sha256_hash": hash});
             let Value::Object(value) = value else { unreachable!("a literal object") };
@@ -1429,6 +1428,30 @@ fn named_parts(b: &Map<String, Value>) -> Vec<Vec<String>> {
         }
     }
     out
+}
+
+/// The content of the part named `file` of a `multipart/form-data` body (the boundary from its
+/// content type); `None` when the body is not that or has no such part.
+fn multipart_file(content_type: Option<&str>, body: &[u8]) -> Option<Vec<u8>> {
+    let boundary = content_type?.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary="))?.trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut rest = &body[find(body, delimiter.as_bytes())? + delimiter.len()..];
+    loop {
+        // After a delimiter: "--" ends the body, a line break starts a part.
+        rest = rest.strip_prefix(b"\r\n")?;
+        let head_end = find(rest, b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&rest[..head_end]).to_ascii_lowercase();
+        let content = &rest[head_end + 4..];
+        let end = find(content, format!("\r\n{delimiter}").as_bytes())?;
+        if head.lines().any(|l| l.starts_with("content-disposition:") && l.contains("name=\"file\"")) {
+            return Some(content[..end].to_vec());
+        }
+        rest = &content[end + 2 + delimiter.len()..];
+        if rest.starts_with(b"--") {
+            return None;
+        }
+    }
 }
 
 fn without(mut b: Map<String, Value>, field: &str) -> Map<String, Value> {

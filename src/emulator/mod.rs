@@ -79,8 +79,8 @@
 //!     re-auth), *private links*, *proxy agents* (secrets at create and regeneration),
 //!     *system keys* (the secret is shown at create and rotation only), *transformation
 //!     projects* and *transformations* (run, cancel, upgrade), *connector SDK packages* (the
-//!     multipart body is kept as the file: `download` answers it, `file_sha256_hash` is its
-//!     digest), *HVR hub registration*;
+//!     file part of the multipart upload is kept: `download` answers it, `file_sha256_hash`
+//!     is its digest), *HVR hub registration*;
 //!   - fixed answers: *account info*, *roles*, *connector types* (metadata and public) and
 //!     *transformation package metadata*, paged like every list.
 //! - **Webhook events**: when a sync starts (by `sync` or `resync`) and when it ends, every active

@@ -679,3 +679,30 @@ fn object_answers_carry_only_documented_fields() {
     assert!(checked.len() >= 10, "only {} answers checked: {checked:?}", checked.len());
     assert!(undocumented.is_empty(), "fields the spec does not document:\n{}", undocumented.join("\n"));
 }
+
+/// A connector SDK package keeps the file of the multipart upload, not the multipart body: the
+/// download gives back exactly the uploaded bytes and `file_sha256_hash` is their digest, for a
+/// create and for a replacement; a body without a file part is refused.
+#[test]
+fn sdk_packages_keep_the_uploaded_file() {
+    let (_emu, client) = start();
+    let hex = |bytes: &[u8]| {
+        ring::digest::digest(&ring::digest::SHA256, bytes)
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let zip = b"PK\x03\x04\r\n--not-a-boundary\r\n\x00\xff bytes".to_vec();
+    let created = client.create_connector_sdk_package("connector.zip", &zip).unwrap();
+    assert_eq!(created.file_sha256_hash.as_deref(), Some(hex(&zip).as_str()));
+    assert_eq!(client.download_connector_sdk_package(&created.id).unwrap(), zip);
+    let replaced = b"PK\x03\x04 second".to_vec();
+    let updated = client.update_connector_sdk_package(&created.id, "connector.zip", &replaced).unwrap();
+    assert_eq!(updated.file_sha256_hash.as_deref(), Some(hex(&replaced).as_str()));
+    assert_eq!(client.download_connector_sdk_package(&created.id).unwrap(), replaced);
+    let refused = client
+        .raw(fivetrex::Method::Post, "/v1/connector-sdk/packages", &[], Some(&json!({"file": "not multipart"})))
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(400), "{refused}");
+}
