@@ -72,6 +72,15 @@ pub struct SourcedPage<T> {
 }
 
 impl<T> SourcedPage<T> {
+    pub(crate) fn new(
+        items: Vec<T>,
+        next_cursor: Option<String>,
+        text: String,
+        spans: Vec<std::ops::Range<usize>>,
+    ) -> Self {
+        SourcedPage { items, next_cursor, text, spans }
+    }
+
     /// The JSON text item `i` was decoded from, exactly as the API sent it; `None` past the end.
     pub fn source(&self, i: usize) -> Option<&str> {
         self.spans.get(i).map(|r| &self.text[r.clone()])
@@ -292,12 +301,7 @@ impl<T: DeserializeOwned> List<T> {
             let next = page.next_cursor.clone();
             Ok((page, next))
         })?;
-        Some(fetched.map(|(page, next_cursor)| SourcedPage {
-            items: page.items,
-            next_cursor,
-            text: page.text,
-            spans: page.spans,
-        }))
+        Some(fetched.map(|(page, _)| page))
     }
 
     /// The same walk (request, page size, cursor) with its items decoded as `U` instead: a

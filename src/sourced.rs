@@ -12,6 +12,7 @@
 //! the page decoder every list uses, which decides the outcome and words the error.
 
 use crate::error::Result;
+use crate::page::SourcedPage;
 use crate::wire::decode_page;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
@@ -19,17 +20,8 @@ use serde_json::value::RawValue;
 use std::collections::VecDeque;
 use std::ops::Range;
 
-/// A page's items, the ranges of `text` they were decoded from, and its next cursor.
-#[derive(Debug)]
-pub(crate) struct Decoded<T> {
-    pub(crate) text: String,
-    pub(crate) items: Vec<T>,
-    pub(crate) spans: Vec<Range<usize>>,
-    pub(crate) next_cursor: Option<String>,
-}
-
 /// Decodes a list answer, keeping where each item lies. See the module docs.
-pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: Vec<u8>, limit: usize) -> Result<Decoded<T>> {
+pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: Vec<u8>, limit: usize) -> Result<SourcedPage<T>> {
     let text = match String::from_utf8(body) {
         Ok(text) => text,
         Err(e) => return fallback(status, e.as_bytes(), limit),
@@ -37,28 +29,24 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: Vec<u8>, limit: usi
     let mut walker = Walker { text: &text, pos: 0 };
     let (mut items, mut spans) = (Vec::new(), Vec::new());
     match walker.envelope(limit, &mut items, &mut spans) {
-        Some(next) => {
-            let next_cursor = next.filter(|c| !c.is_empty());
-            Ok(Decoded { text, items, spans, next_cursor })
-        }
+        Some(next) => Ok(SourcedPage::new(items, next.filter(|c| !c.is_empty()), text, spans)),
         None => fallback(status, text.as_bytes(), limit),
     }
 }
 
 /// The page decoder every list uses, with each item's text taken from its own copy; the texts
 /// are then laid end to end.
-fn fallback<T: DeserializeOwned>(status: u16, body: &[u8], limit: usize) -> Result<Decoded<T>> {
+fn fallback<T: DeserializeOwned>(status: u16, body: &[u8], limit: usize) -> Result<SourcedPage<T>> {
     let mut raws = VecDeque::<Box<RawValue>>::new();
     let next_cursor = decode_page(status, body, limit, &mut raws)?;
-    let mut out =
-        Decoded { text: String::new(), items: Vec::with_capacity(raws.len()), spans: Vec::new(), next_cursor };
+    let (mut items, mut spans, mut text) = (Vec::with_capacity(raws.len()), Vec::new(), String::new());
     for raw in raws {
-        out.items.push(crate::wire::decode(status, raw.get().as_bytes())?);
-        let start = out.text.len();
-        out.text.push_str(raw.get());
-        out.spans.push(start..out.text.len());
+        items.push(crate::wire::decode(status, raw.get().as_bytes())?);
+        let start = text.len();
+        text.push_str(raw.get());
+        spans.push(start..text.len());
     }
-    Ok(out)
+    Ok(SourcedPage::new(items, next_cursor, text, spans))
 }
 
 /// A position in the body; every step returns `None` for a shape it does not take.
@@ -181,7 +169,7 @@ mod tests {
 
     fn spans_of(body: &str, limit: usize) -> Result<(Vec<String>, Option<String>)> {
         let page = decode::<Value>(200, body.as_bytes().to_vec(), limit)?;
-        let texts: Vec<String> = page.spans.iter().map(|r| page.text[r.clone()].to_owned()).collect();
+        let texts: Vec<String> = (0..page.items.len()).map(|i| page.source(i).unwrap().to_owned()).collect();
         for (item, text) in page.items.iter().zip(&texts) {
             assert_eq!(item, &serde_json::from_str::<Value>(text).unwrap());
         }

@@ -96,11 +96,7 @@ func (c *Client) ConnectionSchemas(connectionID string) ConnectionSchemas {
 }
 
 func (s ConnectionSchemas) at(more map[string]any) map[string]any {
-	p := map[string]any{"connectionId": s.id}
-	for k, v := range more {
-		p[k] = v
-	}
-	return p
+	return with(map[string]any{"connectionId": s.id}, more)
 }
 
 // Get reads the configuration. A connection whose schema was never read answers

@@ -200,21 +200,10 @@ fn list_docs(cx: &Cx, key: &str) -> Answer {
     match cx.store.docs.col(key) {
         Some(t) => {
             let (items, last) = store::take_page(t.after(p.after), p.limit);
-            let hidden = hides(key, true);
-            if hidden.is_empty() {
+            if hides(key, true).is_empty() {
                 return p.answer(items, last);
             }
-            let shown: Vec<Value> = items
-                .into_iter()
-                .map(|d| {
-                    let mut v = serde_json::to_value(d).unwrap_or(Value::Null);
-                    if let Some(m) = v.as_object_mut() {
-                        hidden.iter().for_each(|f| drop(m.remove(*f)));
-                    }
-                    v
-                })
-                .collect();
-            p.answer(shown, last)
+            p.answer(items.into_iter().map(|d| shown(d, hides(key, true))).collect::<Vec<_>>(), last)
         }
         None => p.answer(Vec::<Value>::new(), None),
     }
@@ -232,6 +221,15 @@ fn hides(key: &str, in_list: bool) -> &'static [&'static str] {
     }
 }
 
+/// A stored object as an answer shows it: without the `hidden` fields.
+fn shown(doc: impl serde::Serialize, hidden: &[&str]) -> Value {
+    let mut v = serde_json::to_value(doc).unwrap_or(Value::Null);
+    if let Some(m) = v.as_object_mut() {
+        hidden.iter().for_each(|f| drop(m.remove(*f)));
+    }
+    v
+}
+
 /// What a collection is: how the API names it, its 404 code, and how a create fills it.
 struct Kind {
     /// For messages: `Team`.
@@ -246,15 +244,7 @@ fn missing(kind: &Kind, id: &str) -> Fail {
 
 fn get_doc(cx: &Cx, key: &str, id: &str, kind: &Kind) -> Answer {
     let d = cx.store.docs.get(key, id).ok_or_else(|| missing(kind, id))?;
-    let hidden = hides(key, false);
-    if hidden.is_empty() {
-        return data(200, None, d);
-    }
-    let mut shown = serde_json::to_value(d).unwrap_or(Value::Null);
-    if let Some(m) = shown.as_object_mut() {
-        hidden.iter().for_each(|f| drop(m.remove(*f)));
-    }
-    data(200, None, shown)
+    data(200, None, shown(d, hides(key, false)))
 }
 
 fn delete_doc(cx: &mut Cx, key: &str, id: &str, kind: &Kind) -> Answer {

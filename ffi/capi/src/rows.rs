@@ -124,20 +124,27 @@ impl Rows {
     /// columns.
     pub(crate) fn push<T: Columns>(&mut self, raw: std::ops::Range<usize>, model: &T) {
         let first = self.cells.len();
-        match u32::try_from(raw.len()) {
-            Ok(len) if raw.end <= self.json.len() => {
-                self.cells.push(fivetrex_cell { kind: FIVETREX_CELL_JSON, len, value: raw.start as i64 })
-            }
-            _ => {
-                self.too_long = true;
-                self.cells.push(fivetrex_cell::default());
-            }
-        }
+        self.place(FIVETREX_CELL_JSON, raw.start, raw.len());
         let mut row = Row { rows: self, item: raw };
         model.write(&mut row);
         // A model that wrote fewer or more cells than it names must not shift later rows.
         self.cells.resize(first + self.columns, fivetrex_cell::default());
         self.rows += 1;
+    }
+
+    /// Writes the cell of the `len` bytes at `at` of the buffer of `kind` (text or JSON). A span
+    /// a cell cannot hold (4 GiB or more) or outside its buffer is a null cell, and the page is
+    /// refused (`put`).
+    fn place(&mut self, kind: u32, at: usize, len: usize) {
+        let size = if kind == FIVETREX_CELL_TEXT { self.text.len() } else { self.json.len() };
+        let cell = match u32::try_from(len) {
+            Ok(n) if at + len <= size => fivetrex_cell { kind, len: n, value: at as i64 },
+            _ => {
+                self.too_long = true;
+                fivetrex_cell::default()
+            }
+        };
+        self.cells.push(cell);
     }
 
     /// Hands the page to C; an error when a value did not fit in a cell.
@@ -181,12 +188,8 @@ impl Row<'_> {
     fn span(&mut self, kind: u32, bytes: &[u8]) {
         let buffer = if kind == FIVETREX_CELL_TEXT { &mut self.rows.text } else { &mut self.rows.json };
         let offset = buffer.len();
-        let Ok(len) = u32::try_from(bytes.len()) else {
-            self.rows.too_long = true;
-            return self.null();
-        };
         buffer.extend_from_slice(bytes);
-        self.cell(kind, len, offset as i64);
+        self.rows.place(kind, offset, bytes.len());
     }
 
     /// A text.
@@ -243,9 +246,9 @@ impl Row<'_> {
     pub(crate) fn nested_json(&mut self, s: Option<&str>) {
         let Some(s) = s else { return self.null() };
         let item = self.rows.json.get(self.item.clone()).unwrap_or_default();
-        match (rfind(item, s.as_bytes()), u32::try_from(s.len())) {
-            (Some(at), Ok(len)) if !s.is_empty() => self.cell(FIVETREX_CELL_JSON, len, (self.item.start + at) as i64),
-            _ => self.json(s),
+        match rfind(item, s.as_bytes()) {
+            Some(at) => self.rows.place(FIVETREX_CELL_JSON, self.item.start + at, s.len()),
+            None => self.json(s),
         }
     }
 
@@ -261,13 +264,8 @@ impl Row<'_> {
             self.rows.json.truncate(offset);
             return self.null();
         }
-        match u32::try_from(self.rows.json.len() - offset) {
-            Ok(len) => self.cell(FIVETREX_CELL_JSON, len, offset as i64),
-            Err(_) => {
-                self.rows.too_long = true;
-                self.null()
-            }
-        }
+        let len = self.rows.json.len() - offset;
+        self.rows.place(FIVETREX_CELL_JSON, offset, len);
     }
 }
 
