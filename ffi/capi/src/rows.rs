@@ -124,7 +124,12 @@ impl Rows {
     /// columns.
     pub(crate) fn push<T: Columns>(&mut self, raw: std::ops::Range<usize>, model: &T) {
         let first = self.cells.len();
-        self.place(FIVETREX_CELL_JSON, raw.start, raw.len());
+        if raw.end <= self.json.len() {
+            self.place(FIVETREX_CELL_JSON, raw.start, raw.len());
+        } else {
+            self.too_long = true;
+            self.cells.push(fivetrex_cell::default());
+        }
         let mut row = Row { rows: self, item: raw };
         model.write(&mut row);
         // A model that wrote fewer or more cells than it names must not shift later rows.
@@ -133,13 +138,12 @@ impl Rows {
     }
 
     /// Writes the cell of the `len` bytes at `at` of the buffer of `kind` (text or JSON). A span
-    /// a cell cannot hold (4 GiB or more) or outside its buffer is a null cell, and the page is
-    /// refused (`put`).
+    /// a cell cannot hold (4 GiB or more) is a null cell, and the page is refused (`put`).
+    #[inline]
     fn place(&mut self, kind: u32, at: usize, len: usize) {
-        let size = if kind == FIVETREX_CELL_TEXT { self.text.len() } else { self.json.len() };
         let cell = match u32::try_from(len) {
-            Ok(n) if at + len <= size => fivetrex_cell { kind, len: n, value: at as i64 },
-            _ => {
+            Ok(n) => fivetrex_cell { kind, len: n, value: at as i64 },
+            Err(_) => {
                 self.too_long = true;
                 fivetrex_cell::default()
             }
